@@ -38,6 +38,7 @@ final class StorageRef {
         long last = offset;
         boolean empty = false;
         try {
+            Tensor.numel(shape); // a view must be countable in a long, even one broadcast with stride 0
             for (int i = 0; i < shape.length; i++) {
                 if (shape[i] == 0) empty = true;
                 else last = Math.addExact(last, Math.multiplyExact((long) shape[i] - 1, strides[i]));

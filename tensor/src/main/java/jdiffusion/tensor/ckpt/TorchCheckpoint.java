@@ -120,7 +120,7 @@ public final class TorchCheckpoint implements AutoCloseable {
         if (pkls.size() > 1) throw new CheckpointException(source + ": more than one data.pkl in the archive: " + pkls);
         String prefix = pkls.getFirst().substring(0, pkls.getFirst().length() - "data.pkl".length());
         boolean bigEndian = bigEndian(source, zip, prefix, arena);
-        MemorySegment pickle = zip.data(zip.entry(pkls.getFirst()), arena);
+        MemorySegment pickle = zip.checkedData(zip.entry(pkls.getFirst()), arena);
         Map<String, StorageRef> storages = new HashMap<>();
         Unpickler u = new Unpickler(source, pickle, 0, pickle.byteSize(), pid -> {
             StorageId id = StorageId.of(source, pid);
@@ -144,7 +144,7 @@ public final class TorchCheckpoint implements AutoCloseable {
         ZipArchive.Entry e = zip.entry(prefix + "byteorder");
         if (e == null) return false;
         if (e.size() > 16) throw new CheckpointException(source + ": byteorder record of " + e.size() + " bytes");
-        String order = new String(zip.data(e, arena).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.US_ASCII).strip();
+        String order = new String(zip.checkedData(e, arena).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.US_ASCII).strip();
         return switch (order) {
             case "little" -> false;
             case "big" -> true;
@@ -164,7 +164,8 @@ public final class TorchCheckpoint implements AutoCloseable {
         } catch (UnsafeCheckpointException e) {
             throw e;
         } catch (CheckpointException e) {
-            throw new CheckpointException(source + ": not a PyTorch checkpoint (neither a zip archive nor a legacy torch.save stream): " + e.getMessage(), e);
+            String why = e.getMessage().startsWith(source + ": ") ? e.getMessage().substring(source.length() + 2) : e.getMessage();
+            throw new CheckpointException(source + ": not a PyTorch checkpoint (neither a zip archive nor a legacy torch.save stream; " + why + ")");
         }
         if (!(magic instanceof BigInteger m && m.equals(LEGACY_MAGIC)))
             throw new CheckpointException(source + ": not a PyTorch checkpoint (neither a zip archive nor a legacy torch.save stream)");

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.zip.CRC32;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 
@@ -25,7 +26,7 @@ final class ZipArchive {
     private static final int STORED = 0, DEFLATED = 8;
 
     /** One member: where its header is and how its data is stored. */
-    record Entry(String name, int method, int flags, long compressedSize, long size, long localHeader) {}
+    record Entry(String name, int method, int flags, long crc, long compressedSize, long size, long localHeader) {}
 
     private final String source;
     private final MemorySegment file;
@@ -64,6 +65,7 @@ final class ZipArchive {
         for (long i = 0; i < count; i++) {
             if (p > cdEnd - 46 || file.get(U32, p) != CENTRAL) throw bad(source, "central directory entry " + i + " is corrupt");
             int flags = u16(file, p + 8), method = u16(file, p + 10);
+            long crc = u32(file, p + 16);
             long csize = u32(file, p + 20), usize = u32(file, p + 24);
             int nameLen = u16(file, p + 28), extraLen = u16(file, p + 30), commentLen = u16(file, p + 32);
             long local = u32(file, p + 42);
@@ -86,7 +88,7 @@ final class ZipArchive {
             }
             if (usize < 0 || csize < 0 || local < 0 || local > size)
                 throw bad(source, "entry " + name + " has sizes or offset beyond the file");
-            entries.put(name, new Entry(name, method, flags, csize, usize, local));
+            entries.put(name, new Entry(name, method, flags, crc, csize, usize, local));
             p = next;
         }
         return new ZipArchive(source, file, Collections.unmodifiableMap(entries));
@@ -128,6 +130,15 @@ final class ZipArchive {
             case DEFLATED -> inflate(e, raw, arena);
             default -> throw bad(source, "entry " + e.name() + " uses compression method " + e.method() + " (only stored and deflated are supported)");
         };
+    }
+
+    /** {@link #data}, checked against the entry's CRC-32: for the pickle and small records, not for storages (GiBs). */
+    MemorySegment checkedData(Entry e, Arena arena) {
+        MemorySegment d = data(e, arena);
+        CRC32 crc = new CRC32();
+        crc.update(d.asByteBuffer());
+        if (crc.getValue() != e.crc()) throw bad(source, "entry " + e.name() + " fails its CRC-32 check (corrupt or truncated download)");
+        return d;
     }
 
     private MemorySegment inflate(Entry e, MemorySegment raw, Arena arena) {
