@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
  * <pre>{@code
  * try (TorchCheckpoint ckpt = TorchCheckpoint.open(path)) {
  *     Tensor w = ckpt.tensors().get("model.diffusion_model.input_blocks.0.0.weight");
- *     Object step = ckpt.values().get("global_step");
+ *     Object step = ckpt.metadata().get("global_step");
  * }
  * }</pre>
  *
@@ -36,7 +36,7 @@ import java.util.regex.Pattern;
  * it and stay valid until {@link #close}. The pickle runs on {@link Unpickler}, which refuses any global
  * outside the allow-list with an {@link UnsafeCheckpointException}.
  */
-public final class TorchCheckpoint implements AutoCloseable {
+public final class TorchCheckpoint implements TensorFile {
     /** The number the legacy format starts with (torch.serialization.MAGIC_NUMBER). */
     static final BigInteger LEGACY_MAGIC = new BigInteger("1950a86a20f9469cfc6c", 16);
     static final long LEGACY_PROTOCOL = 1001;
@@ -96,7 +96,7 @@ public final class TorchCheckpoint implements AutoCloseable {
         }
     }
 
-    public Path path() { return path; }
+    @Override public Path path() { return path; }
 
     public Format format() { return format; }
 
@@ -104,10 +104,10 @@ public final class TorchCheckpoint implements AutoCloseable {
     public Object root() { return root; }
 
     /** Name to tensor, in file order: the {@code state_dict} entry's tensors when the top level has one, else the top level's. */
-    public Map<String, Tensor> tensors() { return tensors; }
+    @Override public Map<String, Tensor> tensors() { return tensors; }
 
     /** The other top-level entries (epoch, global_step, string_to_param...), when the top level is a dict. */
-    public Map<String, Object> values() { return values; }
+    @Override public Map<String, Object> metadata() { return values; }
 
     @Override public void close() { arena.close(); }
 

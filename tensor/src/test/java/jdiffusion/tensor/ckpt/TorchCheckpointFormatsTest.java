@@ -38,7 +38,7 @@ class TorchCheckpointFormatsTest {
         Tensor ids = c.tensors().get("ids");
         assertEquals(DType.I64, ids.dtype());
         assertArrayEquals(SmallCheckpoints.IDS, ids.toLongArray());
-        assertEquals(3L, c.values().get("epoch"));
+        assertEquals(3L, c.metadata().get("epoch"));
     }
 
     @Test
@@ -122,8 +122,8 @@ class TorchCheckpointFormatsTest {
         byte[] zip = new TestZip(false).add("archive/data.pkl", pkl, false).add("archive/data/0", new byte[8], false).bytes();
         try (TorchCheckpoint c = TorchCheckpoint.open(write("pytorch_model.bin", zip))) {
             assertEquals(List.of("x"), List.copyOf(c.tensors().keySet()));
-            assertEquals("hi", c.values().get("note"));
-            assertFalse(c.values().containsKey("x"));
+            assertEquals("hi", c.metadata().get("note"));
+            assertFalse(c.metadata().containsKey("x"));
         }
     }
 }

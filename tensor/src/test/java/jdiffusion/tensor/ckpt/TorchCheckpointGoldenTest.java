@@ -32,10 +32,10 @@ class TorchCheckpointGoldenTest {
                 assertEquals(-1, bytes(want).mismatch(bytes(got)), name + " differs");
             }
             assertEquals(DType.I64, ckpt.tensors().get("cond_stage_model.transformer.text_model.embeddings.position_ids").dtype());
-            assertEquals(6L, ckpt.values().get("epoch"));
-            assertEquals(840000L, ckpt.values().get("global_step"));
-            assertEquals("1.4.2", ckpt.values().get("pytorch-lightning_version"));
-            assertFalse(ckpt.values().containsKey("state_dict"));
+            assertEquals(6L, ckpt.metadata().get("epoch"));
+            assertEquals(840000L, ckpt.metadata().get("global_step"));
+            assertEquals("1.4.2", ckpt.metadata().get("pytorch-lightning_version"));
+            assertFalse(ckpt.metadata().containsKey("state_dict"));
         }
     }
 
@@ -64,16 +64,16 @@ class TorchCheckpointGoldenTest {
         try (TorchCheckpoint pt = TorchCheckpoint.open(Golden.file("embeddings/tinyemb.pt"));
              SafeTensors st = SafeTensors.open(Golden.file("embeddings/tinyemb.safetensors"))) {
             assertTrue(pt.tensors().isEmpty());
-            Map<?, ?> params = (Map<?, ?>) pt.values().get("string_to_param");
+            Map<?, ?> params = (Map<?, ?>) pt.metadata().get("string_to_param");
             Tensor emb = (Tensor) params.get("*");
             assertArrayEquals(new int[]{2, 32}, emb.shape());
             assertEquals(DType.F32, emb.dtype());
             assertArrayEquals(st.get("emb_params").toFloatArray(), emb.toFloatArray());
-            assertEquals(Map.of("*", 265L), pt.values().get("string_to_token"));
-            assertEquals("tinyemb", pt.values().get("name"));
-            assertEquals(100L, pt.values().get("step"));
-            assertTrue(pt.values().containsKey("sd_checkpoint"));
-            assertNull(pt.values().get("sd_checkpoint"));
+            assertEquals(Map.of("*", 265L), pt.metadata().get("string_to_token"));
+            assertEquals("tinyemb", pt.metadata().get("name"));
+            assertEquals(100L, pt.metadata().get("step"));
+            assertTrue(pt.metadata().containsKey("sd_checkpoint"));
+            assertNull(pt.metadata().get("sd_checkpoint"));
         }
     }
 
