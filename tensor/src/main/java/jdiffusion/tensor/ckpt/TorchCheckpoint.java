@@ -89,7 +89,7 @@ public final class TorchCheckpoint implements TensorFile {
         } catch (CheckpointException e) {
             arena.close();
             throw e;
-        } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
+        } catch (RuntimeException e) {
             // a gap in our own checks: still report it as a bad file, never as a raw error
             arena.close();
             throw new CheckpointException(path + ": corrupt checkpoint (" + e + ")", e);

@@ -31,7 +31,8 @@ final class TorchGlobals {
         return switch (module) {
             case "collections" -> name.equals("OrderedDict");
             case "torch._utils" -> name.equals("_rebuild_tensor_v2") || name.equals("_rebuild_tensor")
-                    || name.equals("_rebuild_parameter") || name.equals("_rebuild_parameter_with_state");
+                    || name.equals("_rebuild_parameter") || name.equals("_rebuild_parameter_with_state")
+                    || name.equals("_rebuild_device_tensor_from_numpy"); // inert, but not implemented: see call()
             case "torch" -> name.equals("Size") || DTYPES.contains(name) || isStorageName(name);
             case "torch.storage" -> name.equals("UntypedStorage") || name.equals("TypedStorage") || name.equals("_TypedStorage");
             case "torch.nn.modules.container" -> name.equals("ParameterDict");

@@ -33,6 +33,10 @@ final class Unpickler {
     static final int MAX_STACK = 1 << 22;
     static final int MAX_MEMO = 1 << 22;
     static final int MAX_INT_BYTES = 1 << 12;
+    /** Values pushed per pickle: bounds every container's total size (a real SDXL state dict needs ~10^5). */
+    static final long MAX_PUSHES = 1L << 25;
+    /** Bytes of str/bytes per pickle: names and metadata are small; storages never live inside the pickle. */
+    static final long MAX_STRING_BYTES = 256L << 20;
     private static final ValueLayout.OfInt I32_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfLong I64_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfLong I64_BE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
@@ -44,6 +48,8 @@ final class Unpickler {
     private final Function<Object, Object> persistentLoad;
     private long pos;
     private long opStart;
+    private long pushes;
+    private long stringBytes;
 
     private final ArrayList<Object> stack = new ArrayList<>();
     private int[] marks = new int[16];
@@ -71,6 +77,8 @@ final class Unpickler {
         stack.clear();
         markCount = 0;
         memo.clear();
+        pushes = 0;
+        stringBytes = 0;
         while (true) {
             opStart = pos;
             int op = u8();
@@ -205,6 +213,7 @@ final class Unpickler {
 
     private void push(Object o) {
         if (stack.size() >= MAX_STACK) throw fail("pickle stack deeper than " + MAX_STACK);
+        if (++pushes > MAX_PUSHES) throw fail("more than " + MAX_PUSHES + " values: not a checkpoint's pickle");
         stack.add(o);
     }
 
@@ -370,7 +379,8 @@ final class Unpickler {
 
     private byte[] bytes(long n) {
         need(n);
-        if (n > Integer.MAX_VALUE - 16) throw fail("string of " + n + " bytes is too long");
+        stringBytes += n;
+        if (stringBytes > MAX_STRING_BYTES) throw fail("more than " + MAX_STRING_BYTES + " bytes of strings: not a checkpoint's pickle");
         byte[] b = data.asSlice(pos, n).toArray(ValueLayout.JAVA_BYTE);
         pos += n;
         return b;

@@ -179,7 +179,7 @@ class UnpicklerTest {
     void refusesEveryGlobalOutsideTheAllowList() {
         for (String[] g : new String[][]{{"posix", "system"}, {"os", "system"}, {"builtins", "eval"}, {"builtins", "exec"},
                 {"__builtin__", "getattr"}, {"subprocess", "Popen"}, {"subprocess", "check_output"}, {"torch", "load"},
-                {"torch._utils", "_rebuild_device_tensor_from_numpy"}, {"collections", "defaultdict"}, {"nt", "system"},
+                {"collections", "defaultdict"}, {"nt", "system"},
                 {"torch.serialization", "load"}, {"numpy", "load"}}) {
             byte[] viaGlobal = new PickleWriter().proto(2).global(g[0], g[1]).str("x").op(0x85, 'R').stop().bytes();
             byte[] viaStackGlobal = new PickleWriter().proto(4).str(g[0]).str(g[1]).op(0x93).str("x").op(0x85, 'R').stop().bytes();
@@ -190,6 +190,33 @@ class UnpicklerTest {
                         + ", which a model checkpoint never needs (it may be malicious)", e.getMessage());
             }
         }
+    }
+
+    @Test
+    void lightningCheckpointExtrasLoadAsData() {
+        // {'callbacks': {ModelCheckpoint: {'best_model_score': None}}, 'hparams': ParameterDict.__new__ + BUILD, 'seen': {1}}
+        byte[] pickle = new PickleWriter().proto(2).op('}').mark()
+                .str("callbacks").op('}').global("pytorch_lightning.callbacks.model_checkpoint", "ModelCheckpoint")
+                .op('}').str("best_model_score").op('N', 's', 's')
+                .str("params").global("torch.nn.modules.container", "ParameterDict").op(')', 0x81).op('}').str("_parameters").op('}', 's', 'b')
+                .str("seen").global("__builtin__", "set").op(']').integer(1).op('a', 0x85, 'R')
+                .op('u').stop().bytes();
+        Map<?, ?> m = (Map<?, ?>) unpickle(pickle);
+        Map<?, ?> callbacks = (Map<?, ?>) m.get("callbacks");
+        assertEquals(new PickleGlobal("pytorch_lightning.callbacks.model_checkpoint", "ModelCheckpoint"), callbacks.keySet().iterator().next());
+        PickledObject params = (PickledObject) m.get("params");
+        assertEquals("torch.nn.modules.container.ParameterDict", params.type().qualifiedName());
+        assertEquals(Map.of("_parameters", Map.of()), params.state());
+        assertEquals(Set.of(1L), m.get("seen"));
+    }
+
+    @Test
+    void allowedButUnimplementedCallsAreReportedAsUnsupportedNotMalicious() {
+        byte[] pickle = new PickleWriter().proto(2).global("torch._utils", "_rebuild_device_tensor_from_numpy")
+                .mark().op('N', 'N', 'N', 0x89).op('t').op('R').stop().bytes();
+        CheckpointException e = assertThrows(CheckpointException.class, () -> unpickle(pickle));
+        assertFalse(e instanceof UnsafeCheckpointException);
+        assertTrue(e.getMessage().contains("does not implement"), e.getMessage());
     }
 
     @Test
