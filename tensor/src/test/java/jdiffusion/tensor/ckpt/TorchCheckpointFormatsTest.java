@@ -85,6 +85,25 @@ class TorchCheckpointFormatsTest {
     }
 
     @Test
+    void parametersWithStateAndTensorMetadataLoadAsTheirTensors() throws IOException {
+        // torch 2: _rebuild_parameter_with_state(_rebuild_tensor_v2(..., metadata={}), True, OrderedDict(), {}) on a bfloat16 storage
+        PickleWriter p = new PickleWriter().proto(2).op('}').str("p").global("torch._utils", "_rebuild_parameter_with_state").mark();
+        p.global("torch._utils", "_rebuild_tensor_v2").mark();
+        p.mark().str("storage").global("torch", "BFloat16Storage").str("0").str("cuda:0").integer(3).op('t', 'Q');
+        p.integer(1).intTuple(2).intTuple(1).op(0x89).emptyOrderedDict().op('}').op('t', 'R');
+        p.op(0x88).emptyOrderedDict().op('}').op('t', 'R').op('s');
+        p.str("dtype").global("torch", "bfloat16").op('s');
+        byte[] data = {(byte) 0x80, 0x3f, 0x00, 0x40, 0x40, 0x40}; // bf16 1, 2, 3
+        byte[] zip = new TestZip(false).add("archive/data.pkl", p.stop().bytes(), false).add("archive/data/0", data, false).bytes();
+        try (TorchCheckpoint c = TorchCheckpoint.open(write("p.pt", zip))) {
+            Tensor t = c.tensors().get("p");
+            assertEquals(DType.BF16, t.dtype());
+            assertArrayEquals(new float[]{2, 3}, t.toFloatArray());
+            assertEquals(new PickleGlobal("torch", "bfloat16"), c.metadata().get("dtype"));
+        }
+    }
+
+    @Test
     void tensorReachingPastItsStorageIsRefused() throws IOException {
         byte[] pkl = new PickleWriter().proto(2).op('}').str("x")
                 .tensor("FloatStorage", "0", 2, 1, new long[]{2}, new long[]{1}).op('s').stop().bytes();
