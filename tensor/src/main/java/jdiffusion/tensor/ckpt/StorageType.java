@@ -38,7 +38,10 @@ enum StorageType {
         this.fileBytes = fileBytes;
     }
 
-    /** The type for {@code torch.HalfStorage}, {@code torch.storage.UntypedStorage} or a dtype global such as {@code torch.float16}; null if unknown. */
+    /**
+     * The type for {@code torch.HalfStorage}, {@code torch.storage.UntypedStorage} (bytes) or a dtype global such as
+     * {@code torch.float16}; null if unknown (a bare TypedStorage says nothing of its dtype).
+     */
     static StorageType of(PickleGlobal g) {
         if (!g.module().equals("torch") && !g.module().equals("torch.storage")) return null;
         for (StorageType t : values()) {
@@ -46,7 +49,6 @@ enum StorageType {
             if (g.name().equals(t.dtypeName)) return t;
         }
         return switch (g.name()) {
-            case "TypedStorage", "_TypedStorage" -> UNTYPED;
             case "half" -> HALF;
             case "float" -> FLOAT;
             case "double" -> DOUBLE;

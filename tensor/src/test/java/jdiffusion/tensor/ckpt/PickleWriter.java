@@ -51,10 +51,7 @@ final class PickleWriter {
         return op('t');
     }
 
-    /**
-     * {@code _rebuild_tensor_v2(persistent_load(('storage', torch.<type>, key, 'cpu', numel)), offset, shape, stride, False, OrderedDict())}
-     * (a sixth persistent-id item when {@code legacyView} is true: None).
-     */
+    /** {@code _rebuild_tensor_v2(persistent_load(('storage', torch.<type>, key, 'cpu', numel)), offset, shape, stride, False, OrderedDict())}. */
     PickleWriter tensor(String storageType, String key, long numel, long offset, long[] shape, long[] stride) {
         global("torch._utils", "_rebuild_tensor_v2").mark();
         mark().str("storage").global("torch", storageType).str(key).str("cpu").integer(numel).op('t', 'Q');
