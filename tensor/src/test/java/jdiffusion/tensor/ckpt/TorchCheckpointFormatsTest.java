@@ -2,6 +2,7 @@ package jdiffusion.tensor.ckpt;
 
 import jdiffusion.tensor.DType;
 import jdiffusion.tensor.Tensor;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -69,6 +70,29 @@ class TorchCheckpointFormatsTest {
         try (TorchCheckpoint c = TorchCheckpoint.open(write("d.ckpt", SmallCheckpoints.legacy()))) {
             assertEquals(TorchCheckpoint.Format.LEGACY, c.format());
             assertSmallCheckpoint(c);
+        }
+    }
+
+    @Test
+    void storagesPastFourGibAreMappedThroughZip64WithoutCopies() throws IOException {
+        // NTFS files are not sparse unless asked to be: there this would write 4.5 GiB
+        Assumptions.assumeFalse(System.getProperty("os.name").startsWith("Windows"), "needs sparse files");
+        long bigBytes = (9L << 29) + 64; // 4.5 GiB of zeros, written as a hole in a sparse file
+        long bigNumel = bigBytes / 4;
+        byte[] pkl = new PickleWriter().proto(2).op('}')
+                .str("tail").tensor("FloatStorage", "big", bigNumel, bigNumel - 4, new long[]{2, 2}, new long[]{2, 1}).op('s')
+                .str("after").tensor("FloatStorage", "0", 6, 0, new long[]{6}, new long[]{1}).op('s').stop().bytes();
+        Path p = dir.resolve("huge.ckpt");
+        new TestZip(true).add("huge/data.pkl", pkl, false).addSparse("huge/data/big", bigBytes)
+                .add("huge/data/0", SmallCheckpoints.storage(0, ByteOrder.LITTLE_ENDIAN), false).write(p);
+        assertTrue(Files.size(p) > bigBytes);
+        try (TorchCheckpoint c = TorchCheckpoint.open(p)) {
+            assertArrayEquals(new float[4], c.tensors().get("tail").toFloatArray());
+            assertEquals(bigNumel - 4, c.tensors().get("tail").offset());
+            assertEquals(bigBytes, c.tensors().get("tail").storage().byteSize());
+            assertArrayEquals(SmallCheckpoints.W, c.tensors().get("after").toFloatArray());
+        } finally {
+            Files.delete(p);
         }
     }
 
