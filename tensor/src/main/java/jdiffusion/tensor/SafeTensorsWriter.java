@@ -290,7 +290,7 @@ public final class SafeTensorsWriter {
                     int take = (int) Math.min(runLength - done, capacity - filled);
                     long from = rowStart + done * innerStride;
                     if (innerStride == 1 || take == 1) copy(src, from, stage, filled, take, es, floats);
-                    else for (int k = 0; k < take; k++) copy(src, from + k * innerStride, stage, filled + k, 1, es, floats);
+                    else gather(src, from, innerStride, stage, filled, take, es, floats);
                     filled += take;
                     done += take;
                     if (filled == capacity) {
@@ -310,6 +310,21 @@ public final class SafeTensorsWriter {
         private static void copy(MemorySegment src, long fromElement, MemorySegment stage, long toElement, int count, int es, boolean floats) {
             if (floats) MemorySegment.copy(src, F32_NATIVE, fromElement * 4, stage, Tensor.F32_LE, toElement * 4, count);
             else MemorySegment.copy(src, fromElement * es, stage, toElement * es, (long) count * es);
+        }
+
+        /** Strided elements one by one, through value layouts of the element's width (no per-element bulk copy). */
+        private static void gather(MemorySegment src, long from, long stride, MemorySegment stage, long to, int count, int es, boolean floats) {
+            if (floats) {
+                for (int k = 0; k < count; k++) stage.set(Tensor.F32_LE, (to + k) * 4, src.get(F32_NATIVE, (from + k * stride) * 4));
+                return;
+            }
+            switch (es) {
+                case 1 -> { for (int k = 0; k < count; k++) stage.set(ValueLayout.JAVA_BYTE, to + k, src.get(ValueLayout.JAVA_BYTE, from + k * stride)); }
+                case 2 -> { for (int k = 0; k < count; k++) stage.set(Tensor.I16_LE, (to + k) * 2, src.get(Tensor.I16_LE, (from + k * stride) * 2)); }
+                case 4 -> { for (int k = 0; k < count; k++) stage.set(Tensor.I32_LE, (to + k) * 4, src.get(Tensor.I32_LE, (from + k * stride) * 4)); }
+                case 8 -> { for (int k = 0; k < count; k++) stage.set(Tensor.I64_LE, (to + k) * 8, src.get(Tensor.I64_LE, (from + k * stride) * 8)); }
+                default -> { for (int k = 0; k < count; k++) copy(src, from + k * stride, stage, to + k, 1, es, false); }
+            }
         }
 
         private static void flush(Sink sink, ByteBuffer staging, int bytes) throws IOException {

@@ -85,6 +85,17 @@ public final class Arguments {
         }
     }
 
+    /**
+     * One of {@code allowed} (matched ignoring case, returned in its listed spelling), or {@code fallback} when
+     * absent; e.g. {@code choice("--sampler", "Euler a", List.of("Euler a", "Euler", "DPM++ 2M"))}.
+     */
+    public String choice(String name, String fallback, List<String> allowed) {
+        String v = value(name, null);
+        if (v == null) return fallback;
+        for (String a : allowed) if (a.equalsIgnoreCase(v.strip())) return a;
+        throw new UsageException(name + ": unknown value '" + v + "' (one of: " + String.join(", ", allowed) + ")");
+    }
+
     /** A path option, or null when absent. */
     public Path path(String name) {
         String v = value(name, null);

@@ -25,22 +25,29 @@ import java.util.Map;
 public final class Options {
     enum Kind { FLAG, VALUE, REPEATED }
 
-    record Option(String name, Kind kind, String metavar, String help) {}
+    record Option(String name, Kind kind, String metavar, String help, String section) {}
 
     record Positional(String metavar, String help, int min, int max) {}
 
     private final Map<String, Option> options = new LinkedHashMap<>();
     private final Map<String, String> aliases = new LinkedHashMap<>();
     private final List<Positional> positionals = new ArrayList<>();
+    private String section;
+
+    /** Options declared after this are listed under {@code title} in {@link #help} (for commands with many options). */
+    public Options section(String title) {
+        this.section = title;
+        return this;
+    }
 
     /** A boolean {@code --name}. */
-    public Options flag(String name, String help) { return add(new Option(checkName(name), Kind.FLAG, null, help)); }
+    public Options flag(String name, String help) { return add(new Option(checkName(name), Kind.FLAG, null, help, section)); }
 
     /** {@code --name VALUE}, at most once. */
-    public Options value(String name, String metavar, String help) { return add(new Option(checkName(name), Kind.VALUE, metavar, help)); }
+    public Options value(String name, String metavar, String help) { return add(new Option(checkName(name), Kind.VALUE, metavar, help, section)); }
 
     /** {@code --name VALUE}, any number of times; values kept in order. */
-    public Options repeated(String name, String metavar, String help) { return add(new Option(checkName(name), Kind.REPEATED, metavar, help)); }
+    public Options repeated(String name, String metavar, String help) { return add(new Option(checkName(name), Kind.REPEATED, metavar, help, section)); }
 
     /** Another spelling (e.g. {@code -o}) for a declared option. */
     public Options alias(String alias, String name) {
@@ -175,9 +182,14 @@ public final class Options {
 
     /** An aligned listing of the positionals and options with their help, for a command's {@code --help}. */
     public String help() {
-        List<String[]> rows = new ArrayList<>();
+        List<String[]> rows = new ArrayList<>(); // a row with a null help is a section heading
         for (Positional p : positionals) rows.add(new String[]{p.metavar, p.help});
+        String current = null;
         for (Option o : options.values()) {
+            if (o.section != null && !o.section.equals(current)) {
+                current = o.section;
+                rows.add(new String[]{current + ":", null});
+            }
             StringBuilder names = new StringBuilder();
             aliases.forEach((alias, name) -> { if (name.equals(o.name)) names.append(alias).append(", "); });
             names.append(o.name);
@@ -185,9 +197,12 @@ public final class Options {
             rows.add(new String[]{names.toString(), o.help});
         }
         int width = 0;
-        for (String[] r : rows) width = Math.max(width, r[0].length());
+        for (String[] r : rows) if (r[1] != null) width = Math.max(width, r[0].length());
         StringBuilder b = new StringBuilder();
-        for (String[] r : rows) b.append("  ").append(r[0]).append(" ".repeat(width - r[0].length() + 2)).append(r[1]).append('\n');
+        for (String[] r : rows) {
+            if (r[1] == null) b.append('\n').append(r[0]).append('\n');
+            else b.append("  ").append(r[0]).append(" ".repeat(width - r[0].length() + 2)).append(r[1]).append('\n');
+        }
         return b.toString();
     }
 }

@@ -78,6 +78,24 @@ class OptionsTest {
     }
 
     @Test
+    void choicesMatchIgnoringCaseAndListTheAlternatives() {
+        Options o = new Options().value("--sampler", "NAME", "sampler");
+        List<String> samplers = List.of("Euler a", "Euler", "DPM++ 2M");
+        assertEquals("Euler a", o.parse(List.of("--sampler", "euler A")).choice("--sampler", "Euler", samplers));
+        assertEquals("Euler", o.parse(List.of()).choice("--sampler", "Euler", samplers));
+        assertEquals("--sampler: unknown value 'Heun' (one of: Euler a, Euler, DPM++ 2M)",
+                assertThrows(UsageException.class, () -> o.parse(List.of("--sampler=Heun")).choice("--sampler", "Euler", samplers)).getMessage());
+    }
+
+    @Test
+    void sectionsGroupOptionsInHelp() {
+        String help = new Options().positional("PROMPT", "what to draw")
+                .section("Sampling").value("--steps", "N", "steps").value("--cfg", "S", "guidance")
+                .section("Output").value("--output", "PATH", "file").help();
+        assertEquals("  PROMPT         what to draw\n\nSampling:\n  --steps N      steps\n  --cfg S        guidance\n\nOutput:\n  --output PATH  file\n", help);
+    }
+
+    @Test
     void readingAnUndeclaredOptionIsABugNotAUsageError() {
         assertThrows(IllegalArgumentException.class, () -> spec().parse(List.of("f")).flag("--nope"));
     }
