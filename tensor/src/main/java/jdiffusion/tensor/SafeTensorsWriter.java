@@ -22,6 +22,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Writes a safetensors file in the standard layout: 8-byte little-endian header length, JSON header
@@ -143,15 +144,17 @@ public final class SafeTensorsWriter {
             throw new SafeTensorsException(file + ": already exists; choose another name or allow overwriting it");
         Path dir = target.getParent();
         byte[] header = header();
-        Path tmp;
+        Path tmp = dir.resolve("." + target.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
+        FileChannel opened;
         try {
-            tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+            // not Files.createTempFile: its owner-only permissions would stick to the finished file
+            opened = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         } catch (IOException e) {
             throw new SafeTensorsException(file + ": cannot create a file in " + dir + ": " + reason(e), e);
         }
         boolean done = false;
         try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            try (FileChannel ch = opened) {
                 ByteBuffer prefix = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length);
                 writeFully(ch, prefix);
                 writeFully(ch, ByteBuffer.wrap(header));

@@ -1,5 +1,6 @@
 package jdiffusion.tensor;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -133,6 +134,15 @@ class SafeTensorsWriterTest {
             assertEquals(1f, st.get("a").getFloat(0));
         }
         assertEquals(List.of(f), onlyFiles(dir), "no temporary file left behind");
+    }
+
+    @Test
+    void writtenFileHasTheUsualPermissionsNotThoseOfATempFile(@TempDir Path dir) throws IOException {
+        Assumptions.assumeTrue(dir.getFileSystem().supportedFileAttributeViews().contains("posix"));
+        Path plain = Files.createFile(dir.resolve("plain"));
+        Path f = dir.resolve("perm.safetensors");
+        SafeTensorsWriter.write(f, Map.of("a", Tensor.of(new float[]{1}, 1)));
+        assertEquals(Files.getPosixFilePermissions(plain), Files.getPosixFilePermissions(f));
     }
 
     @Test
