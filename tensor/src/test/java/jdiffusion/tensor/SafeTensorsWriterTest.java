@@ -1,5 +1,6 @@
 package jdiffusion.tensor;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -14,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import static jdiffusion.tensor.LittleEndianTensors.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 class SafeTensorsWriterTest {
@@ -29,6 +31,7 @@ class SafeTensorsWriterTest {
         in.put("scalar", Tensor.of(new float[]{3.5f}));
         in.put("empty", Tensor.of(new float[0], 0, 3));
         in.put("empty_f16", f16(new float[0], 2, 0));
+        in.put("we\"ird\\name\u0001/\u00fc\uD83D\uDE00", Tensor.of(new float[]{42}, 1));
         Path f = dir.resolve("all.safetensors");
         SafeTensorsWriter.write(f, in, Map.of("format", "pt", "ünïcode", "ok \"quoted\"\n"), false);
         try (SafeTensors st = SafeTensors.open(f)) {
@@ -72,6 +75,10 @@ class SafeTensorsWriterTest {
         in.put("narrowed", narrowed);
         in.put("half", half);
         in.put("picked", picked);
+        in.put("ids_t", i64(new long[]{1, 2, 3, 4, 5, 6}, 2, 3).transpose(0, 1));
+        in.put("i32_t", i32(new int[]{1, -2, 3, -4, 5, -6}, 3, 2).transpose(0, 1));
+        in.put("bytes_t", u8(new byte[]{1, 2, 3, 4, 5, 6}, 2, 3).transpose(0, 1));
+        in.put("bf16_n", bf16(v, 6, 4).narrow(1, 1, 2));
         Path f = dir.resolve("views.safetensors");
         SafeTensorsWriter.write(f, in);
         try (SafeTensors st = SafeTensors.open(f)) {
@@ -97,6 +104,26 @@ class SafeTensorsWriterTest {
     }
 
     @Test
+    void resavingAMappedCheckpointReproducesEveryTensorByteForByte(@TempDir Path dir) throws IOException {
+        Path copy = dir.resolve("copy.safetensors");
+        try (SafeTensors src = SafeTensors.open(jdiffusion.tensor.testing.Golden.model("tiny-sd15.fp16.safetensors"))) {
+            SafeTensorsWriter w = new SafeTensorsWriter();
+            src.metadata().forEach(w::metadata);
+            for (String n : src.names()) w.add(n, src.get(n));
+            w.write(copy);
+            try (SafeTensors back = SafeTensors.open(copy)) {
+                assertEquals(List.copyOf(src.names()), List.copyOf(back.names()));
+                assertEquals(src.metadata(), back.metadata());
+                assertEquals(src.dataBytes(), back.dataBytes());
+                for (String n : src.names()) {
+                    MemorySegment a = src.get(n).host().segment(), b = back.get(n).host().segment();
+                    assertEquals(-1, a.mismatch(b), n);
+                }
+            }
+        }
+    }
+
+    @Test
     void existingFileIsKeptUnlessOverwriteIsAsked(@TempDir Path dir) throws IOException {
         Path f = dir.resolve("model.safetensors");
         Files.writeString(f, "precious");
@@ -109,6 +136,15 @@ class SafeTensorsWriterTest {
             assertEquals(1f, st.get("a").getFloat(0));
         }
         assertEquals(List.of(f), onlyFiles(dir), "no temporary file left behind");
+    }
+
+    @Test
+    void writtenFileHasTheUsualPermissionsNotThoseOfATempFile(@TempDir Path dir) throws IOException {
+        Assumptions.assumeTrue(dir.getFileSystem().supportedFileAttributeViews().contains("posix"));
+        Path plain = Files.createFile(dir.resolve("plain"));
+        Path f = dir.resolve("perm.safetensors");
+        SafeTensorsWriter.write(f, Map.of("a", Tensor.of(new float[]{1}, 1)));
+        assertEquals(Files.getPosixFilePermissions(plain), Files.getPosixFilePermissions(f));
     }
 
     @Test
@@ -157,35 +193,5 @@ class SafeTensorsWriterTest {
 
     private static List<Path> onlyFiles(Path dir) throws IOException {
         try (var s = Files.list(dir)) { return s.sorted().toList(); }
-    }
-
-    // ---- tensors of other dtypes, built in their little-endian file layout ----
-
-    static Tensor f16(float[] v, int... shape) {
-        MemorySegment s = MemorySegment.ofArray(new byte[v.length * 2]);
-        for (int i = 0; i < v.length; i++) s.set(Tensor.I16_LE, i * 2L, Float.floatToFloat16(v[i]));
-        return Tensor.wrap(s, DType.F16, shape);
-    }
-
-    static Tensor bf16(float[] v, int... shape) {
-        MemorySegment s = MemorySegment.ofArray(new byte[v.length * 2]);
-        for (int i = 0; i < v.length; i++) s.set(Tensor.I16_LE, i * 2L, DType.floatToBf16(v[i]));
-        return Tensor.wrap(s, DType.BF16, shape);
-    }
-
-    static Tensor i64(long[] v, int... shape) {
-        MemorySegment s = MemorySegment.ofArray(new byte[v.length * 8]);
-        for (int i = 0; i < v.length; i++) s.set(Tensor.I64_LE, i * 8L, v[i]);
-        return Tensor.wrap(s, DType.I64, shape);
-    }
-
-    static Tensor i32(int[] v, int... shape) {
-        MemorySegment s = MemorySegment.ofArray(new byte[v.length * 4]);
-        for (int i = 0; i < v.length; i++) s.set(Tensor.I32_LE, i * 4L, v[i]);
-        return Tensor.wrap(s, DType.I32, shape);
-    }
-
-    static Tensor u8(byte[] v, int... shape) {
-        return Tensor.wrap(MemorySegment.ofArray(v.clone()), DType.U8, shape);
     }
 }
