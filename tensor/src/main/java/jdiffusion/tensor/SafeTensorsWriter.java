@@ -158,8 +158,10 @@ public final class SafeTensorsWriter {
                 ByteBuffer prefix = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length);
                 writeFully(ch, prefix);
                 writeFully(ch, ByteBuffer.wrap(header));
+                // one staging buffer for the whole file: a direct buffer per tensor would churn gigabytes
+                ByteBuffer staging = ByteBuffer.allocateDirect(CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
                 for (Planned p : tensors.values()) {
-                    Sink sink = new Sink(ch, p.name, p.bytes);
+                    Sink sink = new Sink(ch, p.name, p.bytes, staging);
                     p.source.writeTo(sink);
                     if (sink.written != p.bytes)
                         throw new IllegalStateException("tensor \"" + p.name + "\": source wrote " + sink.written + " bytes, "
@@ -214,12 +216,13 @@ public final class SafeTensorsWriter {
         private final String name;
         private final long expected;
         private long written;
-        private ByteBuffer staging;
+        private final ByteBuffer staging;
 
-        Sink(FileChannel channel, String name, long expected) {
+        Sink(FileChannel channel, String name, long expected, ByteBuffer staging) {
             this.channel = channel;
             this.name = name;
             this.expected = expected;
+            this.staging = staging;
         }
 
         /** Bytes still to write for this tensor. */
@@ -249,7 +252,6 @@ public final class SafeTensorsWriter {
 
         /** A reusable direct buffer of a few MiB, cleared, for sources that convert or gather before writing. */
         public ByteBuffer staging() {
-            if (staging == null) staging = ByteBuffer.allocateDirect(CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
             return staging.clear();
         }
 
