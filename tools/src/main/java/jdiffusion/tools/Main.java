@@ -1,6 +1,7 @@
 package jdiffusion.tools;
 
 import jdiffusion.tools.inspect.InspectCommand;
+import jdiffusion.tools.randommodel.RandomModelCommand;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -18,7 +19,8 @@ import java.util.List;
 public final class Main {
     /** Every command, in the order {@code jsd --help} lists them. Add new commands here. */
     static final List<Command> COMMANDS = List.of(
-            new InspectCommand());
+            new InspectCommand(),
+            new RandomModelCommand());
 
     private Main() {}
 
