@@ -1,6 +1,10 @@
 package jdiffusion.tools;
 
 import jdiffusion.tools.inspect.InspectCommand;
+import jdiffusion.tools.modelfile.ConvertCommand;
+import jdiffusion.tools.modelfile.HashCommand;
+import jdiffusion.tools.modelfile.MergeCommand;
+import jdiffusion.tools.modelfile.PruneCommand;
 import jdiffusion.tools.randommodel.RandomModelCommand;
 
 import java.io.IOException;
@@ -20,6 +24,10 @@ public final class Main {
     /** Every command, in the order {@code jsd --help} lists them. Add new commands here. */
     static final List<Command> COMMANDS = List.of(
             new InspectCommand(),
+            new HashCommand(),
+            new ConvertCommand(),
+            new PruneCommand(),
+            new MergeCommand(),
             new RandomModelCommand());
 
     private Main() {}
