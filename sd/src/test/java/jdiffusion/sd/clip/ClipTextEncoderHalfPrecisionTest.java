@@ -1,19 +1,16 @@
 package jdiffusion.sd.clip;
 
 import jdiffusion.kernels.cpu.CpuBackend;
-import jdiffusion.nn.WeightSource;
 import jdiffusion.nn.Weights;
 import jdiffusion.sd.checkpoint.Checkpoint;
+import jdiffusion.sd.checkpoint.RoundedToHalf;
 import jdiffusion.tensor.Backend;
 import jdiffusion.tensor.DType;
-import jdiffusion.tensor.Tensor;
 import jdiffusion.tensor.testing.Golden;
 import jdiffusion.tensor.testing.TensorAssert;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-
-import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -31,28 +28,13 @@ class ClipTextEncoderHalfPrecisionTest {
 
     @AfterAll static void stop() { backend.close(); }
 
-    /** The F32 weights rounded to F16 and back, as host F32 tensors. */
-    static WeightSource roundedToHalf(WeightSource source) {
-        return new WeightSource() {
-            @Override public Tensor find(String key) {
-                Tensor t = source.find(key);
-                if (t == null || !t.dtype().isFloating()) return t;
-                float[] v = t.toFloatArray();
-                for (int i = 0; i < v.length; i++) v[i] = Float.float16ToFloat(Float.floatToFloat16(v[i]));
-                return Tensor.of(v, t.shape());
-            }
-
-            @Override public Set<String> keys() { return source.keys(); }
-        };
-    }
-
     @Test
     void halfPrecisionFileEqualsF32WeightsRoundedToHalfAndStaysNearGolden() {
         try (Checkpoint half = Checkpoint.open(Golden.model("tiny-sd15.fp16.safetensors"));
              Checkpoint full = Checkpoint.open(Golden.model("tiny-sd15.safetensors"))) {
             assertEquals(DType.F16, half.textEncoder().find("text_model.encoder.layers.0.mlp.fc1.weight").dtype());
             ClipTextEncoder fromHalf = new ClipTextEncoder(backend, new Weights(half.textEncoder()), half.config().textEncoder());
-            ClipTextEncoder fromRounded = new ClipTextEncoder(backend, new Weights(roundedToHalf(full.textEncoder())), full.config().textEncoder());
+            ClipTextEncoder fromRounded = new ClipTextEncoder(backend, new Weights(new RoundedToHalf(full.textEncoder())), full.config().textEncoder());
             for (int i = 0; i < 5; i++) {
                 try (Golden.Case c = Golden.open("clip/tiny-sd15_clip_" + i)) {
                     int[][] ids = ClipTextEncoder.ids(c.tensor("input_ids"));
