@@ -6,7 +6,10 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 
-/** Whole-file checks of a safetensors header: tensors must tile the data section without overlap or gaps. */
+/**
+ * Whole-file checks of a safetensors header: the tensors must tile the data section exactly, without overlap,
+ * gaps or trailing bytes (as the reference Rust implementation demands), so every byte has one meaning.
+ */
 final class SafeTensorsLayout {
     private SafeTensorsLayout() {}
 
@@ -14,14 +17,19 @@ final class SafeTensorsLayout {
         List<SafeTensors.Entry> sorted = new ArrayList<>(entries);
         sorted.sort(Comparator.comparingLong(SafeTensors.Entry::begin).thenComparingLong(SafeTensors.Entry::end));
         long expected = 0;
+        String previous = null;
         for (SafeTensors.Entry e : sorted) {
             if (e.begin() < expected)
-                throw new SafeTensorsException(path + ": tensor \"" + e.name() + "\" overlaps the tensor before it (starts at " + e.begin() + ", previous ends at " + expected + ")");
+                throw new SafeTensorsException(path + ": tensor \"" + e.name() + "\" [" + e.begin() + ", " + e.end()
+                        + ") overlaps tensor \"" + previous + "\" which ends at " + expected);
             if (e.begin() > expected)
-                throw new SafeTensorsException(path + ": gap of " + (e.begin() - expected) + " unused bytes before tensor \"" + e.name() + "\"");
+                throw new SafeTensorsException(path + ": gap of " + (e.begin() - expected) + " unused bytes [" + expected + ", "
+                        + e.begin() + ") before tensor \"" + e.name() + "\": corrupt header");
             expected = e.end();
+            previous = e.name();
         }
         if (expected != dataSize)
-            throw new SafeTensorsException(path + ": " + (dataSize - expected) + " bytes after the last tensor's data: trailing garbage or a wrong header");
+            throw new SafeTensorsException(path + ": " + (dataSize - expected) + " bytes after the end of the last tensor"
+                    + (previous == null ? "" : " (\"" + previous + "\")") + ": trailing garbage or a wrong header");
     }
 }
