@@ -1,0 +1,68 @@
+package jdiffusion.tensor.ckpt;
+
+import jdiffusion.tensor.SafeTensors;
+import jdiffusion.tensor.SafeTensorsException;
+import jdiffusion.tensor.Tensor;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Opens any single-file model ({@code .safetensors}, {@code .ckpt}, {@code .pt}, {@code .pth},
+ * {@code .bin}) as a {@link TensorFile}. The format is told from the file's first bytes, not its name
+ * (renamed files are common), and every failure is a {@link CheckpointException}.
+ */
+public final class CheckpointFiles {
+    private CheckpointFiles() {}
+
+    public static TensorFile open(Path path) {
+        if (Files.isDirectory(path))
+            throw new CheckpointException(path + ": is a folder; a diffusers folder is read by its model_index.json, not as one weights file");
+        if (!Files.isRegularFile(path)) throw new CheckpointException(path + ": no such file");
+        if (isSafetensors(path)) {
+            try {
+                return new SafetensorsFile(SafeTensors.open(path));
+            } catch (SafeTensorsException e) {
+                throw new CheckpointException(e.getMessage(), e);
+            }
+        }
+        return TorchCheckpoint.open(path);
+    }
+
+    /** A zip or pickle never starts with a little-endian length followed by '{'; a safetensors file always does. */
+    static boolean isSafetensors(Path path) {
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+            ByteBuffer head = ByteBuffer.allocate(9);
+            while (head.hasRemaining() && ch.read(head, head.position()) > 0) { }
+            if (head.hasRemaining()) return path.getFileName().toString().endsWith(".safetensors");
+            boolean torch = (head.get(0) == 'P' && head.get(1) == 'K') || (head.get(0) & 0xff) == 0x80;
+            if (torch) return false;
+            return head.get(8) == '{' || path.getFileName().toString().endsWith(".safetensors");
+        } catch (IOException e) {
+            throw new CheckpointException(path + ": cannot read: " + e.getMessage(), e);
+        }
+    }
+
+    private record SafetensorsFile(SafeTensors file, Map<String, Tensor> tensors, Map<String, Object> metadata) implements TensorFile {
+        SafetensorsFile(SafeTensors file) {
+            this(file, views(file), Collections.unmodifiableMap(new LinkedHashMap<>(file.metadata())));
+        }
+
+        private static Map<String, Tensor> views(SafeTensors file) {
+            Map<String, Tensor> m = new LinkedHashMap<>();
+            for (String n : file.names()) m.put(n, file.get(n));
+            return Collections.unmodifiableMap(m);
+        }
+
+        @Override public Path path() { return file.path(); }
+
+        @Override public void close() { file.close(); }
+    }
+}
