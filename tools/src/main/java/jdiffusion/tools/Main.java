@@ -1,5 +1,6 @@
 package jdiffusion.tools;
 
+import jdiffusion.tools.eval.EvalToolCommand;
 import jdiffusion.tools.inspect.InspectCommand;
 import jdiffusion.tools.modelfile.ConvertCommand;
 import jdiffusion.tools.modelfile.HashCommand;
@@ -23,6 +24,7 @@ import java.util.List;
 public final class Main {
     /** Every command, in the order {@code jsd --help} lists them. Add new commands here. */
     static final List<Command> COMMANDS = List.of(
+            new EvalToolCommand(),
             new InspectCommand(),
             new HashCommand(),
             new ConvertCommand(),
