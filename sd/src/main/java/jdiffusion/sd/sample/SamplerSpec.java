@@ -15,7 +15,7 @@ import java.util.function.Supplier;
  */
 public record SamplerSpec(String label, String kdiffusionId, List<String> aliases, Supplier<KSampler> factory,
                           ScheduleType defaultSchedule, boolean discardPenultimate, boolean secondOrder,
-                          boolean brownianNoise, boolean usesEnsd) {
+                          boolean brownianNoise, boolean usesEnsd) implements WebUiSampler {
 
     public KSampler create() { return factory.get(); }
 

@@ -8,14 +8,14 @@ class SamplerRegistryTest {
 
     @Test
     void findsSamplersByWebUiLabelAliasOrKDiffusionIdIgnoringCase() {
-        assertEquals("Euler a", Samplers.byName("euler A").label());
-        assertEquals("Euler a", Samplers.byName("euler_ancestral").label());
-        assertEquals("Euler a", Samplers.byName("k_euler_a").label());
-        assertEquals("DPM++ 2M", Samplers.byName("dpmpp_2m").label());
-        assertEquals("DPM++ 2M", Samplers.byName("sample_dpmpp_2m").label());
-        assertEquals("DPM++ 2M SDE", Samplers.byName("DPM++ 2M SDE").label());
-        assertInstanceOf(EulerAncestral.class, Samplers.byName("Euler a").create());
-        assertInstanceOf(Lms.class, Samplers.byName("LMS").create());
+        assertEquals("Euler a", Samplers.kdiffusion("euler A").label());
+        assertEquals("Euler a", Samplers.kdiffusion("euler_ancestral").label());
+        assertEquals("Euler a", Samplers.kdiffusion("k_euler_a").label());
+        assertEquals("DPM++ 2M", Samplers.kdiffusion("dpmpp_2m").label());
+        assertEquals("DPM++ 2M", Samplers.kdiffusion("sample_dpmpp_2m").label());
+        assertEquals("DPM++ 2M SDE", Samplers.kdiffusion("DPM++ 2M SDE").label());
+        assertInstanceOf(EulerAncestral.class, Samplers.kdiffusion("Euler a").create());
+        assertInstanceOf(Lms.class, Samplers.kdiffusion("LMS").create());
     }
 
     @Test
@@ -32,25 +32,26 @@ class SamplerRegistryTest {
     void unknownSamplerNameListsTheValidOnes() {
         SamplingException e = assertThrows(SamplingException.class, () -> Samplers.byName("Eulr"));
         assertTrue(e.getMessage().contains("'Eulr'"), e.getMessage());
-        assertTrue(e.getMessage().contains("Euler a") && e.getMessage().contains("DPM++ 2M"), e.getMessage());
+        assertTrue(e.getMessage().contains("Euler a") && e.getMessage().contains("DPM++ 2M") && e.getMessage().contains("UniPC"), e.getMessage());
+        assertThrows(SamplingException.class, () -> Samplers.kdiffusion("DDIM"));
         assertThrows(SamplingException.class, () -> ScheduleType.parse("sometimes"));
     }
 
     @Test
     void webUiDefaultSchedulesAndOptionsFollowA1111() {
-        assertEquals(ScheduleType.UNIFORM, Samplers.byName("Euler a").defaultSchedule());
-        assertEquals(ScheduleType.KARRAS, Samplers.byName("DPM++ 2M").defaultSchedule());
-        assertEquals(ScheduleType.EXPONENTIAL, Samplers.byName("DPM++ 2M SDE").defaultSchedule());
-        assertTrue(Samplers.byName("DPM2").discardPenultimate());
-        assertTrue(Samplers.byName("DPM++ SDE").brownianNoise());
-        assertTrue(Samplers.byName("Euler a").usesEnsd());
-        assertTrue(Samplers.byName("Heun").secondOrder());
+        assertEquals(ScheduleType.UNIFORM, Samplers.kdiffusion("Euler a").defaultSchedule());
+        assertEquals(ScheduleType.KARRAS, Samplers.kdiffusion("DPM++ 2M").defaultSchedule());
+        assertEquals(ScheduleType.EXPONENTIAL, Samplers.kdiffusion("DPM++ 2M SDE").defaultSchedule());
+        assertTrue(Samplers.kdiffusion("DPM2").discardPenultimate());
+        assertTrue(Samplers.kdiffusion("DPM++ SDE").brownianNoise());
+        assertTrue(Samplers.kdiffusion("Euler a").usesEnsd());
+        assertTrue(Samplers.kdiffusion("Heun").secondOrder());
     }
 
     @Test
     void discardingThePenultimateSigmaKeepsTheStepCount() {
         KDiffusionDenoiser den = new KDiffusionDenoiser(NoiseSchedule.stableDiffusion(), Prediction.EPSILON);
-        float[] s = Samplers.byName("DPM2").sigmas(den, 10, ScheduleType.AUTOMATIC);
+        float[] s = Samplers.kdiffusion("DPM2").sigmas(den, 10, ScheduleType.AUTOMATIC);
         assertEquals(11, s.length);
         assertEquals(0f, s[10]);
         float[] full = SigmaSchedules.karras(11, den.sigmaMin(), den.sigmaMax(), 7);

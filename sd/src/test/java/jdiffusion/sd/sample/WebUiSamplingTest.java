@@ -30,7 +30,7 @@ class WebUiSamplingTest {
             try (Golden.Case c = Golden.open(name)) {
                 Map<String, Object> cli = cli(c);
                 Samplers.Choice choice = Samplers.resolve((String) cli.get("sampler"));
-                float[] sigmas = choice.sampler().sigmas(den, ((Number) cli.get("steps")).intValue(),
+                float[] sigmas = ((SamplerSpec) choice.sampler()).sigmas(den, ((Number) cli.get("steps")).intValue(),
                         ScheduleType.parse((String) cli.get("schedule_type")));
                 assertClose(c.floats("sigmas"), sigmas, 0, 3e-7, name + " sigmas");
             }
