@@ -32,4 +32,17 @@ public record SamplerSpec(String label, String kdiffusionId, List<String> aliase
     }
 
     public float[] sigmas(KDiffusionDenoiser model, int steps, ScheduleType type) { return sigmas(model, steps, type, 0); }
+
+    /**
+     * The noise sampler the WebUI hands this sampler: a Brownian tree over {@code sigmas} seeded per
+     * image for the {@code brownian_noise} samplers, otherwise the images' own generators (draw the
+     * initial noise from {@code imageNoise} first).
+     *
+     * @param treeDevice where the WebUI's Brownian tree draws (GPU = CUDA Philox, the usual case)
+     */
+    public NoiseSampler noiseSampler(ImageNoise imageNoise, RngSource treeDevice, int channels, int height, int width,
+                                     long[] seeds, float[] sigmas) {
+        if (!brownianNoise) return imageNoise;
+        return BrownianTreeNoiseSampler.forSigmas(treeDevice, channels, height, width, seeds, sigmas);
+    }
 }
