@@ -6,7 +6,7 @@ package jdiffusion.sd.sample;
  * for a denoising strength.
  *
  * @param steps the length of the full schedule the sigmas/timesteps are built for
- * @param tEnc  the number of denoising steps actually run (plus one, see the samplers)
+ * @param tEnc  k-diffusion samplers run {@code tEnc + 1} steps of the full schedule
  */
 public record WebUiImg2Img(int steps, int tEnc) {
 

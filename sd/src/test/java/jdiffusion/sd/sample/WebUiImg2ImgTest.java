@@ -14,8 +14,8 @@ class WebUiImg2ImgTest {
         float[] sigmas = new float[21];
         for (int i = 0; i < 21; i++) sigmas[i] = 20 - i;
         float[] tail = p.sigmaSchedule(sigmas);
-        assertEquals(16, tail.length, "t_enc steps plus the final 0");
-        assertEquals(15f, tail[0]);
+        assertEquals(17, tail.length, "t_enc + 1 steps (the WebUI runs one more than t_enc) plus the final 0");
+        assertEquals(16f, tail[0]);
         assertEquals(0f, tail[tail.length - 1]);
     }
 
