@@ -19,6 +19,9 @@ public record SamplerSpec(String label, String kdiffusionId, List<String> aliase
 
     public KSampler create() { return factory.get(); }
 
+    /** DPM fast/adaptive take only a sigma range (and for fast a step count) instead of a schedule. */
+    public boolean usesModelSigmaRange() { return kdiffusionId.equals("dpm_fast") || kdiffusionId.equals("dpm_adaptive"); }
+
     /**
      * The sigmas the WebUI samples with for {@code steps} steps and the chosen schedule type
      * ({@code KDiffusionSampler.get_sigmas} with default options). {@code rho <= 0}: schedule's default.
@@ -28,6 +31,12 @@ public record SamplerSpec(String label, String kdiffusionId, List<String> aliase
         int n = discardPenultimate ? steps + 1 : steps;
         ScheduleType effective = type == ScheduleType.AUTOMATIC ? defaultSchedule : type;
         float[] sigmas = effective.sigmas(model, n, rho);
+        if (usesModelSigmaRange()) {
+            // the WebUI gives DPM fast/adaptive the model's own sigma range whatever the schedule type
+            sigmas = model.uniformSigmas(n);
+            sigmas[0] = model.sigmaMax();
+            sigmas[n - 1] = model.sigmaMin();
+        }
         return discardPenultimate ? SigmaSchedules.discardPenultimate(sigmas) : sigmas;
     }
 

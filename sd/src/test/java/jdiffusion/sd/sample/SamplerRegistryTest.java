@@ -84,7 +84,9 @@ class SamplerRegistryTest {
             for (int i = 0; i < 4; i++) x[i] = x0[i] + start[i] * sigmas[0];
             NoiseSampler noise = new ImageNoise(RngSource.GPU, 1, 2, 2, 1);
             float[] out = spec.create().sample(ideal, x, sigmas, noise, StepListener.NONE);
-            for (int i = 0; i < 4; i++) assertEquals(x0[i], out[i], 2e-3, spec.label() + " element " + i);
+            // DPM fast/adaptive stop at the model's sigma_min (about 0.03) instead of 0, as in k-diffusion
+            double tol = spec.usesModelSigmaRange() ? 5 * den.sigmaMin() : 2e-3;
+            for (int i = 0; i < 4; i++) assertEquals(x0[i], out[i], tol, spec.label() + " element " + i);
         }
     }
 }
