@@ -31,6 +31,7 @@ public final class Samplers {
             spec("DPM2 a", "dpm_2_ancestral", List.of("k_dpm_2_a"), Dpm2Ancestral::new, K, true, true, false, true),
             spec("DPM fast", "dpm_fast", List.of("k_dpm_fast"), DpmFast::new, U, false, false, false, true),
             spec("DPM adaptive", "dpm_adaptive", List.of("k_dpm_ad"), DpmAdaptive::new, U, false, false, false, true),
+            spec("Restart", "restart", List.of("restart"), Restart::new, K, false, true, false, false),
             spec("LCM", "lcm", List.of("k_lcm"), Lcm::new, U, false, false, false, false));
 
     private static SamplerSpec spec(String label, String id, List<String> aliases, java.util.function.Supplier<KSampler> f,

@@ -89,4 +89,19 @@ class SamplerRegistryTest {
             for (int i = 0; i < 4; i++) assertEquals(x0[i], out[i], tol, spec.label() + " element " + i);
         }
     }
+
+    @Test
+    void restartJumpsBackOnceFromTwentyStepsAndStillEndsOnTheImage() {
+        KDiffusionDenoiser den = new KDiffusionDenoiser(NoiseSchedule.stableDiffusion(), Prediction.EPSILON);
+        float[] x0 = {0.5f, -0.25f, 1f, 0f};
+        float[] sigmas = Samplers.kdiffusion("Restart").sigmas(den, 24, ScheduleType.AUTOMATIC);
+        float[] x = new float[4];
+        for (int i = 0; i < 4; i++) x[i] = x0[i] + sigmas[0];
+        int[] draws = {0}, calls = {0};
+        float[] out = Samplers.kdiffusion("restart").create().sample((xx, s) -> { calls[0]++; return x0.clone(); }, x, sigmas,
+                (a, b) -> { draws[0]++; assertTrue(b > a, "re-noising goes up"); return new float[4]; }, StepListener.NONE);
+        assertEquals(1, draws[0], "one restart segment");
+        assertEquals(2 * (15 + 9) - 1, calls[0], "Heun on 15 + 9 restart steps (24 in all), Euler at the end");
+        for (int i = 0; i < 4; i++) assertEquals(x0[i], out[i], 1e-4);
+    }
 }
