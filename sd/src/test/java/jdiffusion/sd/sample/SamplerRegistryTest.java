@@ -60,15 +60,23 @@ class SamplerRegistryTest {
     }
 
     @Test
-    void schedulesEndInZeroAndDescend() {
+    void schedulesDescendFromSigmaMaxAndEndInZeroExceptKlOptimal() {
         KDiffusionDenoiser den = new KDiffusionDenoiser(NoiseSchedule.stableDiffusion(), Prediction.EPSILON);
         for (ScheduleType t : ScheduleType.values()) {
             float[] s = t.sigmas(den, 12, 0);
-            assertEquals(13, s.length, t.label());
-            assertEquals(0f, s[12], t.label());
+            int expectedLength = t == ScheduleType.DDIM ? 13 + 1 : 13; // DDIM: x = 1, 84, ..., 997 (stride 1000 // 12)
+            assertEquals(expectedLength, s.length, t.label());
+            float last = s[s.length - 1];
+            if (t == ScheduleType.KL_OPTIMAL) assertEquals(den.sigmaMin(), last, 1e-6, "KL Optimal ends at sigma_min");
+            else assertEquals(0f, last, t.label());
             for (int i = 1; i < s.length; i++) assertTrue(s[i] < s[i - 1], t.label() + " descends at " + i);
-            assertEquals(den.sigmaMax(), s[0], 1e-4 * den.sigmaMax(), t.label() + " starts at sigma_max");
+            if (t != ScheduleType.DDIM) assertEquals(den.sigmaMax(), s[0], 1e-4 * den.sigmaMax(), t.label() + " starts at sigma_max");
         }
+        assertEquals(ScheduleType.SGM_UNIFORM, ScheduleType.parse("SGMUniform"));
+        assertEquals(ScheduleType.ALIGN_YOUR_STEPS, ScheduleType.parse("Align Your Steps"));
+        float[] ays = SigmaSchedules.alignYourSteps(10, false);
+        assertEquals(0.029f, ays[9], 1e-6);
+        assertEquals(14.615f, ays[0], 1e-6);
     }
 
     @Test
