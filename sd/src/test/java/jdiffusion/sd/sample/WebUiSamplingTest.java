@@ -86,6 +86,17 @@ class WebUiSamplingTest {
         assertArrayEquals(big, n);
     }
 
+    @Test
+    void variationSeedKeepsTheSeedAndCountsTheSubseedAcrossTheBatch() {
+        ImageNoise plain = ImageNoise.webUi(RngSource.GPU, 4, 8, 8, 100, 7, 0f, 0, 3, 0, 0, 0);
+        assertArrayEquals(new long[]{100, 101, 102}, plain.seeds());
+        ImageNoise varied = ImageNoise.webUi(RngSource.GPU, 4, 8, 8, 100, 7, 0.3f, 2, 2, 0, 0, 0);
+        assertArrayEquals(new long[]{100, 100}, varied.seeds());
+        float[] n = varied.next();
+        float[] expected = Slerp.slerp(0.3f, new PhiloxRandom(100).randn(4, 8, 8), new PhiloxRandom(10).randn(4, 8, 8), 4, 8, 8);
+        assertArrayEquals(expected, java.util.Arrays.copyOfRange(n, 256, 512), "image 3 of the job uses subseed 7 + 3");
+    }
+
     @SuppressWarnings("unchecked")
     private static Map<String, Object> cli(Golden.Case c) { return (Map<String, Object>) c.json().get("cli"); }
 }
