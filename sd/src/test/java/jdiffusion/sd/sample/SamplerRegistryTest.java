@@ -77,6 +77,11 @@ class SamplerRegistryTest {
         float[] ays = SigmaSchedules.alignYourSteps(10, false);
         assertEquals(0.029f, ays[9], 1e-6);
         assertEquals(14.615f, ays[0], 1e-6);
+        // scipy.stats.beta.ppf(0.5, 0.6, 0.6) = 0.5 by symmetry; ppf(0.25, 2, 2) solves 3x^2 - 2x^3 = 0.25
+        assertEquals(0.5, BetaDistribution.ppf(0.5, 0.6, 0.6), 1e-12);
+        double q = BetaDistribution.ppf(0.25, 2, 2);
+        assertEquals(0.25, 3 * q * q - 2 * q * q * q, 1e-12);
+        assertEquals(0.32635182233306964, q, 1e-12);
     }
 
     @Test
