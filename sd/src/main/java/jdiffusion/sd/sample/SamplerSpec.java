@@ -19,6 +19,11 @@ public record SamplerSpec(String label, String kdiffusionId, List<String> aliase
 
     public KSampler create() { return factory.get(); }
 
+    /** The denoiser the WebUI wraps the model in for this sampler (LCM has its own). */
+    public KDiffusionDenoiser denoiser(NoiseSchedule schedule, Prediction prediction) {
+        return kdiffusionId.equals("lcm") ? new LcmDenoiser(schedule) : new KDiffusionDenoiser(schedule, prediction);
+    }
+
     /** DPM fast/adaptive take only a sigma range (and for fast a step count) instead of a schedule. */
     public boolean usesModelSigmaRange() { return kdiffusionId.equals("dpm_fast") || kdiffusionId.equals("dpm_adaptive"); }
 
