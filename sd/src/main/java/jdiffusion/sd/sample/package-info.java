@@ -12,13 +12,14 @@
  * <h2>WebUI text-to-image (k-diffusion samplers)</h2>
  * <pre>{@code
  * NoiseSchedule schedule = NoiseSchedule.fromAlphasCumprod(checkpointAlphasCumprod); // or stableDiffusion()
- * KDiffusionDenoiser model = new KDiffusionDenoiser(schedule, Prediction.EPSILON);
  * Samplers.Choice choice = Samplers.resolve("DPM++ 2M");            // or "DPM++ 2M Karras", "euler_ancestral"
  * SamplerSpec spec = (SamplerSpec) choice.sampler();                // TimestepSamplerSpec for DDIM/PLMS/UniPC
+ * KDiffusionDenoiser model = spec.denoiser(schedule, Prediction.EPSILON); // CompVis(V)Denoiser, or LCM's
  * ScheduleType type = userSchedule != null ? ScheduleType.parse(userSchedule) : choice.schedule();
  * float[] sigmas = spec.sigmas(model, steps, type);
- * long[] seeds = ImageNoise.batchSeeds(seed, batch);
- * ImageNoise noise = new ImageNoise(RngSource.GPU, 4, height / 8, width / 8, seeds);
+ * ImageNoise noise = ImageNoise.webUi(RngSource.GPU, 4, height / 8, width / 8, seed, subseed, strength,
+ *                                    firstImageIndex, batch, 0, 0, ensd);
+ * long[] seeds = noise.seeds();
  * float[] x = noise.next();                                          // initial noise; scale it by sigmas[0]
  * Denoiser guided = new GuidedDenoiser(model.over(condUnet), model.over(uncondUnet), cfgScale);
  * NoiseSampler ns = spec.noiseSampler(noise, RngSource.GPU, 4, height / 8, width / 8, seeds, sigmas);
