@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /** diffusers schedulers against {@code golden/schedulers/diffusers_tables.json} and {@code diffusers_<sched>_20steps}. */
 class DiffusersSchedulersTest {
-    static final double ATOL = 1e-6, RTOL = 2e-6;
+    static final double ATOL = 2.4e-7, RTOL = 2.4e-7; // about 2 ulps: the toy model's cos is not torch's
 
     @Test
     void everySchedulerReproducesDiffusersTimestepsSigmasAndInitNoiseSigmaForAllStepCounts() throws Exception {
