@@ -11,7 +11,7 @@ class SleefMathTest {
     @Test
     void expLogAndExpm1StayWithinOneUlpOfTheTrueValue() {
         SplittableRandom r = new SplittableRandom(7);
-        for (int i = 0; i < 200_000; i++) {
+        for (int i = 0; i < 30_000; i++) {
             float x = (float) (r.nextDouble() * 40 - 20);
             assertWithinUlp(Math.exp(x), SleefMath.exp(x), "exp " + x);
             assertWithinUlp(Math.expm1(x), SleefMath.expm1(x), "expm1 " + x);
