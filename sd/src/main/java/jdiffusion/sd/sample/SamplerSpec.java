@@ -37,6 +37,7 @@ public record SamplerSpec(String label, String kdiffusionId, List<String> aliase
         ScheduleType effective = type == ScheduleType.AUTOMATIC ? defaultSchedule : type;
         float[] sigmas = effective.sigmas(model, n, rho);
         if (usesModelSigmaRange()) {
+            if (n < 2) throw new SamplingException(label + " needs at least 2 steps here, got " + n);
             // the WebUI gives DPM fast/adaptive the model's own sigma range whatever the schedule type
             sigmas = model.uniformSigmas(n);
             sigmas[0] = model.sigmaMax();
