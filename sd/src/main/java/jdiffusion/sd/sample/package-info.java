@@ -28,11 +28,17 @@
  * {@code condUnet}/{@code uncondUnet} are {@code (input, t) -> unet(input, t, context)}: the denoiser
  * scales the input by c_in and maps sigma to the fractional timestep t.
  *
- * <h2>WebUI DDIM / PLMS / UniPC</h2>
+ * <h2>WebUI DDIM / DDIM CFG++ / PLMS / UniPC</h2>
  * {@link jdiffusion.sd.sample.TimestepSamplerSpec}: timesteps from
  * {@link jdiffusion.sd.sample.WebUiTimesteps#timesteps}, unscaled initial noise, and an eps model
- * (guidance mixes the eps outputs with {@link jdiffusion.sd.sample.GuidedDenoiser#combine}; v models go
- * through {@link jdiffusion.sd.sample.WebUiTimesteps#epsModel}).
+ * (guidance mixes the eps outputs with {@link jdiffusion.sd.sample.GuidedDenoiser#combine}, scale times
+ * {@code guidanceScaleFactor()}; v models go through {@link jdiffusion.sd.sample.WebUiTimesteps#epsModel};
+ * DDIM CFG++ needs a {@link jdiffusion.sd.sample.GuidedModelFunction}).
+ *
+ * <h2>Exactness</h2>
+ * Noise is bit-exact (Philox and torch CPU). Schedules and sampler arithmetic follow torch's float32
+ * evaluation, including SLEEF's exp/log/expm1 and torch's linspace, so k-diffusion sigma tables match
+ * the reference bit for bit.
  *
  * <h2>diffusers schedulers</h2>
  * {@link jdiffusion.sd.sample.diffusers.TimestepScheduler} implementations for diffusers pipelines
