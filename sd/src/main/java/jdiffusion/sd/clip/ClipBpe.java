@@ -36,6 +36,12 @@ final class ClipBpe {
         return map;
     }
 
+    /** The byte a BPE character stands for, or -1 for a character outside the byte alphabet. */
+    static int charToByte(char c) {
+        for (int b = 0; b < 256; b++) if (BYTE_TO_CHAR[b] == c) return b;
+        return -1;
+    }
+
     static String byteEncode(String preToken) {
         byte[] bytes = preToken.getBytes(StandardCharsets.UTF_8);
         char[] out = new char[bytes.length];

@@ -278,6 +278,32 @@ public final class ClipTokenizer {
         return out;
     }
 
+    /**
+     * Text of token ids, as HF's {@code decode} without special-token skipping: token strings joined, mapped back to
+     * bytes, read as UTF-8 (bad sequences become U+FFFD), word ends as spaces, stripped. Unknown ids are skipped.
+     */
+    public String decode(int[] ids) {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        for (int id : ids) {
+            String t = vocab.token(id);
+            if (t == null) continue;
+            if (t.equals(START_OF_TEXT) || t.equals(END_OF_TEXT)) {
+                bytes.writeBytes(t.getBytes(StandardCharsets.UTF_8));
+                continue;
+            }
+            for (int i = 0; i < t.length(); i++) {
+                if (t.startsWith(ClipBpe.END_OF_WORD, i)) {
+                    bytes.write(' ');
+                    i += ClipBpe.END_OF_WORD.length() - 1;
+                    continue;
+                }
+                int b = ClipBpe.charToByte(t.charAt(i));
+                if (b >= 0) bytes.write(b);
+            }
+        }
+        return StandardCharsets.UTF_8.decode(java.nio.ByteBuffer.wrap(bytes.toByteArray())).toString().strip();
+    }
+
     /** The token string of {@code id}, or null. */
     public String token(int id) { return vocab.token(id); }
 

@@ -136,4 +136,11 @@ class ClipTokenizerFolderTest {
         ClipTokenizerException bad = assertThrows(ClipTokenizerException.class, () -> ClipTokenizer.locate(tmp.resolve("x"), null, null));
         assertTrue(bad.getMessage().contains("--tokenizer " + tmp.resolve("x")), bad.getMessage());
     }
+
+    @Test
+    void decodeReadsTokensBackAsText() {
+        ClipTokenizer t = ClipTokenizer.load(Golden.model("clip-tokenizer-sd1"));
+        assertEquals("a photo of café 東京 🚀", t.decode(t.encode("A photo of café 東京 🚀")));
+        assertEquals("<|startoftext|>hi <|endoftext|>", t.decode(new int[]{49406, t.encode("hi")[0], 49407}));
+    }
 }
