@@ -82,9 +82,7 @@ public final class ClipTokenizer {
         }
         ClipVocab vocab = readVocab(vocabFile);
         ClipBpe bpe = new ClipBpe(readMerges(mergesFile));
-        ClipTokenizer t = new ClipTokenizer(folder, vocab, bpe, -1);
-        int pad = readPadId(folder, vocab);
-        return pad < 0 ? t : new ClipTokenizer(folder, vocab, bpe, pad);
+        return new ClipTokenizer(folder, vocab, bpe, readPadId(folder, vocab));
     }
 
     private static final String WHERE_FROM = "A CLIP tokenizer comes from the tokenizer/ folder of a diffusers model, from --tokenizer PATH, "

@@ -95,11 +95,9 @@ public final class PromptAttention {
             char c = s.charAt(i);
             ascii.append(Character.isDigit(c) ? (char) ('0' + Character.digit(c, 10)) : c);
         }
-        String a = ascii.toString();
-        // Java would also take "1." and ".5" like Python, but not "." or "1.2.3"; neither does Python
+        // on [+-]?[.0-9]+ Java and Python agree: "1." and ".5" parse, "." and "1.2.3" do not
         try {
-            if (a.chars().filter(ch -> ch == '.').count() > 1 || a.replace("+", "").replace("-", "").equals(".")) throw new NumberFormatException();
-            return Double.parseDouble(a);
+            return Double.parseDouble(ascii.toString());
         } catch (NumberFormatException e) {
             throw new PromptSyntaxException("emphasis weight \"" + s + "\" in prompt \"" + prompt + "\" is not a number; write it like (word:1.2)");
         }
