@@ -29,6 +29,14 @@ public final class TextFixer {
     }
 
     /**
+     * open_clip's clean-up: {@code ftfy.fix_text}, {@code html.unescape} twice, strip, runs of whitespace to one space,
+     * lower case.
+     */
+    public static String cleanForOpenClip(String text) {
+        return pythonLower(collapseWhitespace(HtmlUnescape.unescape(HtmlUnescape.unescape(fixText(text)))));
+    }
+
+    /**
      * Python's {@code str.lower()}: full lower-case mappings, with capital sigma becoming final {@code ς} by Python's
      * rule (cased letter before it, no cased letter after it, skipping case-ignorable characters), which is not the
      * rule Java's {@code toLowerCase} applies.
