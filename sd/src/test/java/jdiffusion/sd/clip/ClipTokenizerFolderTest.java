@@ -153,6 +153,9 @@ class ClipTokenizerFolderTest {
         assertArrayEquals(new int[]{wow, 0}, sd2.encode("wow!"), "HF turns the added token \"!\" into its id 0");
         assertArrayEquals(new int[]{wow, 0, 0, 0}, sd2.encode("wow!!!"));
         assertEquals(java.util.List.of("wow</w>", "!"), sd2.tokenize("wow!"));
+        // diffusers issue #4153: HF gives six 0s here, open_clip 256 748 995
+        assertArrayEquals(new int[]{0, 0, 0, 0, 0, 0}, sd2.encode("! !! !!!"));
+        assertArrayEquals(new int[]{256, 748, 995}, sd2.withFlavor(ClipTokenizer.Flavor.OPEN_CLIP).encode("! !! !!!"));
     }
 
     @Test
