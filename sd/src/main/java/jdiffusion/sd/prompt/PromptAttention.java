@@ -18,7 +18,9 @@ public final class PromptAttention {
     private static final Pattern TOKEN = Pattern.compile(
             "\\\\\\(|\\\\\\)|\\\\\\[|\\\\]|\\\\\\\\|\\\\|\\(|\\[|:\\s*([+-]?[.\\d]+)\\s*\\)|\\)|]|[^\\\\()\\[\\]:]+|:",
             Pattern.UNICODE_CHARACTER_CLASS);
-    private static final Pattern BREAK = Pattern.compile("\\s*\\bBREAK\\b\\s*", Pattern.UNICODE_CHARACTER_CLASS | Pattern.DOTALL);
+    /** {@code \s*\bBREAK\b\s*} with Python's word characters (letters, numbers of any kind, '_'). */
+    private static final Pattern BREAK = Pattern.compile("\\s*(?<![\\p{L}\\p{N}_])BREAK(?![\\p{L}\\p{N}_])\\s*",
+            Pattern.UNICODE_CHARACTER_CLASS | Pattern.DOTALL);
 
     private static final double ROUND_MULTIPLIER = 1.1;
     private static final double SQUARE_MULTIPLIER = 1 / 1.1;

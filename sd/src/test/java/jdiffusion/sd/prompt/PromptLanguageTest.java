@@ -71,6 +71,13 @@ class PromptLanguageTest {
     }
 
     @Test
+    void breakAndAndAreWholeWordsByPythonsWordCharacters() {
+        assertEquals(List.of(new WeightedText("\u00b2BREAK x \u00e9 BREAK\u00e9 _BREAK a", 1.0), new WeightedText("BREAK", -1),
+                new WeightedText("b", 1.0)), PromptAttention.parse("\u00b2BREAK x \u00e9 BREAK\u00e9 _BREAK a BREAK b"));
+        assertEquals(List.of("x\u00b2AND y", " z"), CompositePrompt.of(List.of("x\u00b2AND y AND z")).texts());
+    }
+
+    @Test
     void weightThatIsNotANumberIsASyntaxError() {
         assertThrows(PromptSyntaxException.class, () -> PromptAttention.parse("(a:1.2.3)"));
         assertThrows(PromptSyntaxException.class, () -> PromptAttention.parse("(a:.)"));
