@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Elementwise kernels at UNet sizes: the time-embedding add [1,320,64,64] + [1,320,1,1], a same-shape residual
- * add, GEGLU on the SD1.5 feed-forward [2, 4096, 2560] and the NCHW -> NHWC copy attention blocks make.
+ * add, GEGLU on the SD1.5 feed-forward [1, 4096, 2560] and the NCHW -> NHWC copy attention blocks make.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

@@ -1,6 +1,7 @@
 package jdiffusion.kernels.cpu;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.util.Arrays;
@@ -33,6 +34,8 @@ final class AttentionTile {
 
     private final Geometry g;
     private final float[] qt, st, ot, m, l, alpha, tileMax;
+    /** Gather indices: query rows of the current tile in q, and the channel rows of Oᵀ. */
+    private final int[] queryOffsets, channelOffsets;
     private final float qScale;
 
     AttentionTile(Geometry g) {
@@ -44,6 +47,9 @@ final class AttentionTile {
         this.l = new float[QT];
         this.alpha = new float[QT];
         this.tileMax = new float[QT];
+        this.queryOffsets = new int[QT];
+        this.channelOffsets = new int[(g.dv() + VL - 1) / VL * VL];
+        for (int c = 0; c < g.dv(); c++) channelOffsets[c] = c * QT;
         this.qScale = (float) (LOG2E / Math.sqrt(g.d()));
     }
 
@@ -54,13 +60,9 @@ final class AttentionTile {
         int qRow = g.heads() * d, vRow = g.heads() * dv;
         float[] q = g.q(), k = g.k(), v = g.v();
 
-        if (nq < QT) Arrays.fill(qt, 0f);
-        int qBase = (n * lq + i0) * qRow + h * d;
-        for (int i = 0; i < nq; i++)
-            for (int p = 0, src = qBase + i * qRow; p < d; p++) qt[p * QT + i] = q[src + p] * qScale;
+        packQueries(q, (n * lq + i0) * qRow + h * d, qRow, nq, d);
         Arrays.fill(m, Float.NEGATIVE_INFINITY);
         Arrays.fill(l, 0f);
-        Arrays.fill(ot, 0f);
 
         int kBase = n * lk * qRow + h * d, vBase = n * lk * vRow + h * dv;
         int keyEnd = g.causal() ? Math.min(lk, i0 + nq) : lk;
@@ -75,15 +77,34 @@ final class AttentionTile {
             if (masked) maskFuture(j0, nk, i0);
             softmaxStep(nk, maxKnown, masked);
             int c = 0, vTile = vBase + j0 * vRow;
-            for (; c + 4 <= dv; c += 4) block4(v, vTile + c, 1, vRow, st, nk, ot, c * QT, alpha);
-            for (; c < dv; c++) block1(v, vTile + c, vRow, st, nk, ot, c * QT, alpha);
+            float[] rescale = j0 == 0 ? null : alpha; // the first tile starts the accumulators from zero
+            for (; c + 4 <= dv; c += 4) block4(v, vTile + c, 1, vRow, st, nk, ot, c * QT, rescale);
+            for (; c < dv; c++) block1(v, vTile + c, vRow, st, nk, ot, c * QT, rescale);
         }
 
         float[] out = g.out();
         for (int i = 0; i < nq; i++) {
             float inv = 1f / l[i];
-            for (int c = 0, dst = (n * lq + i0 + i) * vRow + h * dv; c < dv; c++) out[dst + c] = ot[c * QT + i] * inv;
+            int dst = (n * lq + i0 + i) * vRow + h * dv, c = 0;
+            // column i of Oᵀ is row i of the output: gather it from the L1-resident accumulator
+            for (; c <= dv - VL; c += VL) FloatVector.fromArray(S, ot, i, channelOffsets, c).mul(inv).intoArray(out, dst + c);
+            if (c < dv) {
+                VectorMask<Float> tail = S.indexInRange(c, dv);
+                FloatVector.fromArray(S, ot, i, channelOffsets, c, tail).mul(inv).intoArray(out, dst + c, tail);
+            }
         }
+    }
+
+    /**
+     * Qᵀ [d][QT] from {@code nq} query rows {@code qRow} apart, scaled; a short tile repeats its last query in the
+     * unused columns (finite scores, results never read).
+     */
+    private void packQueries(float[] q, int base, int qRow, int nq, int d) {
+        for (int i = 0; i < QT; i++) queryOffsets[i] = Math.min(i, nq - 1) * qRow;
+        FloatVector scale = FloatVector.broadcast(S, qScale);
+        for (int p = 0; p < d; p++)
+            for (int col = 0; col < QT; col += VL)
+                FloatVector.fromArray(S, q, base + p, queryOffsets, col).mul(scale).intoArray(qt, p * QT + col);
     }
 
     /** Scores of keys after their query (key j0+j > query i0+i) become -inf. */
