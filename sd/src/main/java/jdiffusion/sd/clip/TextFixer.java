@@ -1,0 +1,272 @@
+package jdiffusion.sd.clip;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.text.Normalizer;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The text clean-up that Hugging Face's {@code CLIPTokenizer} runs before BPE: {@code ftfy.fix_text} (ftfy 6.1
+ * defaults) followed by {@code whitespace_clean} and {@code lower()}.
+ *
+ * <p>Of ftfy's fixers this implements every one that acts on well-formed text: HTML entity decoding (only in lines
+ * before the first one holding a {@code <}, as ftfy's {@code unescape_html="auto"} does), C1 controls read as
+ * Windows-1252, Latin ligatures, full-/half-width forms, curly quotes, line breaks, lone surrogates, terminal
+ * escapes, control characters, NFC; repeated until nothing changes. Not implemented: ftfy's mojibake repair
+ * ({@code fix_encoding}), which guesses with a statistical "badness" score whether text was decoded with the wrong
+ * codec. Prompts typed or pasted by people are not mojibake, so the two agree on them.
+ */
+public final class TextFixer {
+    private TextFixer() {}
+
+    private static final Map<String, String> HTML_ENTITIES = loadEntities();
+    private static final Pattern HTML_ENTITY = Pattern.compile("&#?[0-9A-Za-z]{1,24};");
+    private static final Pattern ANSI_ESCAPE = Pattern.compile("\u001b\\[((?:\\d|;)*)([a-zA-Z])");
+
+    /** Windows-1252 for bytes 0x80..0x9F; the five bytes it leaves undefined stay as the C1 control (ftfy's "sloppy" codec). */
+    private static final char[] CP1252_C1 = (
+            "\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f"
+            + "\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178").toCharArray();
+
+    /** {@code ftfy.fix_text}, then runs of whitespace to one space, strip, lower case: what CLIP's BPE sees. */
+    public static String cleanForClip(String text) {
+        return collapseWhitespace(fixText(text)).toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** {@code ftfy.fix_text} with its default settings (without mojibake repair, see the class comment). */
+    public static String fixText(String text) {
+        StringBuilder out = new StringBuilder(text.length());
+        boolean unescapeHtml = true;
+        int pos = 0;
+        while (pos < text.length()) {
+            int nl = text.indexOf('\n', pos);
+            int end = nl < 0 ? text.length() : nl + 1;
+            String segment = text.substring(pos, end);
+            // once a line shows real markup, ftfy stops decoding entities for the rest of the text
+            if (unescapeHtml && segment.indexOf('<') >= 0) unescapeHtml = false;
+            out.append(fixSegment(segment, unescapeHtml));
+            pos = end;
+        }
+        return out.toString();
+    }
+
+    private static String fixSegment(String text, boolean unescapeHtml) {
+        while (true) {
+            String before = text;
+            if (unescapeHtml) text = unescapeHtml(text);
+            text = fixC1Controls(text);
+            text = fixLatinLigatures(text);
+            text = fixCharacterWidth(text);
+            text = uncurlQuotes(text);
+            text = fixLineBreaks(text);
+            text = fixSurrogates(text);
+            text = ANSI_ESCAPE.matcher(text).replaceAll("");
+            text = removeControlChars(text);
+            text = Normalizer.normalize(text, Normalizer.Form.NFC);
+            if (text.equals(before)) return text;
+        }
+    }
+
+    static String unescapeHtml(String text) {
+        if (text.indexOf('&') < 0) return text;
+        Matcher m = HTML_ENTITY.matcher(text);
+        StringBuilder b = new StringBuilder(text.length());
+        while (m.find()) {
+            String entity = m.group();
+            String named = HTML_ENTITIES.get(entity);
+            String replacement = named != null ? named
+                    : entity.startsWith("&#") ? numericReference(entity) : entity;
+            m.appendReplacement(b, Matcher.quoteReplacement(replacement));
+        }
+        m.appendTail(b);
+        return b.toString();
+    }
+
+    /** Python's {@code html.unescape} of one {@code &#...;} reference; left as is when it is not one. */
+    private static String numericReference(String entity) {
+        String body = entity.substring(2, entity.length() - 1);
+        int cp;
+        try {
+            if (body.startsWith("x") || body.startsWith("X")) cp = parseCodePoint(body.substring(1), 16);
+            else cp = parseCodePoint(body, 10);
+        } catch (NumberFormatException e) {
+            return entity;
+        }
+        if (cp == 0x0d) return "\r";
+        if (cp >= 0x80 && cp <= 0x9f) return String.valueOf(CP1252_C1[cp - 0x80]);
+        if (cp == 0 || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff) return "\ufffd";
+        if ((cp >= 0x1 && cp <= 0x8) || (cp >= 0xe && cp <= 0x1f) || (cp >= 0x7f && cp <= 0x9f)
+                || (cp >= 0xfdd0 && cp <= 0xfdef) || cp == 0xb || (cp & 0xfffe) == 0xfffe) return "";
+        return Character.toString(cp);
+    }
+
+    private static int parseCodePoint(String digits, int radix) {
+        if (digits.isEmpty()) throw new NumberFormatException();
+        long v = 0;
+        for (int i = 0; i < digits.length(); i++) {
+            int d = Character.digit(digits.charAt(i), radix);
+            if (d < 0) throw new NumberFormatException();
+            v = Math.min(v * radix + d, 0x110000L);
+        }
+        return (int) v;
+    }
+
+    private static String fixC1Controls(String text) {
+        StringBuilder b = null;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c >= 0x80 && c <= 0x9f) {
+                if (b == null) b = new StringBuilder(text).delete(i, text.length());
+                b.append(CP1252_C1[c - 0x80]);
+            } else if (b != null) b.append(c);
+        }
+        return b == null ? text : b.toString();
+    }
+
+    private static String fixLatinLigatures(String text) {
+        StringBuilder b = null;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            String r = switch (c) {
+                case '\u0132' -> "IJ";
+                case '\u0133' -> "ij";
+                case '\u0149' -> "\u02bcn";
+                case '\u01f1' -> "DZ";
+                case '\u01f2' -> "Dz";
+                case '\u01f3' -> "dz";
+                case '\u01c4' -> "D\u017d";
+                case '\u01c5' -> "D\u017e";
+                case '\u01c6' -> "d\u017e";
+                case '\u01c7' -> "LJ";
+                case '\u01c8' -> "Lj";
+                case '\u01c9' -> "lj";
+                case '\u01ca' -> "NJ";
+                case '\u01cb' -> "Nj";
+                case '\u01cc' -> "nj";
+                case '\ufb00' -> "ff";
+                case '\ufb01' -> "fi";
+                case '\ufb02' -> "fl";
+                case '\ufb03' -> "ffi";
+                case '\ufb04' -> "ffl";
+                case '\ufb05' -> "\u017ft";
+                case '\ufb06' -> "st";
+                default -> null;
+            };
+            if (r != null && b == null) b = new StringBuilder(text).delete(i, text.length());
+            if (b != null) {
+                if (r != null) b.append(r);
+                else b.append(c);
+            }
+        }
+        return b == null ? text : b.toString();
+    }
+
+    /** U+3000 and the half-/full-width block U+FF01..U+FFEF to their NFKC forms. */
+    private static String fixCharacterWidth(String text) {
+        StringBuilder b = null;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            String r = null;
+            if (c == '\u3000') r = " ";
+            else if (c >= '\uff01' && c <= '\uffef') {
+                String n = Normalizer.normalize(String.valueOf(c), Normalizer.Form.NFKC);
+                if (!n.equals(String.valueOf(c))) r = n;
+            }
+            if (r != null && b == null) b = new StringBuilder(text).delete(i, text.length());
+            if (b != null) {
+                if (r != null) b.append(r);
+                else b.append(c);
+            }
+        }
+        return b == null ? text : b.toString();
+    }
+
+    private static String uncurlQuotes(String text) {
+        StringBuilder b = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\u02bc' || (c >= '\u2018' && c <= '\u201b')) b.append('\'');
+            else if (c >= '\u201c' && c <= '\u201f') b.append('"');
+            else b.append(c);
+        }
+        return b.toString();
+    }
+
+    private static String fixLineBreaks(String text) {
+        return text.replace("\r\n", "\n").replace('\r', '\n').replace('\u2028', '\n')
+                .replace('\u2029', '\n').replace('\u0085', '\n');
+    }
+
+    private static String fixSurrogates(String text) {
+        StringBuilder b = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                b.append(c).append(text.charAt(++i));
+            } else if (Character.isSurrogate(c)) b.append('\ufffd');
+            else b.append(c);
+        }
+        return b.toString();
+    }
+
+    private static String removeControlChars(String text) {
+        StringBuilder b = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            boolean control = c <= 0x08 || c == 0x0b || (c >= 0x0e && c <= 0x1f) || c == 0x7f
+                    || (c >= 0x206a && c <= 0x206f) || c == 0xfeff || (c >= 0xfff9 && c <= 0xfffc);
+            if (!control) b.append(c);
+        }
+        return b.toString();
+    }
+
+    /** Python's {@code str.isspace()}, the {@code \s} of {@code re} on text. */
+    static boolean isPythonSpace(int c) {
+        return (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x20) || c == 0x85 || c == 0xa0 || c == 0x1680
+                || (c >= 0x2000 && c <= 0x200a) || c == 0x2028 || c == 0x2029 || c == 0x202f || c == 0x205f
+                || c == 0x3000;
+    }
+
+    /** {@code re.sub(r"\s+", " ", text).strip()}. */
+    static String collapseWhitespace(String text) {
+        StringBuilder b = new StringBuilder(text.length());
+        boolean pendingSpace = false;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (isPythonSpace(c)) {
+                pendingSpace = true;
+            } else {
+                if (pendingSpace && !b.isEmpty()) b.append(' ');
+                pendingSpace = false;
+                b.append(c);
+            }
+        }
+        return b.toString();
+    }
+
+    private static Map<String, String> loadEntities() {
+        Map<String, String> m = new HashMap<>(4096);
+        try (InputStream in = TextFixer.class.getResourceAsStream("html-entities.tsv")) {
+            if (in == null) throw new IllegalStateException("resource jdiffusion/sd/clip/html-entities.tsv is missing from the build");
+            BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+            String line;
+            while ((line = r.readLine()) != null) {
+                if (line.isEmpty() || line.startsWith("#")) continue;
+                int tab = line.indexOf('\t');
+                StringBuilder value = new StringBuilder();
+                for (String hex : line.substring(tab + 1).split(" ")) value.appendCodePoint(Integer.parseInt(hex, 16));
+                m.put(line.substring(0, tab), value.toString());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return Map.copyOf(m);
+    }
+}

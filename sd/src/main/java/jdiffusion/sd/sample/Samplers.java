@@ -1,0 +1,101 @@
+package jdiffusion.sd.sample;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * The k-diffusion samplers by their WebUI names (AUTOMATIC1111 1.10), found case-insensitively by
+ * label ("DPM++ 2M"), alias ("k_dpmpp_2m") or k-diffusion id ("dpmpp_2m", "sample_dpmpp_2m").
+ * Legacy names with a schedule suffix ("DPM++ 2M Karras") resolve to the sampler plus that schedule.
+ */
+public final class Samplers {
+    private Samplers() {}
+
+    private static final ScheduleType U = ScheduleType.UNIFORM, K = ScheduleType.KARRAS, E = ScheduleType.EXPONENTIAL;
+
+    private static final List<SamplerSpec> ALL = List.of(
+            spec("DPM++ 2M", "dpmpp_2m", List.of("k_dpmpp_2m"), DpmPp2m::new, K, false, false, false, false),
+            spec("DPM++ SDE", "dpmpp_sde", List.of("k_dpmpp_sde"), DpmPpSde::new, K, false, true, true, false),
+            spec("DPM++ 2M SDE", "dpmpp_2m_sde", List.of("k_dpmpp_2m_sde"), DpmPp2mSde::new, E, false, false, true, false),
+            spec("DPM++ 2M SDE Heun", "dpmpp_2m_sde_heun", List.of("k_dpmpp_2m_sde_heun"), DpmPp2mSde::heunSolver, E, false, false, true, false),
+            spec("DPM++ 2S a", "dpmpp_2s_ancestral", List.of("k_dpmpp_2s_a"), DpmPp2sAncestral::new, K, false, true, false, true),
+            spec("DPM++ 3M SDE", "dpmpp_3m_sde", List.of("k_dpmpp_3m_sde"), DpmPp3mSde::new, E, true, false, true, false),
+            spec("Euler a", "euler_ancestral", List.of("k_euler_a", "k_euler_ancestral"), EulerAncestral::new, U, false, false, false, true),
+            spec("Euler", "euler", List.of("k_euler"), Euler::new, U, false, false, false, false),
+            spec("LMS", "lms", List.of("k_lms"), Lms::new, U, false, false, false, false),
+            spec("Heun", "heun", List.of("k_heun"), Heun::new, U, false, true, false, false),
+            spec("DPM2", "dpm_2", List.of("k_dpm_2"), Dpm2::new, K, true, true, false, false),
+            spec("DPM2 a", "dpm_2_ancestral", List.of("k_dpm_2_a"), Dpm2Ancestral::new, K, true, true, false, true),
+            spec("LCM", "lcm", List.of("k_lcm"), Lcm::new, U, false, false, false, false));
+
+    private static SamplerSpec spec(String label, String id, List<String> aliases, java.util.function.Supplier<KSampler> f,
+                                    ScheduleType schedule, boolean discard, boolean second, boolean brownian, boolean ensd) {
+        return new SamplerSpec(label, id, aliases, f, schedule, discard, second, brownian, ensd);
+    }
+
+    /** Every sampler, in the WebUI's order. */
+    public static List<SamplerSpec> all() { return ALL; }
+
+    /** A sampler and the schedule its name asked for (AUTOMATIC unless the name carried a schedule suffix). */
+    public record Choice(SamplerSpec sampler, ScheduleType schedule) {}
+
+    public static Optional<SamplerSpec> find(String name) {
+        String key = normalise(name);
+        for (SamplerSpec s : ALL) {
+            if (normalise(s.label()).equals(key) || normalise(s.kdiffusionId()).equals(key)
+                    || normalise("sample_" + s.kdiffusionId()).equals(key)) return Optional.of(s);
+            for (String a : s.aliases()) if (normalise(a).equals(key)) return Optional.of(s);
+        }
+        return Optional.empty();
+    }
+
+    /** The sampler named {@code name}, or an exception listing the valid names. */
+    public static SamplerSpec byName(String name) {
+        return find(name).orElseThrow(() -> unknown(name));
+    }
+
+    /** Like {@link #byName} but also accepts legacy "&lt;sampler&gt; &lt;schedule&gt;" names such as "DPM++ 2M Karras". */
+    public static Choice resolve(String name) {
+        Optional<SamplerSpec> direct = find(name);
+        if (direct.isPresent()) return new Choice(direct.get(), ScheduleType.AUTOMATIC);
+        for (ScheduleType t : ScheduleType.values()) {
+            if (t == ScheduleType.AUTOMATIC) continue;
+            String suffix = " " + t.label().toLowerCase(Locale.ROOT);
+            String lower = name.trim().toLowerCase(Locale.ROOT);
+            if (lower.endsWith(suffix)) {
+                Optional<SamplerSpec> s = find(name.trim().substring(0, lower.length() - suffix.length()));
+                if (s.isPresent()) return new Choice(s.get(), t);
+            }
+            String idSuffix = "_" + t.id();
+            if (lower.endsWith(idSuffix)) {
+                Optional<SamplerSpec> s = find(lower.substring(0, lower.length() - idSuffix.length()));
+                if (s.isPresent()) return new Choice(s.get(), t);
+            }
+        }
+        if (name.trim().toLowerCase(Locale.ROOT).endsWith("_ka")) {
+            Optional<SamplerSpec> s = find(name.trim().substring(0, name.trim().length() - 3));
+            if (s.isPresent()) return new Choice(s.get(), ScheduleType.KARRAS);
+        }
+        throw unknown(name);
+    }
+
+    /** The valid names, for help texts. */
+    public static List<String> labels() {
+        List<String> l = new ArrayList<>();
+        for (SamplerSpec s : ALL) l.add(s.label());
+        return l;
+    }
+
+    private static SamplingException unknown(String name) {
+        return new SamplingException("unknown sampler '" + name + "'; valid samplers: "
+                + ALL.stream().map(SamplerSpec::label).collect(Collectors.joining(", "))
+                + " (or their k-diffusion ids such as euler_ancestral, dpmpp_2m)");
+    }
+
+    private static String normalise(String s) {
+        return s.trim().toLowerCase(Locale.ROOT).replaceAll("\\s+", " ");
+    }
+}
