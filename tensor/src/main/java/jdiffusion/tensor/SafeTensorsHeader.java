@@ -70,6 +70,10 @@ record SafeTensorsHeader(Map<String, SafeTensors.Entry> entries, Map<String, Str
 
     private static String decodeUtf8(Path path, MemorySegment bytes) {
         byte[] b = bytes.toArray(ValueLayout.JAVA_BYTE);
+        // the lenient decoder is the cheap path (no intermediate char buffer); it marks bad bytes with U+FFFD,
+        // so only a header holding that character needs the strict decoder to tell a real one from an error
+        String text = new String(b, StandardCharsets.UTF_8);
+        if (text.indexOf('\uFFFD') < 0) return text;
         try {
             return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(b)).toString();

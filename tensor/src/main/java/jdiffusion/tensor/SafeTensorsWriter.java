@@ -22,6 +22,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Writes a safetensors file in the standard layout: 8-byte little-endian header length, JSON header
@@ -143,15 +144,17 @@ public final class SafeTensorsWriter {
             throw new SafeTensorsException(file + ": already exists; choose another name or allow overwriting it");
         Path dir = target.getParent();
         byte[] header = header();
-        Path tmp;
+        Path tmp = dir.resolve("." + target.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
+        FileChannel opened;
         try {
-            tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+            // not Files.createTempFile: its owner-only permissions would stick to the finished file
+            opened = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         } catch (IOException e) {
             throw new SafeTensorsException(file + ": cannot create a file in " + dir + ": " + reason(e), e);
         }
         boolean done = false;
         try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            try (FileChannel ch = opened) {
                 ByteBuffer prefix = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length);
                 writeFully(ch, prefix);
                 writeFully(ch, ByteBuffer.wrap(header));
@@ -290,7 +293,7 @@ public final class SafeTensorsWriter {
                     int take = (int) Math.min(runLength - done, capacity - filled);
                     long from = rowStart + done * innerStride;
                     if (innerStride == 1 || take == 1) copy(src, from, stage, filled, take, es, floats);
-                    else for (int k = 0; k < take; k++) copy(src, from + k * innerStride, stage, filled + k, 1, es, floats);
+                    else gather(src, from, innerStride, stage, filled, take, es, floats);
                     filled += take;
                     done += take;
                     if (filled == capacity) {
@@ -310,6 +313,21 @@ public final class SafeTensorsWriter {
         private static void copy(MemorySegment src, long fromElement, MemorySegment stage, long toElement, int count, int es, boolean floats) {
             if (floats) MemorySegment.copy(src, F32_NATIVE, fromElement * 4, stage, Tensor.F32_LE, toElement * 4, count);
             else MemorySegment.copy(src, fromElement * es, stage, toElement * es, (long) count * es);
+        }
+
+        /** Strided elements one by one, through value layouts of the element's width (no per-element bulk copy). */
+        private static void gather(MemorySegment src, long from, long stride, MemorySegment stage, long to, int count, int es, boolean floats) {
+            if (floats) {
+                for (int k = 0; k < count; k++) stage.set(Tensor.F32_LE, (to + k) * 4, src.get(F32_NATIVE, (from + k * stride) * 4));
+                return;
+            }
+            switch (es) {
+                case 1 -> { for (int k = 0; k < count; k++) stage.set(ValueLayout.JAVA_BYTE, to + k, src.get(ValueLayout.JAVA_BYTE, from + k * stride)); }
+                case 2 -> { for (int k = 0; k < count; k++) stage.set(Tensor.I16_LE, (to + k) * 2, src.get(Tensor.I16_LE, (from + k * stride) * 2)); }
+                case 4 -> { for (int k = 0; k < count; k++) stage.set(Tensor.I32_LE, (to + k) * 4, src.get(Tensor.I32_LE, (from + k * stride) * 4)); }
+                case 8 -> { for (int k = 0; k < count; k++) stage.set(Tensor.I64_LE, (to + k) * 8, src.get(Tensor.I64_LE, (from + k * stride) * 8)); }
+                default -> { for (int k = 0; k < count; k++) copy(src, from + k * stride, stage, to + k, 1, es, false); }
+            }
         }
 
         private static void flush(Sink sink, ByteBuffer staging, int bytes) throws IOException {

@@ -170,6 +170,16 @@ class SafeTensorsMalformedFilesTest {
     }
 
     @Test
+    void aRealReplacementCharacterInTheHeaderIsNotMistakenForBadUtf8(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("fffd.safetensors");
+        String h = "{\"\uFFFD\u00e9\":{\"dtype\":\"U8\",\"shape\":[0],\"data_offsets\":[0,0]}}";
+        Files.write(f, withLength(h.getBytes(StandardCharsets.UTF_8).length, h));
+        try (SafeTensors st = SafeTensors.open(f)) {
+            assertTrue(st.contains("\uFFFD\u00e9"));
+        }
+    }
+
+    @Test
     void nullMetadataReadsAsNone(@TempDir Path dir) throws IOException {
         Path f = dir.resolve("nullmeta.safetensors");
         String h = "{\"__metadata__\":null}";

@@ -1,5 +1,6 @@
 package jdiffusion.tensor;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -72,6 +73,10 @@ class SafeTensorsWriterTest {
         in.put("narrowed", narrowed);
         in.put("half", half);
         in.put("picked", picked);
+        in.put("ids_t", i64(new long[]{1, 2, 3, 4, 5, 6}, 2, 3).transpose(0, 1));
+        in.put("i32_t", i32(new int[]{1, -2, 3, -4, 5, -6}, 3, 2).transpose(0, 1));
+        in.put("bytes_t", u8(new byte[]{1, 2, 3, 4, 5, 6}, 2, 3).transpose(0, 1));
+        in.put("bf16_n", bf16(v, 6, 4).narrow(1, 1, 2));
         Path f = dir.resolve("views.safetensors");
         SafeTensorsWriter.write(f, in);
         try (SafeTensors st = SafeTensors.open(f)) {
@@ -97,6 +102,26 @@ class SafeTensorsWriterTest {
     }
 
     @Test
+    void resavingAMappedCheckpointReproducesEveryTensorByteForByte(@TempDir Path dir) throws IOException {
+        Path copy = dir.resolve("copy.safetensors");
+        try (SafeTensors src = SafeTensors.open(jdiffusion.tensor.testing.Golden.model("tiny-sd15.fp16.safetensors"))) {
+            SafeTensorsWriter w = new SafeTensorsWriter();
+            src.metadata().forEach(w::metadata);
+            for (String n : src.names()) w.add(n, src.get(n));
+            w.write(copy);
+            try (SafeTensors back = SafeTensors.open(copy)) {
+                assertEquals(List.copyOf(src.names()), List.copyOf(back.names()));
+                assertEquals(src.metadata(), back.metadata());
+                assertEquals(src.dataBytes(), back.dataBytes());
+                for (String n : src.names()) {
+                    MemorySegment a = src.get(n).host().segment(), b = back.get(n).host().segment();
+                    assertEquals(-1, a.mismatch(b), n);
+                }
+            }
+        }
+    }
+
+    @Test
     void existingFileIsKeptUnlessOverwriteIsAsked(@TempDir Path dir) throws IOException {
         Path f = dir.resolve("model.safetensors");
         Files.writeString(f, "precious");
@@ -109,6 +134,15 @@ class SafeTensorsWriterTest {
             assertEquals(1f, st.get("a").getFloat(0));
         }
         assertEquals(List.of(f), onlyFiles(dir), "no temporary file left behind");
+    }
+
+    @Test
+    void writtenFileHasTheUsualPermissionsNotThoseOfATempFile(@TempDir Path dir) throws IOException {
+        Assumptions.assumeTrue(dir.getFileSystem().supportedFileAttributeViews().contains("posix"));
+        Path plain = Files.createFile(dir.resolve("plain"));
+        Path f = dir.resolve("perm.safetensors");
+        SafeTensorsWriter.write(f, Map.of("a", Tensor.of(new float[]{1}, 1)));
+        assertEquals(Files.getPosixFilePermissions(plain), Files.getPosixFilePermissions(f));
     }
 
     @Test

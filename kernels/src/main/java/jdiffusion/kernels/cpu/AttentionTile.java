@@ -1,0 +1,205 @@
+package jdiffusion.kernels.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.util.Arrays;
+
+/**
+ * One query tile of flash attention and its scratch memory, kept transposed so that every step is a
+ * vertical vector operation across queries:
+ * <pre>
+ *   Qᵀ tile  [d][QT]   packed once, pre-scaled by log2(e)/sqrt(d) so the softmax can use 2^x
+ *   for each key tile (KT keys):
+ *     Sᵀ  [KT][QT]  = K_tile · Qᵀ          micro-GEMM: 4 keys x 4 query vectors per block, K broadcast
+ *     m'  = max(m, column max of Sᵀ);  α = 2^(m - m');  Pᵀ = 2^(Sᵀ - m');  l = α·l + Σ_j Pᵀ
+ *     Oᵀ  [dv][QT]  = α·Oᵀ + V_tileᵀ · Pᵀ  micro-GEMM: 4 channels x 4 query vectors, V broadcast
+ *   out = Oᵀ / l, transposed back
+ * </pre>
+ * The running max, sum and rescale factor are per query, i.e. per vector lane, so the softmax needs no
+ * horizontal reductions, and head dims like 40 need no padding: d and dv are the broadcast/reduction axes.
+ */
+final class AttentionTile {
+    private static final VectorSpecies<Float> S = VectorMath.SPECIES;
+    private static final int VL = S.length();
+    /** Queries per tile: four vectors, the width of both micro-kernels. */
+    static final int QT = 4 * VL;
+    /** Keys per tile: Sᵀ [KT][QT] stays in L1 next to a K and V tile. */
+    static final int KT = 64;
+    private static final float LOG2E = 1.4426950408889634f;
+
+    /** The whole problem: heads live side by side in the channel axis of q, k, v and out. */
+    record Geometry(int lq, int lk, int heads, int d, int dv, boolean causal, float[] q, float[] k, float[] v, float[] out) {}
+
+    private final Geometry g;
+    private final float[] qt, st, ot, m, l, alpha;
+    private final float qScale;
+
+    AttentionTile(Geometry g) {
+        this.g = g;
+        this.qt = new float[g.d() * QT];
+        this.st = new float[KT * QT];
+        this.ot = new float[g.dv() * QT];
+        this.m = new float[QT];
+        this.l = new float[QT];
+        this.alpha = new float[QT];
+        this.qScale = (float) (LOG2E / Math.sqrt(g.d()));
+    }
+
+    /** Computes queries {@code i0 .. i0+QT-1} (clipped to Lq) of head {@code h} of batch item {@code n}. */
+    void run(int n, int h, int i0) {
+        int d = g.d(), dv = g.dv(), lq = g.lq(), lk = g.lk();
+        int nq = Math.min(QT, lq - i0);
+        int qRow = g.heads() * d, vRow = g.heads() * dv;
+        float[] q = g.q(), k = g.k(), v = g.v();
+
+        if (nq < QT) Arrays.fill(qt, 0f);
+        int qBase = (n * lq + i0) * qRow + h * d;
+        for (int i = 0; i < nq; i++)
+            for (int p = 0, src = qBase + i * qRow; p < d; p++) qt[p * QT + i] = q[src + p] * qScale;
+        Arrays.fill(m, Float.NEGATIVE_INFINITY);
+        Arrays.fill(l, 0f);
+        Arrays.fill(ot, 0f);
+
+        int kBase = n * lk * qRow + h * d, vBase = n * lk * vRow + h * dv;
+        int keyEnd = g.causal() ? Math.min(lk, i0 + nq) : lk;
+        for (int j0 = 0; j0 < keyEnd; j0 += KT) {
+            int nk = Math.min(KT, keyEnd - j0);
+            int j = 0;
+            for (; j + 4 <= nk; j += 4) block4(k, kBase + (j0 + j) * qRow, qRow, 1, qt, d, st, j * QT, null);
+            for (; j < nk; j++) block1(k, kBase + (j0 + j) * qRow, 1, qt, d, st, j * QT, null);
+            if (g.causal() && j0 + nk - 1 > i0) maskFuture(j0, nk, i0);
+            softmaxStep(nk);
+            int c = 0, vTile = vBase + j0 * vRow;
+            for (; c + 4 <= dv; c += 4) block4(v, vTile + c, 1, vRow, st, nk, ot, c * QT, alpha);
+            for (; c < dv; c++) block1(v, vTile + c, vRow, st, nk, ot, c * QT, alpha);
+        }
+
+        float[] out = g.out();
+        for (int i = 0; i < nq; i++) {
+            float inv = 1f / l[i];
+            for (int c = 0, dst = (n * lq + i0 + i) * vRow + h * dv; c < dv; c++) out[dst + c] = ot[c * QT + i] * inv;
+        }
+    }
+
+    /** Scores of keys after their query (key j0+j > query i0+i) become -inf. */
+    private void maskFuture(int j0, int nk, int i0) {
+        for (int j = 0; j < nk; j++) {
+            int masked = Math.min(QT, j0 + j - i0);
+            if (masked > 0) Arrays.fill(st, j * QT, j * QT + masked, Float.NEGATIVE_INFINITY);
+        }
+    }
+
+    /** Online softmax over one key tile: Sᵀ becomes Pᵀ in place, {@code alpha} rescales the old sums and outputs. */
+    private void softmaxStep(int nk) {
+        FloatVector m0 = FloatVector.fromArray(S, m, 0), m1 = FloatVector.fromArray(S, m, VL),
+                m2 = FloatVector.fromArray(S, m, 2 * VL), m3 = FloatVector.fromArray(S, m, 3 * VL);
+        FloatVector x0 = m0, x1 = m1, x2 = m2, x3 = m3;
+        for (int j = 0, o = 0; j < nk; j++, o += QT) {
+            x0 = x0.max(FloatVector.fromArray(S, st, o));
+            x1 = x1.max(FloatVector.fromArray(S, st, o + VL));
+            x2 = x2.max(FloatVector.fromArray(S, st, o + 2 * VL));
+            x3 = x3.max(FloatVector.fromArray(S, st, o + 3 * VL));
+        }
+        FloatVector a0 = VectorMath.exp2(m0.sub(x0)), a1 = VectorMath.exp2(m1.sub(x1)),
+                a2 = VectorMath.exp2(m2.sub(x2)), a3 = VectorMath.exp2(m3.sub(x3));
+        a0.intoArray(alpha, 0);
+        a1.intoArray(alpha, VL);
+        a2.intoArray(alpha, 2 * VL);
+        a3.intoArray(alpha, 3 * VL);
+        x0.intoArray(m, 0);
+        x1.intoArray(m, VL);
+        x2.intoArray(m, 2 * VL);
+        x3.intoArray(m, 3 * VL);
+        FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
+        for (int j = 0, o = 0; j < nk; j++, o += QT) {
+            FloatVector p0 = VectorMath.exp2(FloatVector.fromArray(S, st, o).sub(x0));
+            FloatVector p1 = VectorMath.exp2(FloatVector.fromArray(S, st, o + VL).sub(x1));
+            FloatVector p2 = VectorMath.exp2(FloatVector.fromArray(S, st, o + 2 * VL).sub(x2));
+            FloatVector p3 = VectorMath.exp2(FloatVector.fromArray(S, st, o + 3 * VL).sub(x3));
+            p0.intoArray(st, o);
+            p1.intoArray(st, o + VL);
+            p2.intoArray(st, o + 2 * VL);
+            p3.intoArray(st, o + 3 * VL);
+            s0 = s0.add(p0);
+            s1 = s1.add(p1);
+            s2 = s2.add(p2);
+            s3 = s3.add(p3);
+        }
+        FloatVector.fromArray(S, l, 0).fma(a0, s0).intoArray(l, 0);
+        FloatVector.fromArray(S, l, VL).fma(a1, s1).intoArray(l, VL);
+        FloatVector.fromArray(S, l, 2 * VL).fma(a2, s2).intoArray(l, 2 * VL);
+        FloatVector.fromArray(S, l, 3 * VL).fma(a3, s3).intoArray(l, 3 * VL);
+    }
+
+    /**
+     * Four rows of {@code c [rows][QT]} (from {@code cOff}): {@code c[r] = α·c[r] + Σ_p a[aOff + r·aRow + p·aCol] · b[p][·]}
+     * for {@code p < n}, or without the old value when {@code alpha} is null. 16 accumulators in registers.
+     */
+    private static void block4(float[] a, int aOff, int aRow, int aCol, float[] b, int n, float[] c, int cOff, float[] alpha) {
+        FloatVector c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33;
+        int r1 = cOff + QT, r2 = cOff + 2 * QT, r3 = cOff + 3 * QT;
+        if (alpha == null) {
+            c00 = FloatVector.zero(S);
+            c01 = c00; c02 = c00; c03 = c00; c10 = c00; c11 = c00; c12 = c00; c13 = c00;
+            c20 = c00; c21 = c00; c22 = c00; c23 = c00; c30 = c00; c31 = c00; c32 = c00; c33 = c00;
+        } else {
+            FloatVector a0 = FloatVector.fromArray(S, alpha, 0), a1 = FloatVector.fromArray(S, alpha, VL),
+                    a2 = FloatVector.fromArray(S, alpha, 2 * VL), a3 = FloatVector.fromArray(S, alpha, 3 * VL);
+            c00 = FloatVector.fromArray(S, c, cOff).mul(a0);
+            c01 = FloatVector.fromArray(S, c, cOff + VL).mul(a1);
+            c02 = FloatVector.fromArray(S, c, cOff + 2 * VL).mul(a2);
+            c03 = FloatVector.fromArray(S, c, cOff + 3 * VL).mul(a3);
+            c10 = FloatVector.fromArray(S, c, r1).mul(a0);
+            c11 = FloatVector.fromArray(S, c, r1 + VL).mul(a1);
+            c12 = FloatVector.fromArray(S, c, r1 + 2 * VL).mul(a2);
+            c13 = FloatVector.fromArray(S, c, r1 + 3 * VL).mul(a3);
+            c20 = FloatVector.fromArray(S, c, r2).mul(a0);
+            c21 = FloatVector.fromArray(S, c, r2 + VL).mul(a1);
+            c22 = FloatVector.fromArray(S, c, r2 + 2 * VL).mul(a2);
+            c23 = FloatVector.fromArray(S, c, r2 + 3 * VL).mul(a3);
+            c30 = FloatVector.fromArray(S, c, r3).mul(a0);
+            c31 = FloatVector.fromArray(S, c, r3 + VL).mul(a1);
+            c32 = FloatVector.fromArray(S, c, r3 + 2 * VL).mul(a2);
+            c33 = FloatVector.fromArray(S, c, r3 + 3 * VL).mul(a3);
+        }
+        for (int p = 0, ap = aOff, bp = 0; p < n; p++, ap += aCol, bp += QT) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bp), b1 = FloatVector.fromArray(S, b, bp + VL),
+                    b2 = FloatVector.fromArray(S, b, bp + 2 * VL), b3 = FloatVector.fromArray(S, b, bp + 3 * VL);
+            FloatVector x = FloatVector.broadcast(S, a[ap]);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02); c03 = x.fma(b3, c03);
+            x = FloatVector.broadcast(S, a[ap + aRow]);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11); c12 = x.fma(b2, c12); c13 = x.fma(b3, c13);
+            x = FloatVector.broadcast(S, a[ap + 2 * aRow]);
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21); c22 = x.fma(b2, c22); c23 = x.fma(b3, c23);
+            x = FloatVector.broadcast(S, a[ap + 3 * aRow]);
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31); c32 = x.fma(b2, c32); c33 = x.fma(b3, c33);
+        }
+        c00.intoArray(c, cOff); c01.intoArray(c, cOff + VL); c02.intoArray(c, cOff + 2 * VL); c03.intoArray(c, cOff + 3 * VL);
+        c10.intoArray(c, r1); c11.intoArray(c, r1 + VL); c12.intoArray(c, r1 + 2 * VL); c13.intoArray(c, r1 + 3 * VL);
+        c20.intoArray(c, r2); c21.intoArray(c, r2 + VL); c22.intoArray(c, r2 + 2 * VL); c23.intoArray(c, r2 + 3 * VL);
+        c30.intoArray(c, r3); c31.intoArray(c, r3 + VL); c32.intoArray(c, r3 + 2 * VL); c33.intoArray(c, r3 + 3 * VL);
+    }
+
+    /** {@link #block4} for one row. */
+    private static void block1(float[] a, int aOff, int aCol, float[] b, int n, float[] c, int cOff, float[] alpha) {
+        FloatVector c0, c1, c2, c3;
+        if (alpha == null) {
+            c0 = FloatVector.zero(S);
+            c1 = c0; c2 = c0; c3 = c0;
+        } else {
+            c0 = FloatVector.fromArray(S, c, cOff).mul(FloatVector.fromArray(S, alpha, 0));
+            c1 = FloatVector.fromArray(S, c, cOff + VL).mul(FloatVector.fromArray(S, alpha, VL));
+            c2 = FloatVector.fromArray(S, c, cOff + 2 * VL).mul(FloatVector.fromArray(S, alpha, 2 * VL));
+            c3 = FloatVector.fromArray(S, c, cOff + 3 * VL).mul(FloatVector.fromArray(S, alpha, 3 * VL));
+        }
+        for (int p = 0, ap = aOff, bp = 0; p < n; p++, ap += aCol, bp += QT) {
+            FloatVector x = FloatVector.broadcast(S, a[ap]);
+            c0 = x.fma(FloatVector.fromArray(S, b, bp), c0);
+            c1 = x.fma(FloatVector.fromArray(S, b, bp + VL), c1);
+            c2 = x.fma(FloatVector.fromArray(S, b, bp + 2 * VL), c2);
+            c3 = x.fma(FloatVector.fromArray(S, b, bp + 3 * VL), c3);
+        }
+        c0.intoArray(c, cOff); c1.intoArray(c, cOff + VL); c2.intoArray(c, cOff + 2 * VL); c3.intoArray(c, cOff + 3 * VL);
+    }
+}

@@ -1,0 +1,53 @@
+package jdiffusion.kernels.cpu;
+
+import jdiffusion.tensor.DType;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * A GEMM operand in a {@link MemorySegment} (memory-mapped weights) of F32, F16 or BF16:
+ * {@code X(i, k)} is element {@code base + i*si + k*sk}. Values become F32 here, while packing, so the
+ * weights stay half-size in memory and the micro-kernel only ever sees F32.
+ */
+record SegmentPanels(MemorySegment segment, DType dtype, long base, int outer, int inner, long si, long sk)
+        implements PanelSource {
+
+    SegmentPanels {
+        if (dtype != DType.F32 && dtype != DType.F16 && dtype != DType.BF16)
+            throw new IllegalArgumentException("GEMM operand must be F32, F16 or BF16, not " + dtype);
+    }
+
+    @Override
+    public void pack(float[] dst, int dstOff, int i0, int width, int k0, int kc, int R) {
+        if (sk == 1) {
+            // rows contiguous along k: convert a row run with vectors, then transpose it into the panel
+            float[] row = new float[kc];
+            long es = dtype.byteSize();
+            for (int r = 0; r < width; r++) {
+                long byteOff = (base + (i0 + r) * si + k0) * es;
+                switch (dtype) {
+                    case F16 -> HalfFloats.f16ToFloats(segment, byteOff, row, 0, kc);
+                    case BF16 -> HalfFloats.bf16ToFloats(segment, byteOff, row, 0, kc);
+                    default -> HalfFloats.f32ToFloats(segment, byteOff, row, 0, kc);
+                }
+                int d = dstOff + r;
+                for (int k = 0; k < kc; k++) dst[d + k * R] = row[k];
+            }
+        } else {
+            for (int k = 0; k < kc; k++) {
+                long e = base + i0 * si + (k0 + k) * sk;
+                int d = dstOff + k * R;
+                for (int r = 0; r < width; r++) dst[d + r] = read(e + r * si);
+            }
+        }
+        if (width < R) ArrayPanels.zeroPad(dst, dstOff, width, kc, R);
+    }
+
+    private float read(long element) {
+        return switch (dtype) {
+            case F16 -> Float.float16ToFloat(segment.get(HalfFloats.I16, element * 2));
+            case BF16 -> Float.intBitsToFloat((segment.get(HalfFloats.I16, element * 2) & 0xffff) << 16);
+            default -> segment.get(HalfFloats.F32, element * 4);
+        };
+    }
+}
