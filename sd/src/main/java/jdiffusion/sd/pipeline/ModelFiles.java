@@ -1,0 +1,15 @@
+package jdiffusion.sd.pipeline;
+
+import java.nio.file.Path;
+
+/**
+ * Where a model comes from: the checkpoint (single file or diffusers folder), an optional separate VAE and an
+ * optional tokenizer folder (single-file checkpoints carry none).
+ *
+ * @param model     {@code .safetensors}/{@code .ckpt} file or diffusers folder
+ * @param vae       a stand-alone VAE replacing the checkpoint's, or null
+ * @param tokenizer a CLIP tokenizer folder, or null to look beside the model and in the Hugging Face cache
+ */
+public record ModelFiles(Path model, Path vae, Path tokenizer) {
+    public static ModelFiles of(Path model) { return new ModelFiles(model, null, null); }
+}
