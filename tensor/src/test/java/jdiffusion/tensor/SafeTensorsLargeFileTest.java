@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -14,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.*;
 class SafeTensorsLargeFileTest {
     private static final long ELEMENTS = 1_200_000_000L; // F16: 2.4e9 bytes, past the 2 GiB mark
     private static final long TWO_GIB = 1L << 31;
+    private static final int PERIOD = 1_000_003;
 
     @Test
     void writesAndMapsAFileOverTwoGiB() throws IOException {
@@ -28,13 +30,11 @@ class SafeTensorsLargeFileTest {
                     .metadata("what", "large file test")
                     .add("head", Tensor.of(new float[]{1, 2, 3}, 3))
                     .add("big", DType.F16, new int[]{1_200, 1_000_000}, sink -> {
-                        long i = 0;
-                        while (i < ELEMENTS) {
-                            ByteBuffer b = sink.staging();
-                            int n = (int) Math.min(b.capacity() / 2, ELEMENTS - i);
-                            for (int k = 0; k < n; k++) b.putShort(pattern(i + k));
-                            sink.write(b.flip());
-                            i += n;
+                        ByteBuffer period = periodBytes();
+                        for (long i = 0; i < ELEMENTS; i += PERIOD) {
+                            ByteBuffer b = period.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+                            b.limit((int) Math.min(PERIOD, ELEMENTS - i) * 2);
+                            sink.write(b);
                         }
                     })
                     .add("tail", Tensor.of(new float[]{-7, 8}, 2))
@@ -53,6 +53,11 @@ class SafeTensorsLargeFileTest {
                     int row = (int) (e / 1_000_000), col = (int) (e % 1_000_000);
                     assertEquals(Float.float16ToFloat(pattern(e)), big.getFloat(row, col), "element " + e);
                 }
+                java.util.Random random = new java.util.Random(7);
+                for (int k = 0; k < 64; k++) {
+                    long e = firstPast2GiB + (long) (random.nextDouble() * (ELEMENTS - firstPast2GiB));
+                    assertEquals(Float.float16ToFloat(pattern(e)), big.getFloat((int) (e / 1_000_000), (int) (e % 1_000_000)), "element " + e);
+                }
                 assertArrayEquals(new float[]{1, 2, 3}, st.get("head").toFloatArray());
                 assertArrayEquals(new float[]{-7, 8}, st.get("tail").toFloatArray(), "the tensor after the big one lies past 2 GiB");
                 assertTrue(st.headerBytes() + st.entry("tail").begin() > TWO_GIB);
@@ -62,8 +67,18 @@ class SafeTensorsLargeFileTest {
         }
     }
 
-    /** Finite, non-periodic F16 bits: a multiplicative hash of the index, exponent kept below all-ones. */
+    /**
+     * Finite F16 bits that repeat only every {@link #PERIOD} elements. The period is prime, so no offset error by a
+     * power of two (a 32-bit wrap at 2 GiB or 4 GiB) can land on the same values.
+     */
     private static short pattern(long i) {
-        return (short) ((int) ((i * 0x9E3779B97F4A7C15L) >>> 48) & 0x7bff);
+        long j = i % PERIOD;
+        return (short) ((int) ((j * 0x9E3779B97F4A7C15L) >>> 48) & 0x7bff);
+    }
+
+    private static ByteBuffer periodBytes() {
+        ByteBuffer b = ByteBuffer.allocateDirect(PERIOD * 2).order(ByteOrder.LITTLE_ENDIAN);
+        for (int j = 0; j < PERIOD; j++) b.putShort(pattern(j));
+        return b.flip();
     }
 }

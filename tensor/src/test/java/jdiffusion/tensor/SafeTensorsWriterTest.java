@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import static jdiffusion.tensor.LittleEndianTensors.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 class SafeTensorsWriterTest {
@@ -191,35 +192,5 @@ class SafeTensorsWriterTest {
 
     private static List<Path> onlyFiles(Path dir) throws IOException {
         try (var s = Files.list(dir)) { return s.sorted().toList(); }
-    }
-
-    // ---- tensors of other dtypes, built in their little-endian file layout ----
-
-    static Tensor f16(float[] v, int... shape) {
-        MemorySegment s = MemorySegment.ofArray(new byte[v.length * 2]);
-        for (int i = 0; i < v.length; i++) s.set(Tensor.I16_LE, i * 2L, Float.floatToFloat16(v[i]));
-        return Tensor.wrap(s, DType.F16, shape);
-    }
-
-    static Tensor bf16(float[] v, int... shape) {
-        MemorySegment s = MemorySegment.ofArray(new byte[v.length * 2]);
-        for (int i = 0; i < v.length; i++) s.set(Tensor.I16_LE, i * 2L, DType.floatToBf16(v[i]));
-        return Tensor.wrap(s, DType.BF16, shape);
-    }
-
-    static Tensor i64(long[] v, int... shape) {
-        MemorySegment s = MemorySegment.ofArray(new byte[v.length * 8]);
-        for (int i = 0; i < v.length; i++) s.set(Tensor.I64_LE, i * 8L, v[i]);
-        return Tensor.wrap(s, DType.I64, shape);
-    }
-
-    static Tensor i32(int[] v, int... shape) {
-        MemorySegment s = MemorySegment.ofArray(new byte[v.length * 4]);
-        for (int i = 0; i < v.length; i++) s.set(Tensor.I32_LE, i * 4L, v[i]);
-        return Tensor.wrap(s, DType.I32, shape);
-    }
-
-    static Tensor u8(byte[] v, int... shape) {
-        return Tensor.wrap(MemorySegment.ofArray(v.clone()), DType.U8, shape);
     }
 }

@@ -81,8 +81,11 @@ public final class Checkpoint implements AutoCloseable {
     }
 
     /** Opens an ldm/A1111 single file; {@code yaml} (may be null) overrides detection. */
-    public static Checkpoint openSingleFile(Path file, Path yaml) {
-        TensorFile f = TensorFile.open(file);
+    public static Checkpoint openSingleFile(Path file, Path yaml) { return fromSingleFile(TensorFile.open(file), yaml); }
+
+    /** A single-file checkpoint over an opened tensor file, which the checkpoint then owns (closed on failure too). */
+    static Checkpoint fromSingleFile(TensorFile f, Path yaml) {
+        Path file = f.path();
         try {
             ModelDetector.refuseUnsupported(f);
             ModelConfig config = yaml != null ? LdmYamlConfig.read(yaml, f) : detect(f);

@@ -36,7 +36,12 @@ public final class VaeFile implements AutoCloseable {
                 throw e;
             }
         }
-        TensorFile f = TensorFile.open(path);
+        return fromFile(TensorFile.open(path), model);
+    }
+
+    /** A VAE over an opened tensor file, which it then owns (closed on failure too). */
+    static VaeFile fromFile(TensorFile f, VaeConfig model) {
+        Path path = f.path();
         try {
             String prefix = ModelDetector.anyStartsWith(f, LdmNames.VAE_PREFIX) ? LdmNames.VAE_PREFIX : "";
             VaeConfig c;

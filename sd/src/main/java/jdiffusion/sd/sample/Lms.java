@@ -7,9 +7,7 @@ import java.util.List;
 
 /**
  * k-diffusion {@code sample_lms}: linear multistep over the last {@code order} derivatives, with
- * coefficients that integrate the Lagrange basis polynomials over each step (k-diffusion uses scipy's
- * adaptive quadrature; the integrands are polynomials of degree below {@code order}, which Gauss-Legendre
- * quadrature with enough nodes integrates exactly, so the same numbers come out to double precision).
+ * coefficients from {@link LmsCoefficients}.
  */
 public record Lms(int order) implements KSampler {
     public Lms() { this(4); }
@@ -32,7 +30,7 @@ public record Lms(int order) implements KSampler {
             List<float[]> newestFirst = new ArrayList<>(ds.reversed());
             float[] sum = null;
             for (int j = 0; j < curOrder; j++) {
-                float c = (float) coefficient(curOrder, t, i, j);
+                float c = (float) LmsCoefficients.coefficient(curOrder, t, i, j);
                 float[] d = newestFirst.get(j);
                 if (sum == null) {
                     sum = new float[x.length];
@@ -47,32 +45,4 @@ public record Lms(int order) implements KSampler {
         }
         return x;
     }
-
-    /** Integral over [t_i, t_{i+1}] of the Lagrange basis polynomial for node t_{i-j} among t_i .. t_{i-order+1}. */
-    static double coefficient(int order, double[] t, int i, int j) {
-        if (order - 1 > i) throw new SamplingException("LMS order " + order + " too high for step " + i);
-        double a = t[i], b = t[i + 1];
-        double half = (b - a) / 2, mid = (a + b) / 2;
-        double sum = 0;
-        for (int q = 0; q < GAUSS_NODES.length; q++) {
-            double tau = mid + half * GAUSS_NODES[q];
-            double prod = 1.0;
-            for (int k = 0; k < order; k++) {
-                if (k == j) continue;
-                prod *= (tau - t[i - k]) / (t[i - j] - t[i - k]);
-            }
-            sum += GAUSS_WEIGHTS[q] * prod;
-        }
-        return sum * half;
-    }
-
-    // 5-point Gauss-Legendre: exact for polynomials up to degree 9 (LMS order up to 8 needs degree 7)
-    private static final double[] GAUSS_NODES = {
-            0.0,
-            -0.5384693101056831, 0.5384693101056831,
-            -0.9061798459386640, 0.9061798459386640};
-    private static final double[] GAUSS_WEIGHTS = {
-            0.5688888888888889,
-            0.4786286704993665, 0.4786286704993665,
-            0.2369268850561891, 0.2369268850561891};
 }
