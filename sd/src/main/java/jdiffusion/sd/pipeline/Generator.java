@@ -1,0 +1,221 @@
+package jdiffusion.sd.pipeline;
+
+import jdiffusion.sd.image.ImageConversion;
+import jdiffusion.sd.image.InfoText;
+import jdiffusion.sd.prompt.ExtraNetworks;
+import jdiffusion.sd.sample.ImageNoise;
+import jdiffusion.sd.sample.KSampler;
+import jdiffusion.sd.sample.SamplerSpec;
+import jdiffusion.sd.sample.Samplers;
+import jdiffusion.sd.sample.ScheduleType;
+import jdiffusion.tensor.Backend;
+import jdiffusion.tensor.Tensor;
+
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Text-to-image as the WebUI 1.10 runs it with a k-diffusion sampler:
+ * <pre>
+ *   seeds   = seed + i for image i (all images share the seed when a variation seed is mixed in)
+ *   noise   = ImageRNG(seeds, subseeds, strength)                     GPU (Philox) or CPU (mt19937) source
+ *   sigmas  = sampler's schedule (Automatic = the sampler's default)   from the model's alphas_cumprod
+ *   x       = noise * sigmas[0];  x = sampler(CFG(UNet), x, sigmas)    ancestral noise = next draws per image
+ *   image   = uint8(255 * clamp((VAE(x) + 1) / 2, 0, 1))               truncation
+ * </pre>
+ * The latent size is the image size divided by the VAE's own downsampling factor.
+ */
+public final class Generator {
+    private final StableDiffusionModel model;
+    private final PromptEncoder encoder;
+    private final Map<String, ConditioningSchedule> cache = new HashMap<>();
+
+    public Generator(StableDiffusionModel model) {
+        this.model = model;
+        this.encoder = new PromptEncoder(model);
+    }
+
+    public StableDiffusionModel model() { return model; }
+
+    /** The sampler and schedule a request resolves to, with its name normalised to the WebUI label. */
+    record Resolved(GenerationParams params, SamplerSpec sampler, ScheduleType schedule) {}
+
+    /** Checks a request and resolves its sampler and random seeds; throws {@link PipelineException} with the fix. */
+    public GenerationParams resolve(GenerationParams p) { return resolveSampler(p).params(); }
+
+    Resolved resolveSampler(GenerationParams p) {
+        Samplers.Choice choice = Samplers.resolve(p.sampler());
+        ScheduleType schedule = p.schedule() == ScheduleType.AUTOMATIC ? choice.schedule() : p.schedule();
+        checkSize(p.width(), p.height());
+        if (p.steps() < 1) throw new PipelineException("--steps must be at least 1, got " + p.steps());
+        if (p.batchSize() < 1 || p.batchCount() < 1) throw new PipelineException("batch size and batch count must be at least 1");
+        if (p.clipSkip() < 1) throw new PipelineException("--clip-skip must be at least 1, got " + p.clipSkip());
+        GenerationParams.Builder b = p.toBuilder();
+        b.sampler = choice.sampler().label();
+        b.schedule = schedule;
+        if (b.seed == -1) b.seed = randomSeed();
+        if (b.subseed == -1) b.subseed = randomSeed();
+        return new Resolved(b.build(), choice.sampler(), schedule);
+    }
+
+    /** The WebUI's {@code get_fixed_seed(-1)}: uniform in [0, 4294967294). */
+    static long randomSeed() { return new SecureRandom().nextLong(4294967294L); }
+
+    /** Width and height must be multiples of 8 (the WebUI's slider step; SD's VAE halves three times). */
+    public static void checkSize(int width, int height) {
+        for (int[] d : new int[][] {{width, 'w'}, {height, 'h'}}) {
+            String name = d[1] == 'w' ? "width" : "height";
+            int v = d[0];
+            if (v < 8) throw new PipelineException(name + " " + v + " is too small: use at least 8");
+            if (v % 8 != 0) {
+                int lower = v / 8 * 8, upper = lower + 8;
+                int nearest = v - lower < upper - v ? lower : upper;
+                throw new PipelineException(name + " " + v + " is not a multiple of 8: use " + nearest
+                        + (nearest == lower ? " (or " + upper + ")" : " (or " + lower + ")"));
+            }
+        }
+    }
+
+    /** Text to image: {@code batchCount x batchSize} images. */
+    public List<GeneratedImage> txt2img(GenerationParams params, Progress progress) {
+        return txt2img(params, progress, GenerationTrace.NONE);
+    }
+
+    public List<GeneratedImage> txt2img(GenerationParams params, Progress progress, GenerationTrace trace) {
+        return generate(params, null, progress, trace);
+    }
+
+    /** Image to image (and inpainting when {@code init} has a mask). */
+    public List<GeneratedImage> img2img(GenerationParams params, InitImage init, Progress progress) {
+        return img2img(params, init, progress, GenerationTrace.NONE);
+    }
+
+    public List<GeneratedImage> img2img(GenerationParams params, InitImage init, Progress progress, GenerationTrace trace) {
+        if (init == null) throw new PipelineException("img2img needs an init image (--init-image)");
+        return generate(params, init, progress, trace);
+    }
+
+    private List<GeneratedImage> generate(GenerationParams requested, InitImage init, Progress progress, GenerationTrace trace) {
+        Resolved r = resolveSampler(requested);
+        GenerationParams p = r.params();
+        if (requested.seed() == -1) progress.note("seed " + p.seed() + " (random)");
+        if (r.sampler().brownianNoise())
+            progress.note(p.sampler() + ": the WebUI feeds this sampler Brownian-tree noise (torchsde); this run uses the seed's next draws instead, so images differ from the WebUI's");
+        int factor = model.vaeScaleFactor();
+        if (p.width() % factor != 0 || p.height() % factor != 0)
+            throw new PipelineException("size " + p.width() + "x" + p.height() + " is not a multiple of the VAE's downsampling factor " + factor);
+        int channels = model.latentChannels(), h = p.height() / factor, w = p.width() / factor;
+        int total = p.batchSize() * p.batchCount();
+
+        ExtraNetworks.Parsed positive = ExtraNetworks.parse(p.prompt()), negative = ExtraNetworks.parse(p.negativePrompt());
+        if (!positive.networks().isEmpty() || !negative.networks().isEmpty())
+            progress.note("extra networks " + positive.networks().keySet() + " in the prompt are not applied (not supported yet); their tags are removed from the text");
+
+        // the WebUI builds prompt-editing schedules over total_steps: twice the steps for second-order samplers
+        int scheduleSteps = r.sampler().secondOrder() ? 2 * p.steps() : p.steps();
+        progress.update(Progress.Phase.ENCODE, 0, 2);
+        ConditioningSchedule cond = conditioning(positive.prompt(), scheduleSteps, p.clipSkip());
+        progress.update(Progress.Phase.ENCODE, 1, 2);
+        ConditioningSchedule uncond = conditioning(negative.prompt(), scheduleSteps, p.clipSkip());
+        progress.update(Progress.Phase.ENCODE, 2, 2);
+        trace.conditioning(cond, uncond);
+
+        List<GeneratedImage> images = new ArrayList<>();
+        for (int batch = 0; batch < p.batchCount(); batch++) {
+            int size = p.batchSize();
+            long[] seeds = new long[size], subseeds = new long[size];
+            for (int i = 0; i < size; i++) {
+                int index = batch * size + i;
+                seeds[i] = p.seed() + (p.subseedStrength() == 0 ? index : 0);
+                subseeds[i] = p.subseed() + index;
+            }
+            int resizeH = p.seedResizeFromH() > 0 && p.seedResizeFromW() > 0 ? p.seedResizeFromH() / factor : 0;
+            int resizeW = p.seedResizeFromH() > 0 && p.seedResizeFromW() > 0 ? p.seedResizeFromW() / factor : 0;
+            ImageNoise noise = new ImageNoise(p.rng(), channels, h, w, seeds, subseeds, (float) p.subseedStrength(), resizeH, resizeW,
+                    r.sampler().usesEnsd() ? p.ensd() : 0L);
+            float[] latents = sample(r, p, init, noise, cond, uncond, size, channels, h, w, batch, progress, trace);
+            trace.finalLatents(latents);
+            checkFinite(latents, "the sampler's final latents");
+            images.addAll(decode(p, init, latents, seeds, subseeds, channels, h, w, progress, trace, batch * size, total, r));
+        }
+        return Collections.unmodifiableList(images);
+    }
+
+    private ConditioningSchedule conditioning(String prompt, int steps, int clipSkip) {
+        String key = prompt + "\u0000" + steps + "\u0000" + clipSkip;
+        ConditioningSchedule c = cache.get(key);
+        if (c == null) {
+            c = encoder.schedule(prompt, steps, clipSkip);
+            for (ConditioningSchedule.Entry e : c.entries()) checkFinite(e.conditioning().values(), "the text encoder's output");
+            cache.put(key, c);
+        }
+        return c;
+    }
+
+    private float[] sample(Resolved r, GenerationParams p, InitImage init, ImageNoise noise, ConditioningSchedule cond,
+                           ConditioningSchedule uncond, int batch, int channels, int h, int w, int batchIndex,
+                           Progress progress, GenerationTrace trace) {
+        float[] sigmas = r.sampler().sigmas(model.denoiser(), p.steps(), r.schedule());
+        float[] x = noise.first();
+        trace.initialNoise(x);
+        Img2ImgSetup img = init == null ? null : Img2ImgSetup.prepare(model, init, p, noise, x, channels, h, w, batch, progress);
+        if (img != null) sigmas = img.sigmas(sigmas, p);
+        trace.sigmas(sigmas);
+        List<ConditioningSchedule> cs = Collections.nCopies(batch, cond), us = Collections.nCopies(batch, uncond);
+        GuidedDenoiser denoiser = new GuidedDenoiser(model, cs, us, p.cfgScale(), channels, h, w,
+                img == null ? null : img.imageConditioning(), img == null ? 0 : img.conditioningChannels());
+        float[] start;
+        if (img == null) {
+            start = new float[x.length];
+            for (int i = 0; i < x.length; i++) start[i] = x[i] * sigmas[0];
+        } else {
+            start = img.startLatents(x, sigmas[0]);
+            if (img.keepMask() != null) denoiser.blendWith(img.initLatent(), img.keepMask());
+        }
+        KSampler sampler = r.sampler().create();
+        int steps = sigmas.length - 1;
+        progress.update(Progress.Phase.SAMPLE, 0, steps);
+        float[] out = sampler.sample(denoiser, start, sigmas, noise, (i, xi, sigma, sigmaHat, denoised) -> {
+            trace.stepInput(i, xi);
+            progress.update(Progress.Phase.SAMPLE, i + 1, steps);
+            if (progress.wantsLatents(i + 1)) progress.latents(i + 1, denoised, channels, h, w);
+        });
+        if (img != null) out = img.finish(out);
+        return out;
+    }
+
+    private List<GeneratedImage> decode(GenerationParams p, InitImage init, float[] latents, long[] seeds, long[] subseeds,
+                                        int channels, int h, int w, Progress progress, GenerationTrace trace, int firstIndex,
+                                        int total, Resolved r) {
+        Backend b = model.backend();
+        int n = channels * h * w;
+        List<GeneratedImage> out = new ArrayList<>();
+        for (int i = 0; i < seeds.length; i++) {
+            progress.update(Progress.Phase.DECODE, firstIndex + i, total);
+            float[] one = java.util.Arrays.copyOfRange(latents, i * n, (i + 1) * n);
+            Tensor image = model.vae().decode(b, b.fromFloats(one, 1, channels, h, w));
+            float[] chw = b.toFloatArray(image);
+            int height = image.size(2), width = image.size(3);
+            checkFinite(chw, "the VAE decoder's output");
+            trace.decoded(firstIndex + i, chw);
+            byte[] rgb = ImageConversion.toRgbBytes(chw, 0, height, width);
+            if (init != null) rgb = init.overlay(rgb, width, height);
+            InfoText info = InfoTexts.create(p, seeds[i], subseeds[i], model.name(), model.hash(), model.vaeName(), model.vaeHash(),
+                    init != null, init != null && init.mask() != null, r.sampler().usesEnsd());
+            out.add(new GeneratedImage(rgb, width, height, seeds[i], subseeds[i], info));
+        }
+        progress.update(Progress.Phase.DECODE, firstIndex + seeds.length, total);
+        return out;
+    }
+
+    static void checkFinite(float[] values, String stage) {
+        int bad = ImageConversion.firstNonFinite(values);
+        if (bad >= 0)
+            throw new PipelineException(stage + " contains NaN or infinite values (first at index " + bad
+                    + "): the model or its settings are broken (try another VAE, a lower CFG scale, or F32 weights)");
+    }
+}
