@@ -1,5 +1,6 @@
 package jdiffusion.tools;
 
+import jdiffusion.tools.generate.GenerateCommand;
 import jdiffusion.tools.inspect.InspectCommand;
 
 import java.io.IOException;
@@ -18,6 +19,9 @@ import java.util.List;
 public final class Main {
     /** Every command, in the order {@code jsd --help} lists them. Add new commands here. */
     static final List<Command> COMMANDS = List.of(
+            new GenerateCommand(GenerateCommand.Mode.TXT2IMG),
+            new GenerateCommand(GenerateCommand.Mode.IMG2IMG),
+            new GenerateCommand(GenerateCommand.Mode.INPAINT),
             new InspectCommand());
 
     private Main() {}

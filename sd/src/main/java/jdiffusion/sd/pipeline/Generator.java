@@ -1,5 +1,6 @@
 package jdiffusion.sd.pipeline;
 
+import jdiffusion.sd.checkpoint.ModelVariant;
 import jdiffusion.sd.image.ImageConversion;
 import jdiffusion.sd.image.InfoText;
 import jdiffusion.sd.prompt.ExtraNetworks;
@@ -73,9 +74,8 @@ public final class Generator {
             if (v < 8) throw new PipelineException(name + " " + v + " is too small: use at least 8");
             if (v % 8 != 0) {
                 int lower = v / 8 * 8, upper = lower + 8;
-                int nearest = v - lower < upper - v ? lower : upper;
-                throw new PipelineException(name + " " + v + " is not a multiple of 8: use " + nearest
-                        + (nearest == lower ? " (or " + upper + ")" : " (or " + lower + ")"));
+                String use = v - lower == upper - v ? lower + " or " + upper : Integer.toString(v - lower < upper - v ? lower : upper);
+                throw new PipelineException(name + " " + v + " is not a multiple of 8: use " + use);
             }
         }
     }
@@ -137,7 +137,9 @@ public final class Generator {
             int resizeW = p.seedResizeFromH() > 0 && p.seedResizeFromW() > 0 ? p.seedResizeFromW() / factor : 0;
             ImageNoise noise = new ImageNoise(p.rng(), channels, h, w, seeds, subseeds, (float) p.subseedStrength(), resizeH, resizeW,
                     r.sampler().usesEnsd() ? p.ensd() : 0L);
-            float[] latents = sample(r, p, init, noise, cond, uncond, size, channels, h, w, batch, progress, trace);
+            long[] firstSeeds = new long[size];
+            for (int i = 0; i < size; i++) firstSeeds[i] = p.seed() + (p.subseedStrength() == 0 ? i : 0);
+            float[] latents = sample(r, p, init, noise, cond, uncond, size, channels, h, w, firstSeeds, progress, trace);
             trace.finalLatents(latents);
             checkFinite(latents, "the sampler's final latents");
             images.addAll(decode(p, init, latents, seeds, subseeds, channels, h, w, progress, trace, batch * size, total, r));
@@ -157,17 +159,19 @@ public final class Generator {
     }
 
     private float[] sample(Resolved r, GenerationParams p, InitImage init, ImageNoise noise, ConditioningSchedule cond,
-                           ConditioningSchedule uncond, int batch, int channels, int h, int w, int batchIndex,
+                           ConditioningSchedule uncond, int batch, int channels, int h, int w, long[] firstSeeds,
                            Progress progress, GenerationTrace trace) {
         float[] sigmas = r.sampler().sigmas(model.denoiser(), p.steps(), r.schedule());
         float[] x = noise.first();
         trace.initialNoise(x);
-        Img2ImgSetup img = init == null ? null : Img2ImgSetup.prepare(model, init, p, noise, x, channels, h, w, batch, progress);
-        if (img != null) sigmas = img.sigmas(sigmas, p);
+        Img2ImgSetup img = init == null ? null : Img2ImgSetup.prepare(model, init, p, firstSeeds, channels, h, w, batch);
+        if (img != null) sigmas = Img2ImgSetup.sigmas(sigmas, p.steps(), p.denoisingStrength());
         trace.sigmas(sigmas);
+        float[] imageConditioning = img != null ? img.imageConditioning()
+                : model.variant() == ModelVariant.INPAINTING ? Img2ImgSetup.forTxt2Img(model, channels, h, w, batch) : null;
         List<ConditioningSchedule> cs = Collections.nCopies(batch, cond), us = Collections.nCopies(batch, uncond);
         GuidedDenoiser denoiser = new GuidedDenoiser(model, cs, us, p.cfgScale(), channels, h, w,
-                img == null ? null : img.imageConditioning(), img == null ? 0 : img.conditioningChannels());
+                imageConditioning, imageConditioning == null ? 0 : channels + 1);
         float[] start;
         if (img == null) {
             start = new float[x.length];
