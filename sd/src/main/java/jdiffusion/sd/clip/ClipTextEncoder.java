@@ -38,9 +38,12 @@ public final class ClipTextEncoder {
     public ClipTextConfig config() { return config; }
 
     /** Runs every layer and returns all outputs ({@link ClipTextOutput}). {@code ids} is {@code [B][L]}, L at most the position count. */
-    public ClipTextOutput forward(Backend b, int[][] ids) {
+    public ClipTextOutput forward(Backend b, int[][] ids) { return forward(b, ids, List.of()); }
+
+    /** {@link #forward(Backend, int[][])} with some token-embedding rows replaced (textual inversion). */
+    public ClipTextOutput forward(Backend b, int[][] ids, List<TokenVectors> replaced) {
         List<Tensor> hidden = new ArrayList<>();
-        Tensor x = embed(b, ids);
+        Tensor x = embed(b, ids, replaced);
         hidden.add(x);
         for (ClipEncoderLayer layer : layers) {
             x = layer.forward(b, x);
@@ -57,9 +60,12 @@ public final class ClipTextEncoder {
      * The conditioning {@code [B, L, D]} at A1111's "Clip skip" {@code clipSkip} (1 = the family's default): only the
      * layers it needs are run.
      */
-    public Tensor encode(Backend b, int[][] ids, int clipSkip) {
+    public Tensor encode(Backend b, int[][] ids, int clipSkip) { return encode(b, ids, clipSkip, List.of()); }
+
+    /** {@link #encode(Backend, int[][], int)} with some token-embedding rows replaced (textual inversion). */
+    public Tensor encode(Backend b, int[][] ids, int clipSkip, List<TokenVectors> replaced) {
         int upTo = conditioningLayer(clipSkip);
-        Tensor x = embed(b, ids);
+        Tensor x = embed(b, ids, replaced);
         for (int i = 0; i < upTo; i++) x = layers.get(i).forward(b, x);
         return finalNorm.forward(b, x);
     }
@@ -72,7 +78,7 @@ public final class ClipTextEncoder {
         return layer;
     }
 
-    private Tensor embed(Backend b, int[][] ids) {
+    private Tensor embed(Backend b, int[][] ids, List<TokenVectors> replaced) {
         int batch = ids.length, len = ids.length == 0 ? 0 : ids[0].length;
         if (batch == 0 || len == 0) throw new IllegalArgumentException("no token ids");
         if (len > config.maxPositions())
@@ -89,7 +95,24 @@ public final class ClipTextEncoder {
         int[] positions = new int[len];
         for (int j = 0; j < len; j++) positions[j] = j;
         Tensor tokens = b.gatherRows(tokenEmbedding, flat).reshape(batch, len, config.hiddenSize());
+        if (!replaced.isEmpty()) tokens = replaceRows(b, tokens, replaced, len);
         return b.add(tokens, b.gatherRows(positionEmbedding, positions));
+    }
+
+    /** The WebUI's {@code EmbeddingsWithFixes}: vectors overwrite token-embedding rows, cut at the sequence's end. */
+    private Tensor replaceRows(Backend b, Tensor tokens, List<TokenVectors> replaced, int len) {
+        int dim = config.hiddenSize();
+        float[] t = b.toFloatArray(tokens);
+        for (TokenVectors r : replaced) {
+            if (r.values().length % dim != 0)
+                throw new IllegalArgumentException("replacement vectors of " + r.values().length + " floats are not rows of width " + dim);
+            int rows = Math.min(r.values().length / dim, len - r.position());
+            if (r.sequence() < 0 || r.sequence() >= tokens.size(0) || r.position() < 0 || rows < 0)
+                throw new IllegalArgumentException("replacement at sequence " + r.sequence() + " position " + r.position() + " is outside the batch");
+            System.arraycopy(r.values(), 0, t, (r.sequence() * len + r.position()) * dim, rows * dim);
+        }
+        b.release(tokens);
+        return b.fromFloats(t, tokens.shape());
     }
 
     /** Rows of {@code hidden} at each sequence's first end-of-text id (the largest id when there is none, as older CLIP code does). */
