@@ -50,7 +50,7 @@ public final class SafeTensors implements AutoCloseable {
         public DType dtype() {
             DType d = DType.fromSafetensorsName(dtypeName);
             if (d == null)
-                throw new SafeTensorsException("tensor \"" + name + "\" has dtype " + dtypeName + ", which jdiffusion does not read (supported: "
+                throw new SafeTensorsException("tensor " + SafeTensorsHeader.quote(name) + " has dtype " + dtypeName + ", which jdiffusion does not read (supported: "
                         + SafeTensorsHeader.SUPPORTED + ")");
             return d;
         }
@@ -141,7 +141,7 @@ public final class SafeTensors implements AutoCloseable {
 
     public Entry entry(String name) {
         Entry e = entries.get(name);
-        if (e == null) throw new SafeTensorsException(path + ": no tensor named \"" + name + "\"");
+        if (e == null) throw new SafeTensorsException(path + ": no tensor named " + SafeTensorsHeader.quote(name));
         return e;
     }
 
@@ -149,7 +149,7 @@ public final class SafeTensors implements AutoCloseable {
     public Tensor get(String name) {
         Entry e = entry(name);
         if (!e.isSupported())
-            throw new SafeTensorsException(path + ": tensor \"" + name + "\" has dtype " + e.dtypeName()
+            throw new SafeTensorsException(path + ": tensor " + SafeTensorsHeader.quote(name) + " has dtype " + e.dtypeName()
                     + ", which jdiffusion does not read (supported: " + SafeTensorsHeader.SUPPORTED + ")");
         return Tensor.wrap(data.asSlice(e.begin(), e.byteSize()), e.dtype(), e.shape);
     }

@@ -89,7 +89,7 @@ record SafeTensorsHeader(Map<String, SafeTensors.Entry> entries, Map<String, Str
         Map<String, String> out = new LinkedHashMap<>();
         for (Map.Entry<?, ?> e : m.entrySet()) {
             if (!(e.getValue() instanceof String s))
-                throw new SafeTensorsException(path + ": __metadata__ value for \"" + e.getKey() + "\" is " + kind(e.getValue())
+                throw new SafeTensorsException(path + ": __metadata__ value for " + quote((String) e.getKey()) + " is " + kind(e.getValue())
                         + ", not a string");
             out.put((String) e.getKey(), s);
         }
@@ -97,37 +97,37 @@ record SafeTensorsHeader(Map<String, SafeTensors.Entry> entries, Map<String, Str
     }
 
     private static SafeTensors.Entry readEntry(Path path, String name, Object v, long dataSize) {
-        String where = path + ": tensor \"" + name + "\": ";
+        String where = path + ": tensor " + quote(name) + ": ";
         if (!(v instanceof Map<?, ?> m)) throw new SafeTensorsException(where + "header entry is " + kind(v) + ", not an object");
         if (!(m.get("dtype") instanceof String dtypeName))
             throw new SafeTensorsException(where + (m.containsKey("dtype") ? "dtype is " + kind(m.get("dtype")) + ", not a string" : "missing dtype"));
         int elementSize = elementSize(dtypeName);
         if (elementSize < 0)
-            throw new SafeTensorsException(where + "unknown dtype \"" + dtypeName + "\" (safetensors dtypes jdiffusion reads: " + SUPPORTED + ")");
+            throw new SafeTensorsException(where + "unknown dtype " + quote(dtypeName) + " (safetensors dtypes jdiffusion reads: " + SUPPORTED + ")");
         if (!(m.get("shape") instanceof List<?> dims))
             throw new SafeTensorsException(where + (m.containsKey("shape") ? "shape is " + kind(m.get("shape")) + ", not a list" : "missing shape"));
         int[] shape = new int[dims.size()];
         long count = 1;
         for (int i = 0; i < shape.length; i++) {
             Object d = dims.get(i);
-            if (!(d instanceof Long dim)) throw new SafeTensorsException(where + "dimension " + i + " of shape " + dims + " is not an integer");
-            if (dim < 0) throw new SafeTensorsException(where + "negative dimension " + dim + " in shape " + dims);
+            if (!(d instanceof Long dim)) throw new SafeTensorsException(where + "dimension " + i + " of shape " + brief(dims) + " is not an integer");
+            if (dim < 0) throw new SafeTensorsException(where + "negative dimension " + dim + " in shape " + brief(dims));
             try {
                 count = Math.multiplyExact(count, dim);
             } catch (ArithmeticException x) {
-                throw new SafeTensorsException(where + "shape " + dims + " overflows: more elements than 64-bit arithmetic can count");
+                throw new SafeTensorsException(where + "shape " + brief(dims) + " overflows: more elements than 64-bit arithmetic can count");
             }
         }
         for (int i = 0; i < shape.length; i++) {
             long dim = (Long) dims.get(i);
             if (dim > Integer.MAX_VALUE)
-                throw new SafeTensorsException(where + "dimension " + dim + " in shape " + dims + " exceeds 2^31-1");
+                throw new SafeTensorsException(where + "dimension " + dim + " in shape " + brief(dims) + " exceeds 2^31-1");
             shape[i] = (int) dim;
         }
         if (!(m.get("data_offsets") instanceof List<?> off) || off.size() != 2
                 || !(off.get(0) instanceof Long begin) || !(off.get(1) instanceof Long end))
             throw new SafeTensorsException(where + (m.containsKey("data_offsets")
-                    ? "data_offsets must be two non-negative integers [begin, end], found " + m.get("data_offsets")
+                    ? "data_offsets must be two non-negative integers [begin, end], found " + brief(m.get("data_offsets"))
                     : "missing data_offsets"));
         if (begin < 0 || end < 0) throw new SafeTensorsException(where + "negative data_offsets [" + begin + ", " + end + "]");
         if (end < begin) throw new SafeTensorsException(where + "data_offsets [" + begin + ", " + end + "] are reversed (begin > end)");
@@ -138,12 +138,28 @@ record SafeTensorsHeader(Map<String, SafeTensors.Entry> entries, Map<String, Str
         try {
             bytes = Math.multiplyExact(count, elementSize);
         } catch (ArithmeticException x) {
-            throw new SafeTensorsException(where + "shape " + dims + " of " + dtypeName + " overflows: more bytes than 64-bit arithmetic can count");
+            throw new SafeTensorsException(where + "shape " + brief(dims) + " of " + dtypeName + " overflows: more bytes than 64-bit arithmetic can count");
         }
         if (end - begin != bytes)
-            throw new SafeTensorsException(where + "shape " + dims + " of " + dtypeName + " needs " + bytes
+            throw new SafeTensorsException(where + "shape " + brief(dims) + " of " + dtypeName + " needs " + bytes
                     + " bytes but data_offsets [" + begin + ", " + end + "] span " + (end - begin));
         return new SafeTensors.Entry(name, dtypeName, shape, begin, end);
+    }
+
+    /** A name for a one-line message: quoted, control characters escaped, cut when absurdly long. */
+    static String quote(String s) { return "\"" + printable(s, 200) + "\""; }
+
+    /** A header value for a one-line message, cut when long (a shape list can hold millions of entries). */
+    static String brief(Object v) { return printable(String.valueOf(v), 100); }
+
+    private static String printable(String s, int limit) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < s.length() && b.length() < limit; i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c == 0x7f) b.append(String.format("\\u%04x", (int) c));
+            else b.append(c);
+        }
+        return b.length() < limit || s.length() <= limit ? b.toString() : b + "...(" + s.length() + " chars)";
     }
 
     private static String kind(Object v) {

@@ -20,16 +20,16 @@ final class SafeTensorsLayout {
         String previous = null;
         for (SafeTensors.Entry e : sorted) {
             if (e.begin() < expected)
-                throw new SafeTensorsException(path + ": tensor \"" + e.name() + "\" [" + e.begin() + ", " + e.end()
-                        + ") overlaps tensor \"" + previous + "\" which ends at " + expected);
+                throw new SafeTensorsException(path + ": tensor " + SafeTensorsHeader.quote(e.name()) + " [" + e.begin() + ", " + e.end()
+                        + ") overlaps tensor " + SafeTensorsHeader.quote(previous) + " which ends at " + expected);
             if (e.begin() > expected)
                 throw new SafeTensorsException(path + ": gap of " + (e.begin() - expected) + " unused bytes [" + expected + ", "
-                        + e.begin() + ") before tensor \"" + e.name() + "\": corrupt header");
+                        + e.begin() + ") before tensor " + SafeTensorsHeader.quote(e.name()) + ": corrupt header");
             expected = e.end();
             previous = e.name();
         }
         if (expected != dataSize)
             throw new SafeTensorsException(path + ": " + (dataSize - expected) + " bytes after the end of the last tensor"
-                    + (previous == null ? "" : " (\"" + previous + "\")") + ": trailing garbage or a wrong header");
+                    + (previous == null ? "" : " (" + SafeTensorsHeader.quote(previous) + ")") + ": trailing garbage or a wrong header");
     }
 }

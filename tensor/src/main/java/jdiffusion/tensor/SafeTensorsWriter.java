@@ -153,13 +153,20 @@ public final class SafeTensorsWriter {
             throw new SafeTensorsException(file + ": cannot create a file in " + dir + ": " + reason(e), e);
         }
         boolean done = false;
+        // Ctrl-C ends the JVM without running finally blocks: the hook removes the half-written file then
+        Thread cleanup = new Thread(() -> {
+            try { Files.deleteIfExists(tmp); } catch (IOException ignored) { /* exiting anyway */ }
+        });
+        Runtime.getRuntime().addShutdownHook(cleanup);
         try {
             try (FileChannel ch = opened) {
                 ByteBuffer prefix = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length);
                 writeFully(ch, prefix);
                 writeFully(ch, ByteBuffer.wrap(header));
+                // one staging buffer for the whole file: a direct buffer per tensor would churn gigabytes
+                ByteBuffer staging = ByteBuffer.allocateDirect(CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
                 for (Planned p : tensors.values()) {
-                    Sink sink = new Sink(ch, p.name, p.bytes);
+                    Sink sink = new Sink(ch, p.name, p.bytes, staging);
                     p.source.writeTo(sink);
                     if (sink.written != p.bytes)
                         throw new IllegalStateException("tensor \"" + p.name + "\": source wrote " + sink.written + " bytes, "
@@ -175,6 +182,7 @@ public final class SafeTensorsWriter {
             if (!done) {
                 try { Files.deleteIfExists(tmp); } catch (IOException ignored) { /* the original error matters more */ }
             }
+            try { Runtime.getRuntime().removeShutdownHook(cleanup); } catch (IllegalStateException shuttingDown) { /* the hook runs */ }
         }
     }
 
@@ -214,12 +222,13 @@ public final class SafeTensorsWriter {
         private final String name;
         private final long expected;
         private long written;
-        private ByteBuffer staging;
+        private final ByteBuffer staging;
 
-        Sink(FileChannel channel, String name, long expected) {
+        Sink(FileChannel channel, String name, long expected, ByteBuffer staging) {
             this.channel = channel;
             this.name = name;
             this.expected = expected;
+            this.staging = staging;
         }
 
         /** Bytes still to write for this tensor. */
@@ -249,7 +258,6 @@ public final class SafeTensorsWriter {
 
         /** A reusable direct buffer of a few MiB, cleared, for sources that convert or gather before writing. */
         public ByteBuffer staging() {
-            if (staging == null) staging = ByteBuffer.allocateDirect(CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
             return staging.clear();
         }
 

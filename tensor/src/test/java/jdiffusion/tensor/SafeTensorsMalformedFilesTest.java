@@ -180,6 +180,23 @@ class SafeTensorsMalformedFilesTest {
     }
 
     @Test
+    void hostileNamesAndHugeShapesStillGiveShortOneLineMessages(@TempDir Path dir) throws IOException {
+        String name = "evil\\nname" + "x".repeat(10_000);
+        String shape = "[" + "1,".repeat(1_000_000) + "-1]";
+        for (String h : List.of(
+                "{\"" + name + "\":{\"dtype\":\"F32\",\"shape\":[-1],\"data_offsets\":[0,4]}}",
+                "{\"a\":{\"dtype\":\"F32\",\"shape\":" + shape + ",\"data_offsets\":[0,4]}}",
+                "{\"a\":{\"dtype\":\"" + "Q".repeat(10_000) + "\",\"shape\":[1],\"data_offsets\":[0,4]}}")) {
+            Path f = dir.resolve("hostile.safetensors");
+            Files.write(f, withLength(h.length(), h));
+            SafeTensorsException e = assertThrows(SafeTensorsException.class, () -> SafeTensors.open(f).close());
+            assertFalse(e.getMessage().contains("\n"), e.getMessage());
+            assertTrue(e.getMessage().length() < 1000, e.getMessage());
+            assertTrue(e.getMessage().contains("hostile.safetensors"), e.getMessage());
+        }
+    }
+
+    @Test
     void nullMetadataReadsAsNone(@TempDir Path dir) throws IOException {
         Path f = dir.resolve("nullmeta.safetensors");
         String h = "{\"__metadata__\":null}";

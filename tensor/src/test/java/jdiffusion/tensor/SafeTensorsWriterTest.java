@@ -31,6 +31,7 @@ class SafeTensorsWriterTest {
         in.put("scalar", Tensor.of(new float[]{3.5f}));
         in.put("empty", Tensor.of(new float[0], 0, 3));
         in.put("empty_f16", f16(new float[0], 2, 0));
+        in.put("we\"ird\\name\u0001/\u00fc\uD83D\uDE00", Tensor.of(new float[]{42}, 1));
         Path f = dir.resolve("all.safetensors");
         SafeTensorsWriter.write(f, in, Map.of("format", "pt", "ünïcode", "ok \"quoted\"\n"), false);
         try (SafeTensors st = SafeTensors.open(f)) {

@@ -2,6 +2,11 @@ package jdiffusion.tools;
 
 import jdiffusion.tools.generate.GenerateCommand;
 import jdiffusion.tools.inspect.InspectCommand;
+import jdiffusion.tools.modelfile.ConvertCommand;
+import jdiffusion.tools.modelfile.HashCommand;
+import jdiffusion.tools.modelfile.MergeCommand;
+import jdiffusion.tools.modelfile.PruneCommand;
+import jdiffusion.tools.randommodel.RandomModelCommand;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -22,7 +27,12 @@ public final class Main {
             new GenerateCommand(GenerateCommand.Mode.TXT2IMG),
             new GenerateCommand(GenerateCommand.Mode.IMG2IMG),
             new GenerateCommand(GenerateCommand.Mode.INPAINT),
-            new InspectCommand());
+            new InspectCommand(),
+            new HashCommand(),
+            new ConvertCommand(),
+            new PruneCommand(),
+            new MergeCommand(),
+            new RandomModelCommand());
 
     private Main() {}
 

@@ -64,6 +64,19 @@ public final class VaeFile implements AutoCloseable {
         }
     }
 
+    /** A1111's VAE beside a checkpoint: {@code <name>.vae.safetensors}, {@code .vae.pt} or {@code .vae.ckpt}; empty when none. */
+    public static java.util.Optional<Path> besideCheckpoint(Path checkpoint) {
+        if (Files.isDirectory(checkpoint)) return java.util.Optional.empty();
+        String name = checkpoint.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        String stem = dot > 0 ? name.substring(0, dot) : name;
+        for (String ext : java.util.List.of(".vae.safetensors", ".vae.pt", ".vae.ckpt")) {
+            Path p = checkpoint.resolveSibling(stem + ext);
+            if (Files.isRegularFile(p)) return java.util.Optional.of(p);
+        }
+        return java.util.Optional.empty();
+    }
+
     private static VaeConfig withModelFacts(VaeConfig fromShapes, VaeConfig model) {
         if (model == null) return fromShapes;
         return new VaeConfig(fromShapes.inChannels(), fromShapes.outChannels(), fromShapes.blockOutChannels(), fromShapes.layersPerBlock(),

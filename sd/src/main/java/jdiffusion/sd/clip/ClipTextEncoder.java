@@ -49,8 +49,8 @@ public final class ClipTextEncoder {
         int last = conditioningLayer(1);
         Tensor cond = finalNorm.forward(b, hidden.get(last));
         Tensor penultimate = finalNorm.forward(b, hidden.get(Math.max(0, last - 1)));
-        Tensor full = last == layers.size() ? cond : finalNorm.forward(b, hidden.get(layers.size()));
-        return new ClipTextOutput(cond, penultimate, pooled(b, full, ids), List.copyOf(hidden));
+        // from the conditioning layer, so an SD2 single file (24 layers, penultimate used) pools like a diffusers SD2 folder (23 layers)
+        return new ClipTextOutput(cond, penultimate, pooled(b, cond, ids), List.copyOf(hidden));
     }
 
     /**

@@ -40,7 +40,7 @@ public final class SpatialTransformer {
         int b = x.size(0), h = x.size(2), w = x.size(3);
         Tensor n = norm.forward(backend, x);
         Tensor tokens = backend.contiguous(n.permute(0, 2, 3, 1)).reshape(b, h * w, channels);
-        backend.release(n);
+        if (tokens.storage() != n.storage()) backend.release(n);  // a 1x1 map is already token-ordered: no copy was made
         Tensor t = projIn.forward(backend, tokens);
         backend.release(tokens);
         for (BasicTransformerBlock block : blocks) {

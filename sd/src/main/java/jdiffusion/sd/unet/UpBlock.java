@@ -35,9 +35,8 @@ public final class UpBlock {
     }
 
     /**
-     * Consumes {@code x} and the last {@link #skipCount()} tensors of {@code skips} (removed from the list and released).
-     *
-     * @param outH, outW size the upsampler resizes to (ignored by the last block)
+     * Consumes {@code x} and the last {@link #skipCount()} tensors of {@code skips} (removed from the list and
+     * released); {@code outH x outW} is the size the upsampler resizes to (ignored by the last block).
      */
     public Tensor forward(Backend backend, Tensor x, Tensor tembAct, Tensor context, List<Tensor> skips, int outH, int outW) {
         for (int j = 0; j < resnets.size(); j++) {

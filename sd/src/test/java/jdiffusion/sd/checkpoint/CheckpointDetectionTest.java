@@ -129,7 +129,7 @@ class CheckpointDetectionTest {
     }
 
     /** The tiny model's UNet and VAE with an OpenCLIP text encoder 64 wide, 2 blocks, and linear projections: an SD2 layout. */
-    private static SyntheticTensorFile sd2Like(TensorFile real) {
+    static SyntheticTensorFile sd2Like(TensorFile real) {
         SyntheticTensorFile f = SyntheticTensorFile.copyOf(real, "sd2-like.safetensors").removeUnder(LdmNames.CLIP_PREFIX);
         for (String n : List.copyOf(f.shapes.keySet()))
             if (n.endsWith(".proj_in.weight") || n.endsWith(".proj_out.weight")) { int[] s = f.shapes.get(n); f.put(n, s[0], s[1]); }

@@ -57,6 +57,14 @@ class VaeFileTest {
     }
 
     @Test
+    void vaeBesideACheckpointIsFoundByA1111Names(@org.junit.jupiter.api.io.TempDir Path dir) throws java.io.IOException {
+        Path model = java.nio.file.Files.writeString(dir.resolve("model.safetensors"), "");
+        assertEquals(java.util.Optional.empty(), VaeFile.besideCheckpoint(model));
+        Path vae = java.nio.file.Files.writeString(dir.resolve("model.vae.pt"), "");
+        assertEquals(java.util.Optional.of(vae), VaeFile.besideCheckpoint(model));
+    }
+
+    @Test
     void fullCheckpointIsNotAVae() {
         ModelLoadException e = assertThrows(ModelLoadException.class, () -> VaeFile.open(Golden.model("tiny-sd15/unet/diffusion_pytorch_model.safetensors"), null));
         assertEquals(true, e.getMessage().contains("not a VAE"), e.getMessage());

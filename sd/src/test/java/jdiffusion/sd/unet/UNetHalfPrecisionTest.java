@@ -1,7 +1,6 @@
 package jdiffusion.sd.unet;
 
 import jdiffusion.kernels.cpu.CpuBackend;
-import jdiffusion.kernels.reference.ReferenceBackend;
 import jdiffusion.nn.WeightSource;
 import jdiffusion.nn.Weights;
 import jdiffusion.tensor.Backend;
@@ -9,23 +8,22 @@ import jdiffusion.tensor.Tensor;
 import jdiffusion.tensor.testing.Golden;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import static jdiffusion.tensor.testing.TensorAssert.assertClose;
 
 /**
- * F16 weights (what {@code *.fp16.safetensors} holds), computed in F32 as this engine does. Two checks: the fast
- * backend against the scalar reference on the very same F16 weights (only kernel rounding may differ, so the F32
- * model tolerance applies), and the result against the F32 golden output, which F16 rounding of every weight moves.
+ * F16 weights (what {@code *.fp16.safetensors} holds, here made by rounding the F32 folder), computed in F32 as
+ * this engine does, against the F32 golden output, which F16 rounding of every weight moves. The F16 file itself,
+ * and the fast backend against the reference on F16 weights, are checked in {@link UNetCheckpointTest}.
  */
 class UNetHalfPrecisionTest {
     /**
-     * Rounding each weight to F16 changes it by up to 2^-11 relative (4.9e-4). Through the ~40 layers between
-     * input and output those errors mostly cancel: measured max |F16 - golden| on the six tiny-sd15 cases is
-     * 1.35e-3 to 1.60e-3 (|noise_pred| up to 1.4, std 0.34). The bound is 5e-3, about 7 x 2^-11 x 1.4, far
-     * below what any semantic mistake produces (those move outputs by the 0.1 scale of their std).
+     * Rounding each weight to F16 changes it by up to 2^-11 relative (4.9e-4); across the layers those errors
+     * partly cancel: measured max |F16 - golden| on the six tiny-sd15 cases is 1.35e-3 to 1.60e-3 (|noise_pred|
+     * up to 1.4, std 0.34). The bound is 5e-3, about 7 x 2^-11 x 1.4: three times the measurement, and small
+     * against the output's spread, so a semantic mistake cannot hide in it.
      */
     static final double F16_WEIGHTS_VS_F32_GOLDEN_ATOL = 5e-3;
 
@@ -47,23 +45,12 @@ class UNetHalfPrecisionTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"t999", "t_per_sample_fractional", "odd_10x14"})
+    @ValueSource(strings = {"t_per_sample_fractional", "odd_10x14"})
     void halfWeightsStayWithinWeightRoundingOfTheF32Golden(String name) {
         UNet unet = new UNet(cpu, new Weights(half), folder.config());
         try (Golden.Case c = Golden.open("unet/tiny-sd15_unet_" + name)) {
             Tensor out = unet.forward(c.tensor("sample"), c.tensor("timestep"), c.tensor("encoder_hidden_states"), null);
             assertClose(c.tensor("noise_pred"), out, F16_WEIGHTS_VS_F32_GOLDEN_ATOL, 0, name + " with F16 weights");
-        }
-    }
-
-    @Test
-    void cpuBackendOnHalfWeightsMatchesTheReferenceBackendOnTheSameWeights() {
-        try (Golden.Case c = Golden.open("unet/tiny-sd15_unet_nonsquare_16x24"); Backend reference = new ReferenceBackend()) {
-            Tensor expected = new UNet(reference, new Weights(half), folder.config())
-                    .forward(c.tensor("sample"), c.tensor("timestep"), c.tensor("encoder_hidden_states"), null);
-            Tensor out = new UNet(cpu, new Weights(half), folder.config())
-                    .forward(c.tensor("sample"), c.tensor("timestep"), c.tensor("encoder_hidden_states"), null);
-            assertClose(expected, out, UNetGoldenTest.ATOL, 0, "cpu vs reference backend, F16 weights");
         }
     }
 }
