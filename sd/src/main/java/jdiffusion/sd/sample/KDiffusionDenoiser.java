@@ -73,6 +73,35 @@ public final class KDiffusionDenoiser {
         return out;
     }
 
+    /** The WebUI's "Simple": every (T/n)-th model sigma from the top, then 0. */
+    public float[] simpleSigmas(int n) {
+        requireSteps(n);
+        double ss = sigmas.length / (double) n;
+        float[] out = new float[n + 1];
+        for (int x = 0; x < n; x++) out[x] = sigmas[sigmas.length - 1 - (int) (x * ss)];
+        return out;
+    }
+
+    /** The WebUI's "Normal": n timesteps evenly from t(sigma_max) to t(sigma_min) inclusive, then 0. */
+    public float[] normalSigmas(int n) {
+        requireSteps(n);
+        float[] t = TorchMath.linspace(sigmaToT(sigmaMax()), sigmaToT(sigmaMin()), n);
+        float[] out = new float[n + 1];
+        for (int i = 0; i < n; i++) out[i] = tToSigma(t[i]);
+        return out;
+    }
+
+    /** The WebUI's "DDIM" schedule: model sigmas at 1, 1 + T//n, ... (reversed), then 0; its length follows the stride. */
+    public float[] ddimSigmas(int n) {
+        requireSteps(n);
+        int ss = Math.max(sigmas.length / n, 1);
+        java.util.List<Float> sigs = new java.util.ArrayList<>();
+        for (int x = 1; x < sigmas.length; x += ss) sigs.add(sigmas[x]);
+        float[] out = new float[sigs.size() + 1];
+        for (int i = 0; i < sigs.size(); i++) out[i] = sigs.get(sigs.size() - 1 - i);
+        return out;
+    }
+
     static void requireSteps(int n) {
         if (n < 1) throw new SamplingException("the number of sampling steps must be at least 1, got " + n);
     }

@@ -102,7 +102,7 @@ public final class UniPcMultistepScheduler implements TimestepScheduler {
             d1 = new float[x.length];
             for (int k = 0; k < x.length; k++) d1[k] = (m1[k] - m0[k]) / rk;
             // solve [[1, 1], [rk, 1]] rho = [b1, b2]
-            float[] rho = solve2(1f, 1f, rk, 1f, b1, b2);
+            float[] rho = jdiffusion.sd.sample.UniPcCoefficients.solve(new float[][]{{1f, 1f}, {rk, 1f}}, new float[]{b1, b2});
             rhoD = rho[0];
             rhoLast = rho[1];
         } else {
@@ -120,21 +120,5 @@ public final class UniPcMultistepScheduler implements TimestepScheduler {
             out[k] = xt_ - cb * (corr + rhoLast * d1t);
         }
         return out;
-    }
-
-    /** 2x2 linear solve with partial pivoting (LAPACK sgesv order of operations). */
-    static float[] solve2(float a00, float a01, float a10, float a11, float b0, float b1) {
-        if (Math.abs(a10) > Math.abs(a00)) {
-            float t;
-            t = a00; a00 = a10; a10 = t;
-            t = a01; a01 = a11; a11 = t;
-            t = b0; b0 = b1; b1 = t;
-        }
-        float l = a10 / a00;
-        float u11 = a11 - l * a01;
-        float y1 = b1 - l * b0;
-        float x1 = y1 / u11;
-        float x0 = (b0 - a01 * x1) / a00;
-        return new float[]{x0, x1};
     }
 }
