@@ -37,7 +37,59 @@ public final class TextFixer {
 
     /** {@code ftfy.fix_text}, then runs of whitespace to one space, strip, lower case: what CLIP's BPE sees. */
     public static String cleanForClip(String text) {
-        return collapseWhitespace(fixText(text)).toLowerCase(java.util.Locale.ROOT);
+        return pythonLower(collapseWhitespace(fixText(text)));
+    }
+
+    /**
+     * Python's {@code str.lower()}: full lower-case mappings, with capital sigma becoming final {@code ς} by Python's
+     * rule (cased letter before it, no cased letter after it, skipping case-ignorable characters), which is not the
+     * rule Java's {@code toLowerCase} applies.
+     */
+    static String pythonLower(String text) {
+        if (text.indexOf('\u03a3') < 0) return text.toLowerCase(java.util.Locale.ROOT);
+        StringBuilder b = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); ) {
+            int cp = text.codePointAt(i);
+            int n = Character.charCount(cp);
+            if (cp == 0x3a3) b.append(isFinalSigma(text, i) ? '\u03c2' : '\u03c3');
+            else b.append(text.substring(i, i + n).toLowerCase(java.util.Locale.ROOT));
+            i += n;
+        }
+        return b.toString();
+    }
+
+    private static boolean isFinalSigma(String s, int at) {
+        int j = at;
+        int before = -1;
+        while (j > 0) {
+            int c = s.codePointBefore(j);
+            j -= Character.charCount(c);
+            if (!isCaseIgnorable(c)) { before = c; break; }
+        }
+        if (before < 0 || !isCased(before)) return false;
+        j = at + 1;
+        while (j < s.length()) {
+            int c = s.codePointAt(j);
+            if (!isCaseIgnorable(c)) return !isCased(c);
+            j += Character.charCount(c);
+        }
+        return true;
+    }
+
+    private static boolean isCased(int c) {
+        return Character.isLowerCase(c) || Character.isUpperCase(c) || Character.isTitleCase(c);
+    }
+
+    /** Unicode Case_Ignorable: Mn, Me, Cf, Lm, Sk, and the Word_Break MidLetter / MidNumLet / Single_Quote characters. */
+    private static boolean isCaseIgnorable(int c) {
+        int t = Character.getType(c);
+        if (t == Character.NON_SPACING_MARK || t == Character.ENCLOSING_MARK || t == Character.FORMAT
+                || t == Character.MODIFIER_LETTER || t == Character.MODIFIER_SYMBOL) return true;
+        return switch (c) {
+            case 0x27, 0x2e, 0x3a, 0xb7, 0x387, 0x55f, 0x5f4, 0x2018, 0x2019, 0x2024, 0x2027, 0xfe13, 0xfe52, 0xfe55, 0xff07,
+                 0xff0e, 0xff1a -> true;
+            default -> false;
+        };
     }
 
     /** {@code ftfy.fix_text} with its default settings (without mojibake repair, see the class comment). */
