@@ -1,5 +1,6 @@
 package jdiffusion.tools;
 
+import jdiffusion.tools.eval.EvalToolCommand;
 import jdiffusion.tools.generate.GenerateCommand;
 import jdiffusion.tools.inspect.InspectCommand;
 import jdiffusion.tools.modelfile.ConvertCommand;
@@ -27,6 +28,7 @@ public final class Main {
             new GenerateCommand(GenerateCommand.Mode.TXT2IMG),
             new GenerateCommand(GenerateCommand.Mode.IMG2IMG),
             new GenerateCommand(GenerateCommand.Mode.INPAINT),
+            new EvalToolCommand(),
             new InspectCommand(),
             new HashCommand(),
             new ConvertCommand(),

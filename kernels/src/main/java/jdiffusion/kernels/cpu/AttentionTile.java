@@ -1,6 +1,7 @@
 package jdiffusion.kernels.cpu;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.util.Arrays;
@@ -24,15 +25,22 @@ final class AttentionTile {
     private static final int VL = S.length();
     /** Queries per tile: four vectors, the width of both micro-kernels. */
     static final int QT = 4 * VL;
-    /** Keys per tile: Sᵀ [KT][QT] stays in L1 next to a K and V tile. */
-    static final int KT = 64;
+    /** Keys per tile (32 KiB of scores at 512-bit vectors; 64..256 measured within noise of each other). */
+    static final int KT = 128;
+    /**
+     * 256-bit vectors usually mean AVX2 and its 16 registers: there the micro-kernels take two rows (8 accumulators)
+     * instead of four (16), which would spill. Measured on Zen 4 with -XX:UseAVX=2: 4 rows ran at a third of peak.
+     */
+    private static final boolean NARROW = VL < 16;
     private static final float LOG2E = 1.4426950408889634f;
 
     /** The whole problem: heads live side by side in the channel axis of q, k, v and out. */
     record Geometry(int lq, int lk, int heads, int d, int dv, boolean causal, float[] q, float[] k, float[] v, float[] out) {}
 
     private final Geometry g;
-    private final float[] qt, st, ot, m, l, alpha;
+    private final float[] qt, st, ot, m, l, alpha, tileMax;
+    /** Gather indices: query rows of the current tile in q, and the channel rows of Oᵀ. */
+    private final int[] queryOffsets, channelOffsets;
     private final float qScale;
 
     AttentionTile(Geometry g) {
@@ -43,6 +51,10 @@ final class AttentionTile {
         this.m = new float[QT];
         this.l = new float[QT];
         this.alpha = new float[QT];
+        this.tileMax = new float[QT];
+        this.queryOffsets = new int[QT];
+        this.channelOffsets = new int[(g.dv() + VL - 1) / VL * VL];
+        for (int c = 0; c < g.dv(); c++) channelOffsets[c] = c * QT;
         this.qScale = (float) (LOG2E / Math.sqrt(g.d()));
     }
 
@@ -53,33 +65,53 @@ final class AttentionTile {
         int qRow = g.heads() * d, vRow = g.heads() * dv;
         float[] q = g.q(), k = g.k(), v = g.v();
 
-        if (nq < QT) Arrays.fill(qt, 0f);
-        int qBase = (n * lq + i0) * qRow + h * d;
-        for (int i = 0; i < nq; i++)
-            for (int p = 0, src = qBase + i * qRow; p < d; p++) qt[p * QT + i] = q[src + p] * qScale;
+        packQueries(q, (n * lq + i0) * qRow + h * d, qRow, nq, d);
         Arrays.fill(m, Float.NEGATIVE_INFINITY);
         Arrays.fill(l, 0f);
-        Arrays.fill(ot, 0f);
 
         int kBase = n * lk * qRow + h * d, vBase = n * lk * vRow + h * dv;
         int keyEnd = g.causal() ? Math.min(lk, i0 + nq) : lk;
         for (int j0 = 0; j0 < keyEnd; j0 += KT) {
             int nk = Math.min(KT, keyEnd - j0);
             int j = 0;
-            for (; j + 4 <= nk; j += 4) block4(k, kBase + (j0 + j) * qRow, qRow, 1, qt, d, st, j * QT, null);
+            Arrays.fill(tileMax, Float.NEGATIVE_INFINITY);
+            if (NARROW) for (; j + 2 <= nk; j += 2) scores2(k, kBase + (j0 + j) * qRow, qRow, qt, d, st, j * QT, tileMax);
+            else for (; j + 4 <= nk; j += 4) scores4(k, kBase + (j0 + j) * qRow, qRow, qt, d, st, j * QT, tileMax);
+            int maxKnown = j;
             for (; j < nk; j++) block1(k, kBase + (j0 + j) * qRow, 1, qt, d, st, j * QT, null);
-            if (g.causal() && j0 + nk - 1 > i0) maskFuture(j0, nk, i0);
-            softmaxStep(nk);
+            boolean masked = g.causal() && j0 + nk - 1 > i0;
+            if (masked) maskFuture(j0, nk, i0);
+            softmaxStep(nk, maxKnown, masked);
             int c = 0, vTile = vBase + j0 * vRow;
-            for (; c + 4 <= dv; c += 4) block4(v, vTile + c, 1, vRow, st, nk, ot, c * QT, alpha);
-            for (; c < dv; c++) block1(v, vTile + c, vRow, st, nk, ot, c * QT, alpha);
+            float[] rescale = j0 == 0 ? null : alpha; // the first tile starts the accumulators from zero
+            if (NARROW) for (; c + 2 <= dv; c += 2) block2(v, vTile + c, 1, vRow, st, nk, ot, c * QT, rescale);
+            else for (; c + 4 <= dv; c += 4) block4(v, vTile + c, 1, vRow, st, nk, ot, c * QT, rescale);
+            for (; c < dv; c++) block1(v, vTile + c, vRow, st, nk, ot, c * QT, rescale);
         }
 
         float[] out = g.out();
         for (int i = 0; i < nq; i++) {
             float inv = 1f / l[i];
-            for (int c = 0, dst = (n * lq + i0 + i) * vRow + h * dv; c < dv; c++) out[dst + c] = ot[c * QT + i] * inv;
+            int dst = (n * lq + i0 + i) * vRow + h * dv, c = 0;
+            // column i of Oᵀ is row i of the output: gather it from the L1-resident accumulator
+            for (; c <= dv - VL; c += VL) FloatVector.fromArray(S, ot, i, channelOffsets, c).mul(inv).intoArray(out, dst + c);
+            if (c < dv) {
+                VectorMask<Float> tail = S.indexInRange(c, dv);
+                FloatVector.fromArray(S, ot, i, channelOffsets, c, tail).mul(inv).intoArray(out, dst + c, tail);
+            }
         }
+    }
+
+    /**
+     * Qᵀ [d][QT] from {@code nq} query rows {@code qRow} apart, scaled; a short tile repeats its last query in the
+     * unused columns (finite scores, results never read).
+     */
+    private void packQueries(float[] q, int base, int qRow, int nq, int d) {
+        for (int i = 0; i < QT; i++) queryOffsets[i] = Math.min(i, nq - 1) * qRow;
+        FloatVector scale = FloatVector.broadcast(S, qScale);
+        for (int p = 0; p < d; p++)
+            for (int col = 0; col < QT; col += VL)
+                FloatVector.fromArray(S, q, base + p, queryOffsets, col).mul(scale).intoArray(qt, p * QT + col);
     }
 
     /** Scores of keys after their query (key j0+j > query i0+i) become -inf. */
@@ -90,46 +122,55 @@ final class AttentionTile {
         }
     }
 
-    /** Online softmax over one key tile: Sᵀ becomes Pᵀ in place, {@code alpha} rescales the old sums and outputs. */
-    private void softmaxStep(int nk) {
-        FloatVector m0 = FloatVector.fromArray(S, m, 0), m1 = FloatVector.fromArray(S, m, VL),
-                m2 = FloatVector.fromArray(S, m, 2 * VL), m3 = FloatVector.fromArray(S, m, 3 * VL);
-        FloatVector x0 = m0, x1 = m1, x2 = m2, x3 = m3;
-        for (int j = 0, o = 0; j < nk; j++, o += QT) {
-            x0 = x0.max(FloatVector.fromArray(S, st, o));
-            x1 = x1.max(FloatVector.fromArray(S, st, o + VL));
-            x2 = x2.max(FloatVector.fromArray(S, st, o + 2 * VL));
-            x3 = x3.max(FloatVector.fromArray(S, st, o + 3 * VL));
+    /**
+     * Online softmax over one key tile: Sᵀ becomes Pᵀ in place, {@code alpha} rescales the old sums and outputs.
+     * The column max of the first {@code maxKnown} rows is already in {@code tileMax} (unless the tile was masked).
+     * One query vector at a time: the loops stay small enough for C2 to inline and intrinsify every vector op.
+     */
+    private void softmaxStep(int nk, int maxKnown, boolean masked) {
+        int scanFrom = masked ? 0 : maxKnown;
+        for (int col = 0; col < QT; col += VL) {
+            FloatVector old = FloatVector.fromArray(S, m, col), max = old;
+            if (!masked) max = max.max(FloatVector.fromArray(S, tileMax, col));
+            for (int o = col + scanFrom * QT, end = col + nk * QT; o < end; o += QT) max = max.max(FloatVector.fromArray(S, st, o));
+            FloatVector a = VectorMath.exp2NonPositive(old.sub(max));
+            a.intoArray(alpha, col);
+            max.intoArray(m, col);
+            FloatVector sum = FloatVector.zero(S);
+            for (int o = col, end = col + nk * QT; o < end; o += QT) {
+                FloatVector p = VectorMath.exp2NonPositive(FloatVector.fromArray(S, st, o).sub(max));
+                p.intoArray(st, o);
+                sum = sum.add(p);
+            }
+            FloatVector.fromArray(S, l, col).fma(a, sum).intoArray(l, col);
         }
-        FloatVector a0 = VectorMath.exp2(m0.sub(x0)), a1 = VectorMath.exp2(m1.sub(x1)),
-                a2 = VectorMath.exp2(m2.sub(x2)), a3 = VectorMath.exp2(m3.sub(x3));
-        a0.intoArray(alpha, 0);
-        a1.intoArray(alpha, VL);
-        a2.intoArray(alpha, 2 * VL);
-        a3.intoArray(alpha, 3 * VL);
-        x0.intoArray(m, 0);
-        x1.intoArray(m, VL);
-        x2.intoArray(m, 2 * VL);
-        x3.intoArray(m, 3 * VL);
-        FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
-        for (int j = 0, o = 0; j < nk; j++, o += QT) {
-            FloatVector p0 = VectorMath.exp2(FloatVector.fromArray(S, st, o).sub(x0));
-            FloatVector p1 = VectorMath.exp2(FloatVector.fromArray(S, st, o + VL).sub(x1));
-            FloatVector p2 = VectorMath.exp2(FloatVector.fromArray(S, st, o + 2 * VL).sub(x2));
-            FloatVector p3 = VectorMath.exp2(FloatVector.fromArray(S, st, o + 3 * VL).sub(x3));
-            p0.intoArray(st, o);
-            p1.intoArray(st, o + VL);
-            p2.intoArray(st, o + 2 * VL);
-            p3.intoArray(st, o + 3 * VL);
-            s0 = s0.add(p0);
-            s1 = s1.add(p1);
-            s2 = s2.add(p2);
-            s3 = s3.add(p3);
+    }
+
+    /** Scores of four keys (rows of {@code a} {@code aRow} apart) against the packed queries, and their column max. */
+    private static void scores4(float[] a, int aOff, int aRow, float[] b, int n, float[] c, int cOff, float[] max) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00,
+                c20 = c00, c21 = c00, c22 = c00, c23 = c00, c30 = c00, c31 = c00, c32 = c00, c33 = c00;
+        for (int p = 0, ap = aOff, bp = 0; p < n; p++, ap++, bp += QT) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bp), b1 = FloatVector.fromArray(S, b, bp + VL),
+                    b2 = FloatVector.fromArray(S, b, bp + 2 * VL), b3 = FloatVector.fromArray(S, b, bp + 3 * VL);
+            FloatVector x = FloatVector.broadcast(S, a[ap]);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02); c03 = x.fma(b3, c03);
+            x = FloatVector.broadcast(S, a[ap + aRow]);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11); c12 = x.fma(b2, c12); c13 = x.fma(b3, c13);
+            x = FloatVector.broadcast(S, a[ap + 2 * aRow]);
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21); c22 = x.fma(b2, c22); c23 = x.fma(b3, c23);
+            x = FloatVector.broadcast(S, a[ap + 3 * aRow]);
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31); c32 = x.fma(b2, c32); c33 = x.fma(b3, c33);
         }
-        FloatVector.fromArray(S, l, 0).fma(a0, s0).intoArray(l, 0);
-        FloatVector.fromArray(S, l, VL).fma(a1, s1).intoArray(l, VL);
-        FloatVector.fromArray(S, l, 2 * VL).fma(a2, s2).intoArray(l, 2 * VL);
-        FloatVector.fromArray(S, l, 3 * VL).fma(a3, s3).intoArray(l, 3 * VL);
+        int r1 = cOff + QT, r2 = cOff + 2 * QT, r3 = cOff + 3 * QT;
+        c00.intoArray(c, cOff); c01.intoArray(c, cOff + VL); c02.intoArray(c, cOff + 2 * VL); c03.intoArray(c, cOff + 3 * VL);
+        c10.intoArray(c, r1); c11.intoArray(c, r1 + VL); c12.intoArray(c, r1 + 2 * VL); c13.intoArray(c, r1 + 3 * VL);
+        c20.intoArray(c, r2); c21.intoArray(c, r2 + VL); c22.intoArray(c, r2 + 2 * VL); c23.intoArray(c, r2 + 3 * VL);
+        c30.intoArray(c, r3); c31.intoArray(c, r3 + VL); c32.intoArray(c, r3 + 2 * VL); c33.intoArray(c, r3 + 3 * VL);
+        FloatVector.fromArray(S, max, 0).max(c00.max(c10).max(c20.max(c30))).intoArray(max, 0);
+        FloatVector.fromArray(S, max, VL).max(c01.max(c11).max(c21.max(c31))).intoArray(max, VL);
+        FloatVector.fromArray(S, max, 2 * VL).max(c02.max(c12).max(c22.max(c32))).intoArray(max, 2 * VL);
+        FloatVector.fromArray(S, max, 3 * VL).max(c03.max(c13).max(c23.max(c33))).intoArray(max, 3 * VL);
     }
 
     /**
@@ -179,6 +220,55 @@ final class AttentionTile {
         c10.intoArray(c, r1); c11.intoArray(c, r1 + VL); c12.intoArray(c, r1 + 2 * VL); c13.intoArray(c, r1 + 3 * VL);
         c20.intoArray(c, r2); c21.intoArray(c, r2 + VL); c22.intoArray(c, r2 + 2 * VL); c23.intoArray(c, r2 + 3 * VL);
         c30.intoArray(c, r3); c31.intoArray(c, r3 + VL); c32.intoArray(c, r3 + 2 * VL); c33.intoArray(c, r3 + 3 * VL);
+    }
+
+    /** {@link #scores4} for two keys: 8 accumulators, for targets with 16 vector registers (AVX2). */
+    private static void scores2(float[] a, int aOff, int aRow, float[] b, int n, float[] c, int cOff, float[] max) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00;
+        for (int p = 0, ap = aOff, bp = 0; p < n; p++, ap++, bp += QT) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bp), b1 = FloatVector.fromArray(S, b, bp + VL),
+                    b2 = FloatVector.fromArray(S, b, bp + 2 * VL), b3 = FloatVector.fromArray(S, b, bp + 3 * VL);
+            FloatVector x = FloatVector.broadcast(S, a[ap]);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02); c03 = x.fma(b3, c03);
+            x = FloatVector.broadcast(S, a[ap + aRow]);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11); c12 = x.fma(b2, c12); c13 = x.fma(b3, c13);
+        }
+        c00.intoArray(c, cOff + 0 * QT + 0 * VL); c01.intoArray(c, cOff + 0 * QT + 1 * VL); c02.intoArray(c, cOff + 0 * QT + 2 * VL); c03.intoArray(c, cOff + 0 * QT + 3 * VL);
+        c10.intoArray(c, cOff + 1 * QT + 0 * VL); c11.intoArray(c, cOff + 1 * QT + 1 * VL); c12.intoArray(c, cOff + 1 * QT + 2 * VL); c13.intoArray(c, cOff + 1 * QT + 3 * VL);
+        FloatVector.fromArray(S, max, 0).max(c00.max(c10)).intoArray(max, 0);
+        FloatVector.fromArray(S, max, VL).max(c01.max(c11)).intoArray(max, VL);
+        FloatVector.fromArray(S, max, 2 * VL).max(c02.max(c12)).intoArray(max, 2 * VL);
+        FloatVector.fromArray(S, max, 3 * VL).max(c03.max(c13)).intoArray(max, 3 * VL);
+    }
+
+    /** {@link #block4} for two rows: 8 accumulators, for targets with 16 vector registers (AVX2). */
+    private static void block2(float[] a, int aOff, int aRow, int aCol, float[] b, int n, float[] c, int cOff, float[] alpha) {
+        FloatVector c00, c01, c02, c03, c10, c11, c12, c13;
+        if (alpha == null) {
+            c00 = FloatVector.zero(S);
+            c01 = c00; c02 = c00; c03 = c00; c10 = c00; c11 = c00; c12 = c00; c13 = c00;
+        } else {
+            FloatVector a0 = FloatVector.fromArray(S, alpha, 0), a1 = FloatVector.fromArray(S, alpha, VL),
+                    a2 = FloatVector.fromArray(S, alpha, 2 * VL), a3 = FloatVector.fromArray(S, alpha, 3 * VL);
+            c00 = FloatVector.fromArray(S, c, cOff + 0 * QT + 0 * VL).mul(a0);
+            c01 = FloatVector.fromArray(S, c, cOff + 0 * QT + 1 * VL).mul(a1);
+            c02 = FloatVector.fromArray(S, c, cOff + 0 * QT + 2 * VL).mul(a2);
+            c03 = FloatVector.fromArray(S, c, cOff + 0 * QT + 3 * VL).mul(a3);
+            c10 = FloatVector.fromArray(S, c, cOff + 1 * QT + 0 * VL).mul(a0);
+            c11 = FloatVector.fromArray(S, c, cOff + 1 * QT + 1 * VL).mul(a1);
+            c12 = FloatVector.fromArray(S, c, cOff + 1 * QT + 2 * VL).mul(a2);
+            c13 = FloatVector.fromArray(S, c, cOff + 1 * QT + 3 * VL).mul(a3);
+        }
+        for (int p = 0, ap = aOff, bp = 0; p < n; p++, ap += aCol, bp += QT) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bp), b1 = FloatVector.fromArray(S, b, bp + VL),
+                    b2 = FloatVector.fromArray(S, b, bp + 2 * VL), b3 = FloatVector.fromArray(S, b, bp + 3 * VL);
+            FloatVector x = FloatVector.broadcast(S, a[ap]);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02); c03 = x.fma(b3, c03);
+            x = FloatVector.broadcast(S, a[ap + aRow]);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11); c12 = x.fma(b2, c12); c13 = x.fma(b3, c13);
+        }
+        c00.intoArray(c, cOff + 0 * QT + 0 * VL); c01.intoArray(c, cOff + 0 * QT + 1 * VL); c02.intoArray(c, cOff + 0 * QT + 2 * VL); c03.intoArray(c, cOff + 0 * QT + 3 * VL);
+        c10.intoArray(c, cOff + 1 * QT + 0 * VL); c11.intoArray(c, cOff + 1 * QT + 1 * VL); c12.intoArray(c, cOff + 1 * QT + 2 * VL); c13.intoArray(c, cOff + 1 * QT + 3 * VL);
     }
 
     /** {@link #block4} for one row. */

@@ -22,30 +22,90 @@ final class ElementwiseOps {
 
     private ElementwiseOps() {}
 
-    /** The pointwise functions; a switch rather than lambdas so every vector stays in registers once inlined. */
+    /**
+     * The pointwise functions. Each has its own loop method so that C2 compiles it alone, inlines the whole
+     * vector expression and keeps every vector in registers (one shared loop with a switch inside grew too
+     * large to inline and boxed its vectors).
+     */
     private enum Pointwise { GELU, GELU_TANH, QUICK_GELU, SILU, SCALE }
-
-    private static FloatVector apply(Pointwise f, FloatVector v, float s) {
-        return switch (f) {
-            case GELU -> VectorMath.gelu(v);
-            case GELU_TANH -> VectorMath.geluTanh(v);
-            case QUICK_GELU -> VectorMath.quickGelu(v);
-            case SILU -> VectorMath.silu(v);
-            case SCALE -> v.mul(s);
-        };
-    }
 
     private static Tensor map(Parallel parallel, Tensor x, Pointwise f, float s) {
         float[] in = LayoutOps.denseFloats(parallel, x), out = new float[in.length];
         parallel.forRange(in.length, GRAIN, (from, to) -> {
-            int i = from;
-            for (; i <= to - VL; i += VL) apply(f, FloatVector.fromArray(S, in, i), s).intoArray(out, i);
-            if (i < to) {
-                VectorMask<Float> m = S.indexInRange(i, to);
-                apply(f, FloatVector.fromArray(S, in, i, m), s).intoArray(out, i, m);
+            switch (f) {
+                case GELU -> geluRange(in, out, from, to);
+                case GELU_TANH -> geluTanhRange(in, out, from, to);
+                case QUICK_GELU -> quickGeluRange(in, out, from, to);
+                case SILU -> siluRange(in, out, from, to);
+                case SCALE -> scaleRange(in, out, from, to, s);
             }
         });
         return Tensor.of(out, x.shape());
+    }
+
+    private static void geluRange(float[] in, float[] out, int from, int to) {
+        int i = from;
+        for (; i <= to - VL; i += VL) {
+            FloatVector v = FloatVector.fromArray(S, in, i);
+            VectorMath.gelu(v).intoArray(out, i);
+        }
+        if (i < to) {
+            VectorMask<Float> m = S.indexInRange(i, to);
+            FloatVector v = FloatVector.fromArray(S, in, i, m);
+            VectorMath.gelu(v).intoArray(out, i, m);
+        }
+    }
+
+    private static void geluTanhRange(float[] in, float[] out, int from, int to) {
+        int i = from;
+        for (; i <= to - VL; i += VL) {
+            FloatVector v = FloatVector.fromArray(S, in, i);
+            VectorMath.geluTanh(v).intoArray(out, i);
+        }
+        if (i < to) {
+            VectorMask<Float> m = S.indexInRange(i, to);
+            FloatVector v = FloatVector.fromArray(S, in, i, m);
+            VectorMath.geluTanh(v).intoArray(out, i, m);
+        }
+    }
+
+    private static void quickGeluRange(float[] in, float[] out, int from, int to) {
+        int i = from;
+        for (; i <= to - VL; i += VL) {
+            FloatVector v = FloatVector.fromArray(S, in, i);
+            VectorMath.quickGelu(v).intoArray(out, i);
+        }
+        if (i < to) {
+            VectorMask<Float> m = S.indexInRange(i, to);
+            FloatVector v = FloatVector.fromArray(S, in, i, m);
+            VectorMath.quickGelu(v).intoArray(out, i, m);
+        }
+    }
+
+    private static void siluRange(float[] in, float[] out, int from, int to) {
+        int i = from;
+        for (; i <= to - VL; i += VL) {
+            FloatVector v = FloatVector.fromArray(S, in, i);
+            VectorMath.silu(v).intoArray(out, i);
+        }
+        if (i < to) {
+            VectorMask<Float> m = S.indexInRange(i, to);
+            FloatVector v = FloatVector.fromArray(S, in, i, m);
+            VectorMath.silu(v).intoArray(out, i, m);
+        }
+    }
+
+    private static void scaleRange(float[] in, float[] out, int from, int to, float s) {
+        int i = from;
+        for (; i <= to - VL; i += VL) {
+            FloatVector v = FloatVector.fromArray(S, in, i);
+            v.mul(s).intoArray(out, i);
+        }
+        if (i < to) {
+            VectorMask<Float> m = S.indexInRange(i, to);
+            FloatVector v = FloatVector.fromArray(S, in, i, m);
+            v.mul(s).intoArray(out, i, m);
+        }
     }
 
     static Tensor gelu(Parallel parallel, Tensor x) { return map(parallel, x, Pointwise.GELU, 1f); }

@@ -19,7 +19,7 @@ import java.util.Arrays;
 final class LayoutOps {
     private static final ValueLayout.OfFloat F32_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfShort I16_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    /** Side of the square tiles of a blocked transpose: 16x16 floats read and written stay within L1. */
+    /** Side of the square tiles of a blocked transpose: 16x16 floats; 32 measured slower (power-of-two row strides alias in L1). */
     private static final int BLOCK = 16;
     /** Below this many elements a copy runs on the calling thread. */
     private static final int PARALLEL_ELEMENTS = 1 << 15;
@@ -107,6 +107,7 @@ final class LayoutOps {
         // Transpose: output axis k is the source's unit-stride axis, the output's last axis is strided in the source.
         int rowsK = l.shape[k];
         long srcStrideLast = l.strides[last];
+        int step = Math.toIntExact(srcStrideLast);
         int outStrideK = 1;
         for (int d = k + 1; d < rank; d++) outStrideK *= l.shape[d];
         final int outStride = outStrideK;
@@ -124,8 +125,8 @@ final class LayoutOps {
                     int j1 = Math.min(len, j0 + BLOCK);
                     for (int i = k0; i < k1; i++) {
                         int o = outBase + i * outStride;
-                        long s = srcBase + i;
-                        for (int j = j0; j < j1; j++) out[o + j] = src[(int) (s + j * srcStrideLast)];
+                        int s = Math.toIntExact(srcBase + i + j0 * srcStrideLast);
+                        for (int j = j0; j < j1; j++, s += step) out[o + j] = src[s];
                     }
                 }
             }

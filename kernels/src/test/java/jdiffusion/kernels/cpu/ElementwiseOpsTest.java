@@ -27,7 +27,7 @@ class ElementwiseOpsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {1, 7, 16, 33, 1000, 100_003})
+    @ValueSource(ints = {1, 7, 16, 33, 1000, 20_011})
     void activationsMatchReferenceOverWideRange(int n) {
         Tensor x = new RandomTensors(n).normal(6f, 0f, n);
         checkUnary("gelu", b -> b::gelu, x);

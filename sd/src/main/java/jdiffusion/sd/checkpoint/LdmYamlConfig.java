@@ -43,6 +43,14 @@ final class LdmYamlConfig {
         ModelDetector.refuseUnsupported(weights);
         checkAgainstWeights(yaml, unet, ModelDetector.unet(weights, family));
         VaeConfig vae = vae(params.child("first_stage_config"), params.number("scale_factor", 0.18215));
+        if (ModelDetector.anyStartsWith(weights, LdmNames.VAE_PREFIX)) {
+            VaeConfig shapes = ModelDetector.vaeLdm(weights, LdmNames.VAE_PREFIX);
+            if (!shapes.blockOutChannels().equals(vae.blockOutChannels()) || shapes.layersPerBlock() != vae.layersPerBlock()
+                    || shapes.latentChannels() != vae.latentChannels())
+                throw new ModelLoadException(yaml + " does not describe the VAE beside it (yaml: channels " + vae.blockOutChannels() + ", "
+                        + vae.layersPerBlock() + " res blocks, " + vae.latentChannels() + " latent channels; weights: " + shapes.blockOutChannels()
+                        + ", " + shapes.layersPerBlock() + ", " + shapes.latentChannels() + "): fix or remove the yaml");
+        }
         ClipTextConfig clip = clip(cond, family, weights);
         String prediction = "v".equals(params.string("parameterization", "eps")) ? "v_prediction" : "epsilon";
         DiffusionSchedule schedule = new DiffusionSchedule(params.integer("timesteps", 1000), params.number("linear_start", 0.00085),
@@ -50,7 +58,7 @@ final class LdmYamlConfig {
         if (!"linear".equals(params.string("beta_schedule", "linear")))
             throw new UnsupportedModelException(yaml + ": beta_schedule " + params.string("beta_schedule", "") + " is not supported (only ldm's \"linear\")");
         ModelVariant variant = ModelVariant.fromInputChannels(unet.inChannels(), vae.latentChannels());
-        return new ModelConfig(family, variant, prediction, unet, vae, clip, schedule, yaml.toString());
+        return new ModelConfig(family, variant, prediction, unet, vae, clip, schedule, yaml.toString(), false);
     }
 
     static UNetConfig unet(ConfigNode p, ModelFamily family) {

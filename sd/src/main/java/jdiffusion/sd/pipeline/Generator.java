@@ -5,10 +5,17 @@ import jdiffusion.sd.image.ImageConversion;
 import jdiffusion.sd.image.InfoText;
 import jdiffusion.sd.prompt.ExtraNetworks;
 import jdiffusion.sd.sample.ImageNoise;
-import jdiffusion.sd.sample.KSampler;
+import jdiffusion.sd.sample.NoiseSampler;
+import jdiffusion.sd.sample.NoiseSchedule;
+import jdiffusion.sd.sample.RngSource;
 import jdiffusion.sd.sample.SamplerSpec;
 import jdiffusion.sd.sample.Samplers;
 import jdiffusion.sd.sample.ScheduleType;
+import jdiffusion.sd.sample.StepListener;
+import jdiffusion.sd.sample.TimestepSamplerSpec;
+import jdiffusion.sd.sample.WebUiImg2Img;
+import jdiffusion.sd.sample.WebUiSampler;
+import jdiffusion.sd.sample.WebUiTimesteps;
 import jdiffusion.tensor.Backend;
 import jdiffusion.tensor.Tensor;
 
@@ -34,6 +41,7 @@ public final class Generator {
     private final StableDiffusionModel model;
     private final PromptEncoder encoder;
     private final Map<String, ConditioningSchedule> cache = new HashMap<>();
+    private final Map<String, List<WeightedSchedule>> multiCache = new HashMap<>();
 
     public Generator(StableDiffusionModel model) {
         this.model = model;
@@ -43,7 +51,13 @@ public final class Generator {
     public StableDiffusionModel model() { return model; }
 
     /** The sampler and schedule a request resolves to, with its name normalised to the WebUI label. */
-    record Resolved(GenerationParams params, SamplerSpec sampler, ScheduleType schedule) {}
+    record Resolved(GenerationParams params, WebUiSampler sampler, ScheduleType schedule) {
+        SamplerSpec kdiffusion() { return sampler instanceof SamplerSpec s ? s : null; }
+
+        boolean secondOrder() { return sampler instanceof SamplerSpec s && s.secondOrder(); }
+
+        boolean usesEnsd() { return sampler instanceof SamplerSpec s && s.usesEnsd(); }
+    }
 
     /** Checks a request and resolves its sampler and random seeds; throws {@link PipelineException} with the fix. */
     public GenerationParams resolve(GenerationParams p) { return resolveSampler(p).params(); }
@@ -103,8 +117,6 @@ public final class Generator {
         Resolved r = resolveSampler(requested);
         GenerationParams p = r.params();
         if (requested.seed() == -1) progress.note("seed " + p.seed() + " (random)");
-        if (r.sampler().brownianNoise())
-            progress.note(p.sampler() + ": the WebUI feeds this sampler Brownian-tree noise (torchsde); this run uses the seed's next draws instead, so images differ from the WebUI's");
         int factor = model.vaeScaleFactor();
         if (p.width() % factor != 0 || p.height() % factor != 0)
             throw new PipelineException("size " + p.width() + "x" + p.height() + " is not a multiple of the VAE's downsampling factor " + factor);
@@ -116,13 +128,13 @@ public final class Generator {
             progress.note("extra networks " + positive.networks().keySet() + " in the prompt are not applied (not supported yet); their tags are removed from the text");
 
         // the WebUI builds prompt-editing schedules over total_steps: twice the steps for second-order samplers
-        int scheduleSteps = r.sampler().secondOrder() ? 2 * p.steps() : p.steps();
+        int scheduleSteps = r.secondOrder() ? 2 * p.steps() : p.steps();
         progress.update(Progress.Phase.ENCODE, 0, 2);
-        ConditioningSchedule cond = conditioning(positive.prompt(), scheduleSteps, p.clipSkip());
+        List<WeightedSchedule> cond = multiConditioning(positive.prompt(), scheduleSteps, p.clipSkip());
         progress.update(Progress.Phase.ENCODE, 1, 2);
         ConditioningSchedule uncond = conditioning(negative.prompt(), scheduleSteps, p.clipSkip());
         progress.update(Progress.Phase.ENCODE, 2, 2);
-        trace.conditioning(cond, uncond);
+        trace.conditioning(cond.getFirst().schedule(), uncond);
 
         List<GeneratedImage> images = new ArrayList<>();
         for (int batch = 0; batch < p.batchCount(); batch++) {
@@ -136,7 +148,7 @@ public final class Generator {
             int resizeH = p.seedResizeFromH() > 0 && p.seedResizeFromW() > 0 ? p.seedResizeFromH() / factor : 0;
             int resizeW = p.seedResizeFromH() > 0 && p.seedResizeFromW() > 0 ? p.seedResizeFromW() / factor : 0;
             ImageNoise noise = new ImageNoise(p.rng(), channels, h, w, seeds, subseeds, (float) p.subseedStrength(), resizeH, resizeW,
-                    r.sampler().usesEnsd() ? p.ensd() : 0L);
+                    r.usesEnsd() ? p.ensd() : 0L);
             long[] firstSeeds = new long[size];
             for (int i = 0; i < size; i++) firstSeeds[i] = p.seed() + (p.subseedStrength() == 0 ? i : 0);
             float[] latents = sample(r, p, init, noise, cond, uncond, size, channels, h, w, firstSeeds, progress, trace);
@@ -145,6 +157,18 @@ public final class Generator {
             images.addAll(decode(p, init, latents, seeds, subseeds, channels, h, w, progress, trace, batch * size, total, r));
         }
         return Collections.unmodifiableList(images);
+    }
+
+    private List<WeightedSchedule> multiConditioning(String prompt, int steps, int clipSkip) {
+        String key = prompt + "\u0000" + steps + "\u0000" + clipSkip;
+        List<WeightedSchedule> c = multiCache.get(key);
+        if (c == null) {
+            c = encoder.multiSchedule(prompt, steps, clipSkip);
+            for (WeightedSchedule w : c)
+                for (ConditioningSchedule.Entry e : w.schedule().entries()) checkFinite(e.conditioning().values(), "the text encoder's output");
+            multiCache.put(key, c);
+        }
+        return c;
     }
 
     private ConditioningSchedule conditioning(String prompt, int steps, int clipSkip) {
@@ -158,38 +182,63 @@ public final class Generator {
         return c;
     }
 
-    private float[] sample(Resolved r, GenerationParams p, InitImage init, ImageNoise noise, ConditioningSchedule cond,
+    private float[] sample(Resolved r, GenerationParams p, InitImage init, ImageNoise noise, List<WeightedSchedule> cond,
                            ConditioningSchedule uncond, int batch, int channels, int h, int w, long[] firstSeeds,
                            Progress progress, GenerationTrace trace) {
-        float[] sigmas = r.sampler().sigmas(model.denoiser(), p.steps(), r.schedule());
         float[] x = noise.first();
         trace.initialNoise(x);
         Img2ImgSetup img = init == null ? null : Img2ImgSetup.prepare(model, init, p, firstSeeds, channels, h, w, batch);
-        if (img != null) sigmas = Img2ImgSetup.sigmas(sigmas, p.steps(), p.denoisingStrength());
-        trace.sigmas(sigmas);
         float[] imageConditioning = img != null ? img.imageConditioning()
                 : model.variant() == ModelVariant.INPAINTING ? Img2ImgSetup.forTxt2Img(model, channels, h, w, batch) : null;
-        List<ConditioningSchedule> cs = Collections.nCopies(batch, cond), us = Collections.nCopies(batch, uncond);
-        GuidedDenoiser denoiser = new GuidedDenoiser(model, cs, us, p.cfgScale(), channels, h, w,
+        List<List<WeightedSchedule>> cs = Collections.nCopies(batch, cond);
+        List<ConditioningSchedule> us = Collections.nCopies(batch, uncond);
+        WebUiGuidance guidance = new WebUiGuidance(model, cs, us, p.cfgScale(), channels, h, w,
                 imageConditioning, imageConditioning == null ? 0 : channels + 1);
-        float[] start;
-        if (img == null) {
-            start = new float[x.length];
-            for (int i = 0; i < x.length; i++) start[i] = x[i] * sigmas[0];
+        if (img != null && img.keepMask() != null) guidance.blendWith(img.initLatent(), img.keepMask());
+        WebUiImg2Img img2img = img == null ? null : WebUiImg2Img.of(p.steps(), p.denoisingStrength(), false);
+
+        float[] out;
+        if (r.sampler() instanceof TimestepSamplerSpec ts) {
+            NoiseSchedule schedule = model.denoiser().schedule();
+            int[] timesteps = ts.timesteps(schedule, p.steps());
+            float[] start = x;
+            if (img2img != null) {
+                // the WebUI noises the init latents to the timestep denoising starts from, then runs the first t_enc timesteps
+                start = WebUiTimesteps.noiseToTimestep(schedule, img.initLatent(), x, timesteps[img2img.tEnc()]);
+                timesteps = img2img.timestepSchedule(timesteps);
+            }
+            int steps = Math.max(1, timesteps.length - 1);
+            progress.update(Progress.Phase.SAMPLE, 0, steps);
+            out = ts.create(schedule).sample(guidance.epsModel(schedule, model.denoiser().prediction()), start, timesteps, noise,
+                    listener(trace, progress, steps, channels, h, w));
         } else {
-            start = img.startLatents(x, sigmas[0]);
-            if (img.keepMask() != null) denoiser.blendWith(img.initLatent(), img.keepMask());
+            SamplerSpec spec = r.kdiffusion();
+            float[] sigmas = spec.sigmas(model.denoiser(), p.steps(), r.schedule());
+            if (img2img != null) sigmas = img2img.sigmaSchedule(sigmas);
+            trace.sigmas(sigmas);
+            float[] start = img2img != null ? WebUiImg2Img.noised(img.initLatent(), x, sigmas[0]) : scaled(x, sigmas[0]);
+            // the SDE samplers draw Brownian-tree noise seeded per image (on the GPU in the WebUI, so Philox)
+            NoiseSampler ns = spec.noiseSampler(noise, RngSource.GPU, channels, h, w, noise.seeds(), sigmas);
+            int steps = sigmas.length - 1;
+            progress.update(Progress.Phase.SAMPLE, 0, steps);
+            out = spec.create().sample(guidance.denoiser(), start, sigmas, ns, listener(trace, progress, steps, channels, h, w));
         }
-        KSampler sampler = r.sampler().create();
-        int steps = sigmas.length - 1;
-        progress.update(Progress.Phase.SAMPLE, 0, steps);
-        float[] out = sampler.sample(denoiser, start, sigmas, noise, (i, xi, sigma, sigmaHat, denoised) -> {
-            trace.stepInput(i, xi);
-            progress.update(Progress.Phase.SAMPLE, i + 1, steps);
-            if (progress.wantsLatents(i + 1)) progress.latents(i + 1, denoised, channels, h, w);
-        });
         if (img != null) out = img.finish(out);
         return out;
+    }
+
+    private static float[] scaled(float[] x, float s) {
+        float[] out = new float[x.length];
+        for (int i = 0; i < x.length; i++) out[i] = x[i] * s;
+        return out;
+    }
+
+    private static StepListener listener(GenerationTrace trace, Progress progress, int steps, int channels, int h, int w) {
+        return (i, xi, sigma, sigmaHat, denoised) -> {
+            trace.stepInput(i, xi);
+            progress.update(Progress.Phase.SAMPLE, Math.min(i + 1, steps), steps);
+            if (progress.wantsLatents(i + 1)) progress.latents(i + 1, denoised, channels, h, w);
+        };
     }
 
     private List<GeneratedImage> decode(GenerationParams p, InitImage init, float[] latents, long[] seeds, long[] subseeds,
@@ -209,7 +258,7 @@ public final class Generator {
             byte[] rgb = ImageConversion.toRgbBytes(chw, 0, height, width);
             if (init != null) rgb = init.overlay(rgb, width, height);
             InfoText info = InfoTexts.create(p, seeds[i], subseeds[i], model.name(), model.hash(), model.vaeName(), model.vaeHash(),
-                    init != null, init != null && init.mask() != null, r.sampler().usesEnsd());
+                    init != null, init != null && init.mask() != null, r.usesEnsd());
             out.add(new GeneratedImage(rgb, width, height, seeds[i], subseeds[i], info));
         }
         progress.update(Progress.Phase.DECODE, firstIndex + seeds.length, total);

@@ -110,19 +110,6 @@ final class Img2ImgSetup {
         return out;
     }
 
-    /** The WebUI's img2img schedule: {@code t_enc + 1} steps from the end of the full {@code steps}-step schedule. */
-    static float[] sigmas(float[] full, int steps, double strength) {
-        int tEnc = (int) (Math.min(strength, 0.999) * steps);
-        return Arrays.copyOfRange(full, steps - tEnc - 1, full.length);
-    }
-
-    /** {@code x = init + noise * sigma0}. */
-    float[] startLatents(float[] noise, float sigma0) {
-        float[] x = new float[noise.length];
-        for (int i = 0; i < x.length; i++) x[i] = initLatent[i] + noise[i] * sigma0;
-        return x;
-    }
-
     /** With a mask, the result is the init latents outside it. */
     float[] finish(float[] samples) {
         if (keepMask == null) return samples;

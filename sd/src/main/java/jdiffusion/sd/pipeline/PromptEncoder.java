@@ -2,10 +2,10 @@ package jdiffusion.sd.pipeline;
 
 import jdiffusion.sd.clip.ClipTextEncoder;
 import jdiffusion.sd.clip.ClipTokenizer;
-import jdiffusion.sd.clip.TokenVectors;
 import jdiffusion.sd.extra.Embedding;
 import jdiffusion.sd.extra.EmbeddingDatabase;
 import jdiffusion.sd.prompt.ChunkedPrompt;
+import jdiffusion.sd.prompt.CompositePrompt;
 import jdiffusion.sd.prompt.PromptChunk;
 import jdiffusion.sd.prompt.PromptChunker;
 import jdiffusion.sd.prompt.PromptSchedules;
@@ -78,20 +78,24 @@ public final class PromptEncoder {
         for (int ci = 0; ci < chunkCount; ci++) {
             int[][] ids = new int[batch][];
             float[] multipliers = new float[batch * window];
-            List<TokenVectors> replaced = new ArrayList<>();
+            List<ClipTextEncoder.TokenOverride> replaced = new ArrayList<>();
             for (int b = 0; b < batch; b++) {
                 List<PromptChunk> chunks = chunked.get(b).chunks();
                 PromptChunk chunk = ci < chunks.size() ? chunks.get(ci) : chunker.emptyChunk();
                 for (PromptChunk.Placement fix : chunk.embeddings()) {
                     Embedding e = embeddings.get(fix.embedding().name());
                     usedEmbeddings.add(e.name());
-                    replaced.add(new TokenVectors(b, fix.index(), e.vectors()));
+                    // the WebUI cuts an embedding's vectors at the window's end
+                    int rows = Math.min(e.count(), window - fix.index());
+                    replaced.add(new ClipTextEncoder.TokenOverride(b, fix.index(),
+                            Tensor.of(java.util.Arrays.copyOf(e.vectors(), rows * e.dim()), rows, e.dim())));
                 }
                 ids[b] = chunk.tokensPaddedWith(tokenizer.padId(), tokenizer.eosId());
                 // the WebUI builds its multiplier tensor with torch.asarray: float32
                 for (int j = 0; j < window; j++) multipliers[b * window + j] = (float) chunk.multipliers()[j];
             }
-            Tensor z = encoder.encode(backend, ids, clipSkip, replaced);
+            Tensor z = replaced.isEmpty() ? encoder.encode(backend, ids, clipSkip)
+                    : encoder.encode(backend, encoder.tokenEmbeddings(backend, ids, replaced), clipSkip);
             float[] values = backend.toFloatArray(z);
             applyOriginalEmphasis(values, multipliers, dim);
             for (int b = 0; b < batch; b++)
@@ -111,6 +115,17 @@ public final class PromptEncoder {
         List<ConditioningSchedule.Entry> entries = new ArrayList<>();
         for (int i = 0; i < schedule.size(); i++) entries.add(new ConditioningSchedule.Entry(schedule.get(i).endStep(), conds.get(i)));
         return new ConditioningSchedule(entries);
+    }
+
+    /**
+     * The WebUI's {@code get_multicond_learned_conditioning} for one prompt: split at {@code AND} into weighted parts,
+     * each with its own schedule. Negative prompts are not split (use {@link #schedule}).
+     */
+    public List<WeightedSchedule> multiSchedule(String prompt, int steps, int clipSkip) {
+        List<WeightedSchedule> out = new ArrayList<>();
+        for (CompositePrompt.WeightedPrompt part : CompositePrompt.split(prompt))
+            out.add(new WeightedSchedule(schedule(part.text(), steps, clipSkip), part.weight()));
+        return out;
     }
 
     /**

@@ -60,6 +60,25 @@ public final class ImageNoise implements NoiseSampler {
         return s;
     }
 
+    /**
+     * The WebUI's per-image seeds for image {@code first .. first+count-1} of a job
+     * ({@code processing.py}): seed+i, except that with a variation seed (strength != 0) every image keeps
+     * the seed and the subseed counts up instead.
+     */
+    public static ImageNoise webUi(RngSource source, int channels, int height, int width, long seed, long subseed,
+                                   float subseedStrength, int first, int count, int resizeFromH, int resizeFromW, long ensd) {
+        long[] seeds = new long[count], subseeds = new long[count];
+        for (int i = 0; i < count; i++) {
+            int k = first + i;
+            seeds[i] = seed + (subseedStrength == 0f ? k : 0);
+            subseeds[i] = subseed + k;
+        }
+        return new ImageNoise(source, channels, height, width, seeds, subseeds, subseedStrength, resizeFromH, resizeFromW, ensd);
+    }
+
+    /** The seeds of this batch's images (for the Brownian tree of SDE samplers). */
+    public long[] seeds() { return seeds.clone(); }
+
     public int batchSize() { return seeds.length; }
     public int imageNumel() { return channels * height * width; }
 

@@ -4,9 +4,10 @@ package jdiffusion.sd.sample;
  * k-diffusion's {@code CompVisDenoiser} / {@code CompVisVDenoiser} (quantize off, as the WebUI runs it):
  * sigmas {@code sqrt((1 - a)/a)} of the model's {@code alphas_cumprod}, continuous timesteps by
  * interpolating log-sigma, and the c_skip/c_out/c_in scalings that turn an eps or v network into an x0
- * denoiser. All scalar math is float32, like the reference's buffers.
+ * denoiser. All scalar math is float32, like the reference's buffers. {@link LcmDenoiser} is the WebUI's
+ * LCM variant.
  */
-public final class KDiffusionDenoiser {
+public class KDiffusionDenoiser {
     private final NoiseSchedule schedule;
     private final Prediction prediction;
     private final float[] sigmas;
@@ -70,6 +71,35 @@ public final class KDiffusionDenoiser {
         float[] t = TorchMath.linspace(start, end, n + 1);
         float[] out = new float[n + 1];
         for (int i = 0; i < n; i++) out[i] = tToSigma(t[i]);
+        return out;
+    }
+
+    /** The WebUI's "Simple": every (T/n)-th model sigma from the top, then 0. */
+    public float[] simpleSigmas(int n) {
+        requireSteps(n);
+        double ss = sigmas.length / (double) n;
+        float[] out = new float[n + 1];
+        for (int x = 0; x < n; x++) out[x] = sigmas[sigmas.length - 1 - (int) (x * ss)];
+        return out;
+    }
+
+    /** The WebUI's "Normal": n timesteps evenly from t(sigma_max) to t(sigma_min) inclusive, then 0. */
+    public float[] normalSigmas(int n) {
+        requireSteps(n);
+        float[] t = TorchMath.linspace(sigmaToT(sigmaMax()), sigmaToT(sigmaMin()), n);
+        float[] out = new float[n + 1];
+        for (int i = 0; i < n; i++) out[i] = tToSigma(t[i]);
+        return out;
+    }
+
+    /** The WebUI's "DDIM" schedule: model sigmas at 1, 1 + T//n, ... (reversed), then 0; its length follows the stride. */
+    public float[] ddimSigmas(int n) {
+        requireSteps(n);
+        int ss = Math.max(sigmas.length / n, 1);
+        java.util.List<Float> sigs = new java.util.ArrayList<>();
+        for (int x = 1; x < sigmas.length; x += ss) sigs.add(sigmas[x]);
+        float[] out = new float[sigs.size() + 1];
+        for (int i = 0; i < sigs.size(); i++) out[i] = sigs.get(sigs.size() - 1 - i);
         return out;
     }
 

@@ -8,6 +8,6 @@ package jdiffusion.sd.sample;
 public interface KSampler {
     float[] sample(Denoiser model, float[] x, float[] sigmas, NoiseSampler noise, StepListener listener);
 
-    /** Denoiser evaluations used for a schedule of {@code sigmas.length} entries (for progress reporting). */
+    /** Denoiser evaluations used for a schedule of {@code sigmas.length} entries (progress reporting; -1 = not known ahead). */
     default int modelCalls(float[] sigmas) { return sigmas.length - 1; }
 }

@@ -5,8 +5,11 @@ import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
- * The WebUI's "Schedule type" choices ({@code modules/sd_schedulers.py}) for k-diffusion samplers.
+ * The WebUI's "Schedule type" choices ({@code modules/sd_schedulers.py}, 1.10) for k-diffusion samplers.
  * {@link #AUTOMATIC} means the sampler's own default (see {@link SamplerSpec#defaultSchedule()}).
+ * "Beta" uses the WebUI's default alpha = beta = 0.6. Some types do not end in 0 or
+ * have a length other than steps+1, exactly as in the WebUI (KL Optimal ends at sigma_min; DDIM has
+ * one entry per {@code 1000 // steps} stride).
  */
 public enum ScheduleType {
     AUTOMATIC("automatic", "Automatic", -1),
@@ -14,7 +17,13 @@ public enum ScheduleType {
     KARRAS("karras", "Karras", 7.0),
     EXPONENTIAL("exponential", "Exponential", -1),
     POLYEXPONENTIAL("polyexponential", "Polyexponential", 1.0),
-    SGM_UNIFORM("sgm_uniform", "SGM Uniform", -1);
+    SGM_UNIFORM("sgm_uniform", "SGM Uniform", -1),
+    KL_OPTIMAL("kl_optimal", "KL Optimal", -1),
+    ALIGN_YOUR_STEPS("align_your_steps", "Align Your Steps", -1),
+    SIMPLE("simple", "Simple", -1),
+    NORMAL("normal", "Normal", -1),
+    DDIM("ddim", "DDIM", -1),
+    BETA("beta", "Beta", -1);
 
     private final String id;
     private final String label;
@@ -38,6 +47,7 @@ public enum ScheduleType {
                 + Arrays.stream(values()).map(ScheduleType::label).collect(Collectors.joining(", ")));
     }
 
+    /** Also the WebUI's alias "SGMUniform". */
     private static String normalise(String s) {
         return s.toLowerCase(Locale.ROOT).replace("_", "").replace(" ", "").replace("-", "");
     }
@@ -55,6 +65,12 @@ public enum ScheduleType {
             case EXPONENTIAL -> SigmaSchedules.exponential(steps, min, max);
             case POLYEXPONENTIAL -> SigmaSchedules.polyexponential(steps, min, max, rho > 0 ? rho : defaultRho);
             case SGM_UNIFORM -> model.sgmUniformSigmas(steps);
+            case KL_OPTIMAL -> SigmaSchedules.klOptimal(steps, min, max);
+            case ALIGN_YOUR_STEPS -> SigmaSchedules.alignYourSteps(steps, false);
+            case SIMPLE -> model.simpleSigmas(steps);
+            case NORMAL -> model.normalSigmas(steps);
+            case DDIM -> model.ddimSigmas(steps);
+            case BETA -> SigmaSchedules.beta(steps, min, max, 0.6, 0.6);
         };
     }
 }

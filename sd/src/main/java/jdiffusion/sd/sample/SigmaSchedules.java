@@ -59,6 +59,65 @@ public final class SigmaSchedules {
         return out;
     }
 
+    /** The WebUI's "KL Optimal": tan of evenly spaced angles from atan(sigma_max) to atan(sigma_min); ends at sigma_min, no 0. */
+    public static float[] klOptimal(int n, double sigmaMin, double sigmaMax) {
+        KDiffusionDenoiser.requireSteps(n);
+        checkRange(sigmaMin, sigmaMax);
+        float aMin = (float) Math.atan((float) sigmaMin), aMax = (float) Math.atan((float) sigmaMax);
+        float[] out = new float[n + 1];
+        for (int i = 0; i <= n; i++) {
+            float f = (float) i / (float) n;
+            out[i] = (float) Math.tan(f * aMin + (1f - f) * aMax);
+        }
+        return out;
+    }
+
+    private static final double[] AYS_SD15 = {14.615, 6.475, 3.861, 2.697, 1.886, 1.396, 0.963, 0.652, 0.399, 0.152, 0.029};
+    private static final double[] AYS_SDXL = {14.615, 6.315, 3.771, 2.181, 1.342, 0.862, 0.555, 0.380, 0.234, 0.113, 0.029};
+
+    /** NVIDIA's "Align Your Steps" 10-step schedules (SD 1.5 or SDXL), log-linearly resampled to n steps, then 0. */
+    public static float[] alignYourSteps(int n, boolean sdxl) {
+        KDiffusionDenoiser.requireSteps(n);
+        double[] base = sdxl ? AYS_SDXL : AYS_SD15;
+        float[] out = new float[n + 1];
+        if (n == base.length) {
+            for (int i = 0; i < n; i++) out[i] = (float) base[i];
+            return out;
+        }
+        int k = base.length;
+        double[] xs = new double[k], ys = new double[k];
+        for (int i = 0; i < k; i++) {
+            xs[i] = k == 1 ? 0 : (double) i / (k - 1);
+            ys[i] = Math.log(base[k - 1 - i]);
+        }
+        for (int i = 0; i < n; i++) {
+            double x = n == 1 ? 0 : (double) i / (n - 1);
+            if (i == n - 1) x = 1;
+            int j = Math.min((int) Math.floor(x * (k - 1)), k - 2);
+            double y = x == xs[j] ? ys[j] : ys[j] + (ys[j + 1] - ys[j]) / (xs[j + 1] - xs[j]) * (x - xs[j]);
+            out[n - 1 - i] = (float) Math.exp(y);
+        }
+        return out;
+    }
+
+    /**
+     * The WebUI's "Beta" schedule ("Beta Sampling is All You Need"): n points at the Beta(alpha, beta)
+     * quantiles of 1 - linspace(0, 1, n), mapped linearly onto [sigma_min, sigma_max], then 0. The WebUI's
+     * defaults are alpha = beta = 0.6.
+     */
+    public static float[] beta(int n, double sigmaMin, double sigmaMax, double alpha, double beta) {
+        KDiffusionDenoiser.requireSteps(n);
+        checkRange(sigmaMin, sigmaMax);
+        float[] out = new float[n + 1];
+        for (int i = 0; i < n; i++) {
+            double u = n == 1 ? 0 : (double) i / (n - 1);
+            if (i == n - 1) u = 1;
+            double q = BetaDistribution.ppf(1 - u, alpha, beta);
+            out[i] = (float) (sigmaMin + q * (sigmaMax - sigmaMin));
+        }
+        return out;
+    }
+
     private static void checkRange(double sigmaMin, double sigmaMax) {
         if (!(sigmaMin > 0 && sigmaMax >= sigmaMin))
             throw new SamplingException("sigma range must satisfy 0 < sigma_min <= sigma_max, got "

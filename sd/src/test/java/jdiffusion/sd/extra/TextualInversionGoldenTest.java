@@ -6,7 +6,7 @@ import jdiffusion.sd.checkpoint.Checkpoint;
 import jdiffusion.sd.clip.ClipTextEncoder;
 import jdiffusion.sd.clip.ClipTextOutput;
 import jdiffusion.sd.clip.ClipTokenizer;
-import jdiffusion.sd.clip.TokenVectors;
+import jdiffusion.tensor.Tensor;
 import jdiffusion.sd.pipeline.PromptEncoder;
 import jdiffusion.sd.pipeline.TextConditioning;
 import jdiffusion.sd.prompt.ChunkedPrompt;
@@ -67,9 +67,10 @@ class TextualInversionGoldenTest {
             PromptChunk chunk = chunked.chunks().getFirst();
             int[][] expectedIds = ClipTextEncoder.ids(c.tensor("input_ids_a1111"));
             assertArrayEquals(expectedIds[0], chunk.tokens(), "A1111 ids with placeholder slots");
-            List<TokenVectors> replaced = new ArrayList<>();
-            for (PromptChunk.Placement p : chunk.embeddings()) replaced.add(new TokenVectors(0, p.index(), db.get(p.embedding().name()).vectors()));
-            ClipTextOutput o = encoder.forward(backend, expectedIds, replaced);
+            List<ClipTextEncoder.TokenOverride> replaced = new ArrayList<>();
+            for (PromptChunk.Placement p : chunk.embeddings())
+                replaced.add(new ClipTextEncoder.TokenOverride(0, p.index(), Tensor.of(db.get(p.embedding().name()).vectors(), 2, 32)));
+            ClipTextOutput o = encoder.forward(backend, encoder.tokenEmbeddings(backend, expectedIds, replaced), expectedIds);
             assertClose(c.tensor("last_hidden_state"), o.lastHiddenState(), ATOL, 0, "last_hidden_state");
             assertClose(c.tensor("penultimate_ln"), o.penultimateLn(), ATOL, 0, "penultimate_ln");
 

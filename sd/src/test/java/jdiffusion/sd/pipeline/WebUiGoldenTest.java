@@ -83,6 +83,23 @@ class WebUiGoldenTest {
         @Override public void decoded(int i, float[] img) { if (i == 0) image = img.clone(); }
     }
 
+    /** The same weights as a diffusers folder (tokenizer inside, schedule from scheduler_config.json) give the same image. */
+    @org.junit.jupiter.api.Test
+    @SuppressWarnings("unchecked")
+    void theDiffusersFolderLayoutGivesTheSameImage() {
+        String name = cases().getFirst();
+        try (Golden.Case c = Golden.open("webui/" + name);
+             StableDiffusionModel folder = StableDiffusionModel.load(backend, ModelFiles.of(Golden.model("tiny-sd15")))) {
+            GenerationParams p = paramsOf((Map<String, Object>) c.json().get("cli"));
+            GeneratedImage img = new Generator(folder).txt2img(p, Progress.NONE).getFirst();
+            float[] expected = c.floats("image_uint8");
+            int worst = 0;
+            for (int i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs((int) expected[i] - (img.rgb()[i] & 0xff)));
+            assertTrue(worst <= 2, name + " from the diffusers folder: uint8 image differs by up to " + worst);
+            assertEquals("tiny-sd15", img.info().get("Model"));
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("cases")
     @SuppressWarnings("unchecked")

@@ -128,6 +128,27 @@ class GenerateCommandTest {
     }
 
     @Test
+    void previewEveryNStepsWritesALatentPreviewAndDdimRuns() throws Exception {
+        Captured c = jsd(model(), "txt2img", "--prompt", "x", "--steps", "4", "--sampler", "DDIM", "--width", "32", "--height", "32",
+                "--seed", "9", "--preview-every", "2", "--outdir", dir.toString());
+        assertEquals(0, c.status(), c.err());
+        BufferedImage preview = ImageIO.read(dir.resolve("preview.png").toFile());
+        assertEquals(16, preview.getWidth(), "the cheap preview is at latent resolution");
+        assertEquals("DDIM", InfoText.parse(infotext(dir.resolve("00000-9.png"))).get("Sampler"));
+    }
+
+    @Test
+    void helpListsTheWebUiOptionNames() {
+        Captured c = Captured.run("txt2img", "--help");
+        assertEquals(0, c.status());
+        for (String o : List.of("--prompt", "--negative-prompt", "--steps", "--sampler", "--scheduler", "--cfg-scale", "--seed", "--rng",
+                "--clip-skip", "--width", "--height", "--batch-size", "--batch-count", "--model", "--vae", "--tokenizer", "--out",
+                "--outdir", "--preview-every", "--from-png", "--infotext", "DDIM"))
+            assertTrue(c.out().contains(o), o);
+        assertTrue(Captured.run("inpaint", "--help").out().contains("--mask-blur"));
+    }
+
+    @Test
     void badInputIsOneClearLineAndANonZeroExit() throws Exception {
         Captured sampler = jsd(model(), "txt2img", "--prompt", "x", "--sampler", "Euler b");
         assertEquals(1, sampler.status());

@@ -1,5 +1,7 @@
 package jdiffusion.sd.sample.diffusers;
 
+import jdiffusion.sd.sample.TorchMath;
+
 import jdiffusion.sd.sample.Prediction;
 
 import java.util.function.Supplier;
@@ -49,12 +51,12 @@ public final class UniPcMultistepScheduler implements TimestepScheduler {
         float[] m0 = modelOutputs[1];
         float alphaT = MultistepTables.alpha(sig[i + 1]), sigmaT = sig[i + 1] * alphaT;
         float alphaS0 = MultistepTables.alpha(sig[i]), sigmaS0 = sig[i] * alphaS0;
-        float lambdaT = (float) Math.log(alphaT) - (float) Math.log(sigmaT);
-        float lambdaS0 = (float) Math.log(alphaS0) - (float) Math.log(sigmaS0);
+        float lambdaT = TorchMath.log(alphaT) - TorchMath.log(sigmaT);
+        float lambdaS0 = TorchMath.log(alphaS0) - TorchMath.log(sigmaS0);
         float h = lambdaT - lambdaS0;
         float hh = -h;
-        float hPhi1 = (float) Math.expm1(hh);
-        float bh = (float) Math.expm1(hh);
+        float hPhi1 = TorchMath.expm1(hh);
+        float bh = TorchMath.expm1(hh);
         float[] d1 = null;
         float rk = 0;
         if (order >= 2) {
@@ -82,13 +84,13 @@ public final class UniPcMultistepScheduler implements TimestepScheduler {
         float[] m0 = modelOutputs[1];
         float alphaT = MultistepTables.alpha(sig[i]), sigmaT = sig[i] * alphaT;
         float alphaS0 = MultistepTables.alpha(sig[i - 1]), sigmaS0 = sig[i - 1] * alphaS0;
-        float lambdaT = (float) Math.log(alphaT) - (float) Math.log(sigmaT);
-        float lambdaS0 = (float) Math.log(alphaS0) - (float) Math.log(sigmaS0);
+        float lambdaT = TorchMath.log(alphaT) - TorchMath.log(sigmaT);
+        float lambdaS0 = TorchMath.log(alphaS0) - TorchMath.log(sigmaS0);
         float h = lambdaT - lambdaS0;
         float hh = -h;
-        float hPhi1 = (float) Math.expm1(hh);
+        float hPhi1 = TorchMath.expm1(hh);
         float hPhiK = hPhi1 / hh - 1f;
-        float bh = (float) Math.expm1(hh);
+        float bh = TorchMath.expm1(hh);
         // b_i = h_phi_k * i! / B_h, h_phi_k <- h_phi_k / hh - 1/(i+1)!
         float b1 = hPhiK * 1f / bh;
         float hPhiK2 = hPhiK / hh - 1f / 2f;
@@ -102,7 +104,7 @@ public final class UniPcMultistepScheduler implements TimestepScheduler {
             d1 = new float[x.length];
             for (int k = 0; k < x.length; k++) d1[k] = (m1[k] - m0[k]) / rk;
             // solve [[1, 1], [rk, 1]] rho = [b1, b2]
-            float[] rho = solve2(1f, 1f, rk, 1f, b1, b2);
+            float[] rho = jdiffusion.sd.sample.UniPcCoefficients.solve(new float[][]{{1f, 1f}, {rk, 1f}}, new float[]{b1, b2});
             rhoD = rho[0];
             rhoLast = rho[1];
         } else {
@@ -120,21 +122,5 @@ public final class UniPcMultistepScheduler implements TimestepScheduler {
             out[k] = xt_ - cb * (corr + rhoLast * d1t);
         }
         return out;
-    }
-
-    /** 2x2 linear solve with partial pivoting (LAPACK sgesv order of operations). */
-    static float[] solve2(float a00, float a01, float a10, float a11, float b0, float b1) {
-        if (Math.abs(a10) > Math.abs(a00)) {
-            float t;
-            t = a00; a00 = a10; a10 = t;
-            t = a01; a01 = a11; a11 = t;
-            t = b0; b0 = b1; b1 = t;
-        }
-        float l = a10 / a00;
-        float u11 = a11 - l * a01;
-        float y1 = b1 - l * b0;
-        float x1 = y1 / u11;
-        float x0 = (b0 - a01 * x1) / a00;
-        return new float[]{x0, x1};
     }
 }
