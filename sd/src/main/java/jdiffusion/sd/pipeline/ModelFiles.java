@@ -9,7 +9,10 @@ import java.nio.file.Path;
  * @param model     {@code .safetensors}/{@code .ckpt} file or diffusers folder
  * @param vae       a stand-alone VAE replacing the checkpoint's, or null
  * @param tokenizer a CLIP tokenizer folder, or null to look beside the model and in the Hugging Face cache
+ * @param ownVae    true for the WebUI's VAE "None": the checkpoint's own VAE even when a sibling {@code <model>.vae.*} exists
  */
-public record ModelFiles(Path model, Path vae, Path tokenizer) {
+public record ModelFiles(Path model, Path vae, Path tokenizer, boolean ownVae) {
+    public ModelFiles(Path model, Path vae, Path tokenizer) { this(model, vae, tokenizer, false); }
+
     public static ModelFiles of(Path model) { return new ModelFiles(model, null, null); }
 }

@@ -55,8 +55,17 @@ public final class PromptEncoder {
                 : new PromptChunker(tokenizer, embeddings, PromptChunker.DEFAULT_COMMA_BACKTRACK, true);
     }
 
-    /** Names of the embeddings the prompts encoded so far used, in first-use order (for the infotext's "TI hashes"). */
+    /** Names of the embeddings the prompts encoded so far used, in first-use order. */
     public Set<String> usedEmbeddings() { return Collections.unmodifiableSet(usedEmbeddings); }
+
+    /** Names of the embeddings {@code prompt} names (for the infotext's "TI hashes"), in order. */
+    public Set<String> embeddingsUsedBy(String prompt) {
+        Set<String> names = new LinkedHashSet<>();
+        if (embeddings == null || prompt.isEmpty()) return names;
+        for (PromptChunk c : chunker.chunk(prompt).chunks())
+            for (PromptChunk.Placement fix : c.embeddings()) names.add(fix.embedding().name());
+        return names;
+    }
 
     public PromptEncoder(StableDiffusionModel model) {
         this(model.backend(), model.tokenizer(), model.textEncoder());
