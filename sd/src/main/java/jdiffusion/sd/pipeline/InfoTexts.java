@@ -24,9 +24,7 @@ public final class InfoTexts {
     /** Keys {@link #apply} understands (those it does not are kept in {@link GenerationParams#extra()} and reported). */
     static final Set<String> KNOWN = Set.of("Steps", "Sampler", "Schedule type", "CFG scale", "Seed", "Size", "Model hash", "Model",
             "VAE hash", "VAE", "Variation seed", "Variation seed strength", "Seed resize from", "Denoising strength", "Clip skip",
-            "ENSD", "RNG", "Mask blur", "Masked content", "Resize mode", "Version",
-            // extra networks: recorded for the reader; the tags in the prompt choose them again
-            "Lora hashes", "TI hashes", "Wildcard prompt", "Hypernet", "Hypernet hash", "Hypernet strength");
+            "ENSD", "RNG", "Mask blur", "Masked content", "Resize mode", "Version");
 
     /**
      * The infotext of one image.
@@ -111,8 +109,7 @@ public final class InfoTexts {
                     case "ENSD" -> b.ensd = Long.parseLong(v);
                     case "RNG" -> b.rng = RngSource.parse(v);
                     case "Mask blur" -> b.maskBlur = Integer.parseInt(v);
-                    case "Model hash", "Model", "VAE hash", "VAE", "Version", "Lora hashes", "TI hashes", "Wildcard prompt", "Hypernet", "Hypernet hash",
-                         "Hypernet strength" -> { /* informational: the model is chosen with --model */ }
+                    case "Model hash", "Model", "VAE hash", "VAE", "Version" -> { /* informational: the model is chosen with --model */ }
                     default -> {
                         unknown.add(k);
                         extra.put(k, e.getValue());
