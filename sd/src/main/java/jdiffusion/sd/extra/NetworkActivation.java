@@ -16,6 +16,8 @@ import java.util.Set;
  */
 public record NetworkActivation(ClipTextEncoder textEncoder, UNet unet, EmbeddingDatabase embeddings, List<ActiveLora> loras,
                                 List<HypernetworkContext.Active> hypernetworks, String key) {
+    /** The infotext keys that describe extra networks (those {@link #infotext} and the wildcards write). */
+    public static final Set<String> INFOTEXT_KEYS = Set.of("Lora hashes", "TI hashes", "Hypernet", "Hypernet hash", "Hypernet strength", "Wildcard prompt");
 
     /**
      * The infotext entries the WebUI adds for these networks: {@code Lora hashes} ({@code "name: addnet hash"}),

@@ -298,11 +298,11 @@ public final class Generator {
             if (init != null) rgb = init.overlay(rgb, width, height);
             InfoText info = InfoTexts.create(p.toBuilder().prompt(prompts.get(i)).build(), seeds[i], subseeds[i], model.name(), model.hash(),
                     model.vaeName(), model.vaeHash(), init != null, init != null && init.mask() != null, r.usesEnsd());
-            if (!networkInfo.isEmpty()) {
-                Map<String, String> params = new java.util.LinkedHashMap<>(info.parameters());
-                params.putAll(networkInfo);
-                info = new InfoText(info.prompt(), info.negativePrompt(), params);
-            }
+            // what this run's networks were, never what a pasted infotext said they were
+            Map<String, String> params = new java.util.LinkedHashMap<>(info.parameters());
+            params.keySet().removeAll(NetworkActivation.INFOTEXT_KEYS);
+            params.putAll(networkInfo);
+            info = new InfoText(info.prompt(), info.negativePrompt(), params);
             out.add(new GeneratedImage(rgb, width, height, seeds[i], subseeds[i], info));
         }
         progress.update(Progress.Phase.DECODE, firstIndex + seeds.length, total);
