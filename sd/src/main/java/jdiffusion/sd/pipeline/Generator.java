@@ -9,6 +9,7 @@ import jdiffusion.sd.extra.NetworkActivation;
 import jdiffusion.sd.prompt.ExtraNetworks;
 import jdiffusion.sd.unet.UNet;
 import jdiffusion.sd.sample.ImageNoise;
+import jdiffusion.sd.sample.KDiffusionDenoiser;
 import jdiffusion.sd.sample.NoiseSampler;
 import jdiffusion.sd.sample.NoiseSchedule;
 import jdiffusion.sd.sample.RngSource;
@@ -231,7 +232,8 @@ public final class Generator {
         float[] imageConditioning = img != null ? img.imageConditioning()
                 : model.variant() == ModelVariant.INPAINTING ? Img2ImgSetup.forTxt2Img(model, channels, h, w, batch) : null;
         List<ConditioningSchedule> us = Collections.nCopies(batch, uncond);
-        WebUiGuidance guidance = new WebUiGuidance(model, unet, cs, us, p.cfgScale(), channels, h, w,
+        double cfg = r.sampler() instanceof TimestepSamplerSpec ts ? p.cfgScale() * ts.guidanceScaleFactor() : p.cfgScale();
+        WebUiGuidance guidance = new WebUiGuidance(model, unet, cs, us, cfg, channels, h, w,
                 imageConditioning, imageConditioning == null ? 0 : channels + 1);
         if (img != null && img.keepMask() != null) guidance.blendWith(img.initLatent(), img.keepMask());
         WebUiImg2Img img2img = img == null ? null : WebUiImg2Img.of(p.steps(), p.denoisingStrength(), false);
@@ -252,7 +254,8 @@ public final class Generator {
                     listener(trace, progress, steps, channels, h, w));
         } else {
             SamplerSpec spec = r.kdiffusion();
-            float[] sigmas = spec.sigmas(model.denoiser(), p.steps(), r.schedule());
+            KDiffusionDenoiser kd = spec.denoiser(model.denoiser().schedule(), model.denoiser().prediction());
+            float[] sigmas = spec.sigmas(kd, p.steps(), r.schedule());
             if (img2img != null) sigmas = img2img.sigmaSchedule(sigmas);
             trace.sigmas(sigmas);
             float[] start = img2img != null ? WebUiImg2Img.noised(img.initLatent(), x, sigmas[0]) : scaled(x, sigmas[0]);
@@ -260,7 +263,7 @@ public final class Generator {
             NoiseSampler ns = spec.noiseSampler(noise, RngSource.GPU, channels, h, w, noise.seeds(), sigmas);
             int steps = sigmas.length - 1;
             progress.update(Progress.Phase.SAMPLE, 0, steps);
-            out = spec.create().sample(guidance.denoiser(), start, sigmas, ns, listener(trace, progress, steps, channels, h, w));
+            out = spec.create().sample(guidance.denoiser(kd), start, sigmas, ns, listener(trace, progress, steps, channels, h, w));
         }
         if (img != null) out = img.finish(out);
         return out;
