@@ -161,7 +161,11 @@ public final class LoraNetwork {
             if (p.containsKey("lora_mid.weight"))
                 throw unsupported(file, key, p, "LoCon with a Tucker middle factor (lora_mid)");
             if (p.containsKey("dora_scale")) throw unsupported(file, key, p, "DoRA (dora_scale)");
-            return new WeightDelta.LowRank(factor(p.get("lora_up.weight")), factor(p.get("lora_down.weight")), alpha);
+            WeightDelta.Factor up = factor(p.get("lora_up.weight")), down = factor(p.get("lora_down.weight"));
+            if (up.columns() != down.rows())
+                throw new ExtraNetworkException(file + ": module " + key + " has lora_up " + up + " and lora_down " + down
+                        + " of different ranks: the file is damaged");
+            return new WeightDelta.LowRank(up, down, alpha);
         }
         if (p.containsKey("hada_w1_a")) {
             if (p.containsKey("hada_t1") || p.containsKey("hada_t2")) throw unsupported(file, key, p, "LoHa with Tucker factors (hada_t1/hada_t2)");

@@ -20,7 +20,8 @@ import java.util.function.Consumer;
  *   <li>image {@code i} draws with Python's {@code random.Random(seed_i)}, its own seed, so each image of a batch may
  *       get other lines and a re-run with the same seed gets the same ones;</li>
  *   <li>only the positive prompt is expanded, as the extension does; the infotext keeps the original as
- *       {@code Wildcard prompt}.</li>
+ *       {@code Wildcard prompt};</li>
+ *   <li>with no wildcards folder (no extension in the WebUI) prompts are left as they are.</li>
  * </ul>
  * Dynamic Prompts' syntax ({@code {a|b}}, nested wildcards) is not part of it.
  */
@@ -31,19 +32,26 @@ public final class Wildcards {
 
     /** {@code prompt} with its wildcards drawn for an image of seed {@code seed}; missing files are reported to {@code warn}. */
     public String expand(String prompt, long seed, Consumer<String> warn) {
-        if (!prompt.contains("__")) return prompt;
+        // without a wildcards folder the extension is not there: "__" is plain text, as in a WebUI without it
+        if (!prompt.contains("__") || !installed()) return prompt;
         PythonRandom random = new PythonRandom(seed);
         StringBuilder out = new StringBuilder();
         for (String piece : prompt.split("__", -1)) out.append(replace(piece, random, warn));
         return out.toString();
     }
 
+    /** Whether the models folder has a wildcards folder (the extension's or {@code wildcards/} at the root). */
+    public boolean installed() {
+        if (folder == null) return false;
+        for (String f : ModelsFolder.Kind.WILDCARD.folders()) if (Files.isDirectory(folder.root().resolve(f))) return true;
+        return false;
+    }
+
     private String replace(String piece, PythonRandom random, Consumer<String> warn) {
         if (piece.isEmpty() || piece.contains(" ")) return piece;
-        Optional<Path> file = folder == null ? Optional.empty() : folder.find(ModelsFolder.Kind.WILDCARD, piece);
+        Optional<Path> file = folder.find(ModelsFolder.Kind.WILDCARD, piece);
         if (file.isEmpty()) {
-            warn.accept("no file " + piece + ".txt in " + (folder == null ? "the wildcards folder (no --models-dir given)"
-                    : folder.root().resolve("wildcards")) + " for the __" + piece + "__ wildcard");
+            warn.accept("no file " + piece + ".txt in " + folder.root().resolve("wildcards") + " for the __" + piece + "__ wildcard");
             return piece;
         }
         List<String> lines = lines(file.get());

@@ -65,6 +65,8 @@ public final class Generator {
     public ExtraNetworkLibrary networks() { return networks; }
 
     private PromptEncoder encoder(NetworkActivation a) {
+        // only the current network set's encoder is kept: a patched text encoder holds F32 copies of its weights
+        if (!encoders.containsKey(a.key())) encoders.clear();
         return encoders.computeIfAbsent(a.key(), k -> new PromptEncoder(model.backend(), model.tokenizer(), a.textEncoder(), a.embeddings()));
     }
 

@@ -48,6 +48,12 @@ class WildcardsTest {
     }
 
     @Test
+    void withoutAWildcardsFolderDoubleUnderscoresArePlainText(@TempDir Path root) {
+        assertEquals("a __b__ c__", new Wildcards(ModelsFolder.of(root)).expand("a __b__ c__", 1, s -> { throw new AssertionError(s); }));
+        assertEquals("a __b__", new Wildcards(null).expand("a __b__", 1, s -> { throw new AssertionError(s); }));
+    }
+
+    @Test
     void promptsWithoutWildcardsAreUntouched() {
         assertEquals("a (cat:1.2), [dog]", new Wildcards(null).expand("a (cat:1.2), [dog]", 7, s -> { throw new AssertionError(s); }));
     }
