@@ -12,6 +12,7 @@ import jdiffusion.sd.clip.ClipTextEncoder;
 import jdiffusion.sd.extra.ActiveLora;
 import jdiffusion.sd.extra.ExtraNetworkException;
 import jdiffusion.sd.extra.LoraNetwork;
+import jdiffusion.sd.extra.MatrixProduct;
 import jdiffusion.sd.extra.ModelModules;
 import jdiffusion.sd.extra.NetworkTarget;
 import jdiffusion.sd.extra.PatchedWeights;
@@ -179,7 +180,7 @@ public final class EvalCommand {
     }
 
     /** The component's weights with the requested LoRAs merged in (the checkpoint's own when there are none). */
-    private static WeightSource patched(Request r, Checkpoint ckpt, NetworkTarget target, PrintStream err) {
+    private static WeightSource patched(Request r, Backend b, Checkpoint ckpt, NetworkTarget target, PrintStream err) {
         WeightSource base = target == NetworkTarget.UNET ? ckpt.unet() : ckpt.textEncoder();
         if (r.loras.isEmpty()) return base;
         ModelModules modules = ModelModules.of(ckpt, ckpt.path().getFileName().toString());
@@ -191,7 +192,7 @@ public final class EvalCommand {
                 err.println("jsd eval: " + o.file() + ": " + n.unmatched().size() + " module(s) match no layer of the model and are skipped, e.g. " + n.unmatched().getFirst());
             active.add(new ActiveLora(n, o.textEncoder(), o.unet()));
         }
-        return PatchedWeights.of(base, target, active);
+        return PatchedWeights.of(base, target, active, MatrixProduct.on(b));
     }
 
     static Map<String, Tensor> evaluate(Request r, PrintStream err) {
@@ -242,7 +243,7 @@ public final class EvalCommand {
         } catch (IllegalArgumentException | ArithmeticException e) {
             throw new EvalException(in.path() + ": input_ids: " + e.getMessage());
         }
-        ClipTextEncoder clip = new ClipTextEncoder(b, new Weights(patched(r, ckpt, NetworkTarget.TEXT_ENCODER, err)), ckpt.config().textEncoder());
+        ClipTextEncoder clip = new ClipTextEncoder(b, new Weights(patched(r, b, ckpt, NetworkTarget.TEXT_ENCODER, err)), ckpt.config().textEncoder());
         ClipTextOutput o = timed("clip", r.repeat, err, () -> {
             try {
                 return clip.forward(b, ids);
@@ -259,7 +260,7 @@ public final class EvalCommand {
 
     private static void unet(Request r, Backend b, Checkpoint ckpt, SafeTensors in, Map<String, Tensor> out, PrintStream err) {
         Tensor sample = input(in, "sample", "unet"), timestep = input(in, "timestep", "unet"), context = input(in, "encoder_hidden_states", "unet");
-        UNet unet = new UNet(b, new Weights(patched(r, ckpt, NetworkTarget.UNET, err)), ckpt.config().unet());
+        UNet unet = new UNet(b, new Weights(patched(r, b, ckpt, NetworkTarget.UNET, err)), ckpt.config().unet());
         Map<String, Tensor> taps = new LinkedHashMap<>();
         BiConsumer<String, Tensor> probe = r.intermediates ? (name, t) -> taps.put("intermediate." + name, host(t)) : null;
         Tensor noise = timed("unet", r.repeat, err, () -> {

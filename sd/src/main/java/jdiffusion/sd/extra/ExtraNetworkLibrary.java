@@ -127,10 +127,10 @@ public final class ExtraNetworkLibrary {
         ClipTextEncoder text = baseText;
         UNet unet = baseUnet;
         if (!activeLoras.isEmpty() && checkpoint.hasTextEncoder()) {
-            PatchedWeights w = PatchedWeights.of(checkpoint.textEncoder(), NetworkTarget.TEXT_ENCODER, activeLoras);
+            PatchedWeights w = PatchedWeights.of(checkpoint.textEncoder(), NetworkTarget.TEXT_ENCODER, activeLoras, MatrixProduct.on(backend));
             if (!w.isEmpty()) text = new ClipTextEncoder(backend, new Weights(w), checkpoint.config().textEncoder());
         }
-        PatchedWeights unetWeights = activeLoras.isEmpty() ? null : PatchedWeights.of(checkpoint.unet(), NetworkTarget.UNET, activeLoras);
+        PatchedWeights unetWeights = activeLoras.isEmpty() ? null : PatchedWeights.of(checkpoint.unet(), NetworkTarget.UNET, activeLoras, MatrixProduct.on(backend));
         boolean patched = unetWeights != null && !unetWeights.isEmpty();
         if (patched || !activeHypernetworks.isEmpty()) {
             unet = new UNet(backend, new Weights(patched ? unetWeights : checkpoint.unet()), checkpoint.config().unet(),

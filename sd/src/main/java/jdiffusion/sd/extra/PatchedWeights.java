@@ -23,14 +23,21 @@ public final class PatchedWeights implements WeightSource {
     private final WeightSource base;
     private final Map<String, List<Patch>> patches;
     private final Map<String, Tensor> merged = new ConcurrentHashMap<>();
+    private final MatrixProduct product;
 
-    private PatchedWeights(WeightSource base, Map<String, List<Patch>> patches) {
+    private PatchedWeights(WeightSource base, Map<String, List<Patch>> patches, MatrixProduct product) {
         this.base = base;
         this.patches = patches;
+        this.product = product;
     }
 
     /** {@code networks}' modules for {@code target} merged over {@code base}; a multiplier of 0 leaves a network out. */
     public static PatchedWeights of(WeightSource base, NetworkTarget target, List<ActiveLora> networks) {
+        return of(base, target, networks, MatrixProduct.HOST);
+    }
+
+    /** As {@link #of(WeightSource, NetworkTarget, List)} with the deltas' products on {@code product} (e.g. the backend's GEMM). */
+    public static PatchedWeights of(WeightSource base, NetworkTarget target, List<ActiveLora> networks, MatrixProduct product) {
         Map<String, List<Patch>> patches = new LinkedHashMap<>();
         for (ActiveLora a : networks) {
             float m = (float) a.multiplier(target);
@@ -41,7 +48,7 @@ public final class PatchedWeights implements WeightSource {
                         .add(new Patch(module.delta(), m, a.network().name() + ":" + module.key()));
             }
         }
-        return new PatchedWeights(base, patches);
+        return new PatchedWeights(base, patches, product);
     }
 
     public WeightSource base() { return base; }
@@ -54,16 +61,16 @@ public final class PatchedWeights implements WeightSource {
     @Override public Tensor find(String key) {
         List<Patch> ps = patches.get(key);
         if (ps == null) return base.find(key);
-        return merged.computeIfAbsent(key, k -> merge(base.find(k), ps));
+        return merged.computeIfAbsent(key, k -> merge(base.find(k), ps, product));
     }
 
     @Override public Set<String> keys() { return base.keys(); }
 
-    private static Tensor merge(Tensor weight, List<Patch> ps) {
+    private static Tensor merge(Tensor weight, List<Patch> ps, MatrixProduct product) {
         int[] shape = weight.shape();
         float[] w = weight.toFloatArray();
         for (Patch p : ps) {
-            float[] d = p.delta().compute(shape);
+            float[] d = p.delta().compute(shape, product);
             float m = p.multiplier();
             for (int i = 0; i < w.length; i++) w[i] += d[i] * m;
         }

@@ -24,7 +24,10 @@ public sealed interface WeightDelta {
     long numel();
 
     /** The scaled delta laid out as a weight of {@code shape} (whose element count is {@link #numel()}). */
-    float[] compute(int[] shape);
+    default float[] compute(int[] shape) { return compute(shape, MatrixProduct.HOST); }
+
+    /** {@link #compute(int[])} with the factor products on {@code mm}. */
+    float[] compute(int[] shape, MatrixProduct mm);
 
     /** kohya LoRA and LoCon: {@code up.reshape(out, r) @ down.reshape(r, -1)}, scale {@code alpha / r}. */
     record LowRank(Factor up, Factor down, Float alpha) implements WeightDelta {
@@ -32,9 +35,9 @@ public sealed interface WeightDelta {
 
         @Override public long numel() { return (long) up.rows() * down.columns(); }
 
-        @Override public float[] compute(int[] shape) {
+        @Override public float[] compute(int[] shape, MatrixProduct mm) {
             int r = down.rows();
-            float[] d = HostMath.matmul(up.values(), down.values(), up.rows(), r, down.columns());
+            float[] d = mm.multiply(up.values(), down.values(), up.rows(), r, down.columns());
             return scaled(d, alpha == null ? 1f : alpha / r);
         }
     }
@@ -45,9 +48,9 @@ public sealed interface WeightDelta {
 
         @Override public long numel() { return (long) w1a.rows() * w1b.columns(); }
 
-        @Override public float[] compute(int[] shape) {
-            float[] a = HostMath.matmul(w1a.values(), w1b.values(), w1a.rows(), w1b.rows(), w1b.columns());
-            float[] b = HostMath.matmul(w2a.values(), w2b.values(), w2a.rows(), w2b.rows(), w2b.columns());
+        @Override public float[] compute(int[] shape, MatrixProduct mm) {
+            float[] a = mm.multiply(w1a.values(), w1b.values(), w1a.rows(), w1b.rows(), w1b.columns());
+            float[] b = mm.multiply(w2a.values(), w2b.values(), w2a.rows(), w2b.rows(), w2b.columns());
             for (int i = 0; i < a.length; i++) a[i] *= b[i];
             return scaled(a, alpha == null ? 1f : alpha / w1b.rows());
         }
@@ -59,12 +62,12 @@ public sealed interface WeightDelta {
      * factored {@code w1b} (else {@code w2b}), and 1 when both are stored whole.
      */
     record Kronecker(Factor w1, Factor w1a, Factor w1b, Factor w2, Factor w2a, Factor w2b, Float alpha) implements WeightDelta {
-        Factor first() { return w1 != null ? w1 : new Factor(HostMath.matmul(w1a.values(), w1b.values(), w1a.rows(), w1b.rows(), w1b.columns()),
+        Factor first(MatrixProduct mm) { return w1 != null ? w1 : new Factor(mm.multiply(w1a.values(), w1b.values(), w1a.rows(), w1b.rows(), w1b.columns()),
                 new int[] {w1a.rows(), w1b.columns()}); }
 
-        Factor second() {
+        Factor second(MatrixProduct mm) {
             if (w2 != null) return w2;
-            return new Factor(HostMath.matmul(w2a.values(), w2b.values(), w2a.rows(), w2b.rows(), w2b.columns()), new int[] {w2a.rows(), w2b.columns()});
+            return new Factor(mm.multiply(w2a.values(), w2b.values(), w2a.rows(), w2b.rows(), w2b.columns()), new int[] {w2a.rows(), w2b.columns()});
         }
 
         private int[] firstShape() { return w1 != null ? w1.shape() : new int[] {w1a.rows(), w1b.columns()}; }
@@ -75,8 +78,8 @@ public sealed interface WeightDelta {
 
         @Override public long numel() { return HostMath.numel(firstShape()) * HostMath.numel(secondShape()); }
 
-        @Override public float[] compute(int[] shape) {
-            Factor a = first(), b = second();
+        @Override public float[] compute(int[] shape, MatrixProduct mm) {
+            Factor a = first(mm), b = second(mm);
             int[] aShape = a.shape();
             if (b.shape().length == 4 && aShape.length == 2) aShape = new int[] {aShape[0], aShape[1], 1, 1};
             if (aShape.length != b.shape().length)
@@ -93,7 +96,7 @@ public sealed interface WeightDelta {
 
         @Override public long numel() { return diff.values().length; }
 
-        @Override public float[] compute(int[] shape) { return diff.values().clone(); }
+        @Override public float[] compute(int[] shape, MatrixProduct mm) { return diff.values().clone(); }
     }
 
     private static float[] scaled(float[] d, float scale) {
