@@ -143,14 +143,14 @@ public final class LoraNetwork {
         String base = "LoRA " + file + " does not fit model " + model.describe() + ": ";
         if (sdxlTextEncoders)
             throw new ExtraNetworkException(base + "it is an SDXL LoRA (lora_te1_/lora_te2_ keys for SDXL's two text encoders); use an SD 1.x/2.x LoRA");
+        String made = contextIn == 2048 ? "it was made for SDXL" : contextIn == 1024 ? "it was made for SD 2.x"
+                : contextIn == 768 ? "it was made for SD 1.x" : "it was made for another base model";
         if (!mismatched.isEmpty()) {
-            String made = contextIn == 2048 ? "it was made for SDXL" : contextIn == 1024 ? "it was made for SD 2.x"
-                    : contextIn == 768 ? "it was made for SD 1.x" : "it was made for another base model";
             throw new ExtraNetworkException(base + made + " (" + mismatched.size() + " layer(s) have other shapes, e.g. " + mismatched.getFirst() + ")");
         }
         if (modules.isEmpty())
             throw new ExtraNetworkException(base + "none of its " + groups.size() + " module(s) matches a layer of the model (e.g. "
-                    + groups.keySet().stream().limit(3).toList() + "); it is for another model type or not a kohya/LyCORIS LoRA");
+                    + groups.keySet().stream().limit(3).toList() + "); " + (contextIn > 0 ? made : "it is for another model type or not a kohya/LyCORIS LoRA"));
         return new LoraNetwork(name, file, modules, unmatched);
     }
 
