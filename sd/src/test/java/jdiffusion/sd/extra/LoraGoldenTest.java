@@ -123,6 +123,18 @@ class LoraGoldenTest {
     }
 
     @Test
+    void aTorchPickleLoraMergesLikeItsSafetensorsForm(@TempDir Path dir) throws java.io.IOException {
+        Map<String, Object> root = new LinkedHashMap<>();
+        try (TensorFile f = CheckpointFiles.open(Golden.file("lora/tiny-sd15_loha.safetensors"))) {
+            for (Map.Entry<String, Tensor> e : f.tensors().entrySet())
+                root.put(e.getKey(), new LegacyTorchFile.FloatTensor(e.getValue().toFloatArray(), e.getValue().shape()));
+        }
+        Path pt = dir.resolve("loha.pt");
+        java.nio.file.Files.write(pt, LegacyTorchFile.write(root));
+        assertMergedOutputs("tiny-sd15_loha_merged_m0.7", LoraNetwork.load(pt, modules));
+    }
+
+    @Test
     void untouchedWeightsAreTheBaseTensorsThemselves() {
         LoraNetwork n = LoraNetwork.load(Golden.file("lora/tiny-sd15_loha.safetensors"), modules);
         PatchedWeights w = PatchedWeights.of(ckpt.unet(), NetworkTarget.UNET, List.of(new ActiveLora(n, 1, 1)));
