@@ -135,8 +135,8 @@ public final class StableDiffusionModel implements AutoCloseable {
     /** The WebUI's model name: the file name without extension (the folder name for diffusers models). */
     public String name() { return stem(path); }
 
-    /** The separate VAE's name (file name without extension), or null when the checkpoint's own VAE is used. */
-    public String vaeName() { return vaePath == null ? null : stem(vaePath); }
+    /** The separate VAE's file name (the WebUI's {@code VAE:} infotext value), or null when the checkpoint's own VAE is used. */
+    public String vaeName() { return vaePath == null ? null : vaePath.getFileName().toString(); }
 
     /** The WebUI's {@code Model hash} (AutoV2: first 10 hex of the file's SHA-256), null for folders. Computed once, on first use. */
     public synchronized String hash() {

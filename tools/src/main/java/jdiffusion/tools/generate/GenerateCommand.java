@@ -137,6 +137,8 @@ public class GenerateCommand implements Command {
             progress.update(Progress.Phase.LOAD, 0, 1);
             ModelFiles files = new ModelFiles(modelPath, a.path("--vae"), a.path("--tokenizer"));
             try (StableDiffusionModel model = StableDiffusionModel.load(backend, files)) {
+                model.hash(); // the infotext's Model hash reads the whole file once: part of loading, as in the WebUI
+                model.vaeHash();
                 progress.update(Progress.Phase.LOAD, 1, 1);
                 Generator generator = new Generator(model);
                 List<GeneratedImage> images = init == null ? generator.txt2img(params, progress) : generator.img2img(params, init, progress);
