@@ -98,7 +98,8 @@ public class GenerateCommand implements Command {
         }
         return o.section("output")
                 .value("--out", "FILE.png", "write the single image here (never overwrites)").alias("-o", "--out")
-                .value("--outdir", "DIR", "folder for NNNNN-SEED.png files (default outputs/" + mode.name + "-images/YYYY-MM-DD)")
+                .value("--outdir", "DIR", "folder for NNNNN-SEED.png files (default outputs/" + (mode == Mode.TXT2IMG ? "txt2img" : "img2img")
+                        + "-images/YYYY-MM-DD, as the WebUI)")
                 .value("--preview-every", "N", "write a quick latent preview (preview.png in the output folder) every N steps")
                 .value("--threads", "N", "CPU threads (default: all cores)");
     }
@@ -127,7 +128,7 @@ public class GenerateCommand implements Command {
         if (outFile != null && Files.exists(outFile)) throw new CommandException(outFile + " exists; jsd never overwrites a file (choose another --out)");
         InitImage init = initImage(a, params);
         Path outDir = outFile != null ? outFile.toAbsolutePath().getParent()
-                : a.has("--outdir") ? a.path("--outdir") : OutputFiles.defaultFolder(mode.name);
+                : a.has("--outdir") ? a.path("--outdir") : OutputFiles.defaultFolder(mode == Mode.TXT2IMG ? "txt2img" : "img2img");
         int previewEvery = a.intValue("--preview-every", 0, 0, Integer.MAX_VALUE);
         int threads = a.intValue("--threads", Runtime.getRuntime().availableProcessors(), 1, 4096);
 
