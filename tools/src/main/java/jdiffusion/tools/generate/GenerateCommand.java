@@ -65,7 +65,7 @@ public class GenerateCommand implements Command {
                 .section("model")
                 .value("--model", "PATH", "checkpoint: .safetensors/.ckpt file (+ sibling .yaml) or diffusers folder (required)")
                 .value("--vae", "PATH", "a separate VAE (default: <model>.vae.safetensors beside the model, else the model's own)")
-                .value("--tokenizer", "DIR", "CLIP tokenizer folder (vocab.json, merges.txt); default: the model's, else the Hugging Face cache")
+                .value("--tokenizer", "DIR", "CLIP tokenizer folder (vocab.json, merges.txt); default: the model's, <model>/tokenizer or tokenizer/ beside it, else the Hugging Face cache")
                 .section("prompt")
                 .value("--prompt", "TEXT", "the prompt, in the WebUI's prompt language").alias("-p", "--prompt")
                 .value("--negative-prompt", "TEXT", "the negative prompt").alias("-n", "--negative-prompt")
