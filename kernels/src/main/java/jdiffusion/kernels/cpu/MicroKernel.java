@@ -115,7 +115,8 @@ final class MicroKernel {
     static void edgeTile(int kc, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int csi, int csj, int mode,
                          float[] rowBias, int rowBiasOff, float[] colBias, int colBiasOff, int rows, int cols) {
         float[] t = new float[MR * NR];
-        tile(kc, a, aOff, b, bOff, t, 0, NR, STORE, null, 0, null, 0);
+        if (cols <= LANES) narrowTile(kc, a, aOff, b, bOff, t);
+        else tile(kc, a, aOff, b, bOff, t, 0, NR, STORE, null, 0, null, 0);
         for (int r = 0; r < rows; r++) {
             int o = cOff + r * csi;
             float rb = mode == STORE && rowBias != null ? rowBias[rowBiasOff + r] : 0f;
@@ -125,5 +126,28 @@ final class MicroKernel {
                 else c[o + j * csj] = v + rb + (colBias != null ? colBias[colBiasOff + j] : 0f);
             }
         }
+    }
+
+    /** The first vector of columns only ({@code MR x LANES}), for the last, narrow panel of C. Stores into {@code t[r*NR ..]}. */
+    private static void narrowTile(int kc, float[] a, int aOff, float[] b, int bOff, float[] t) {
+        VectorSpecies<Float> s = SPECIES;
+        FloatVector c0 = FloatVector.zero(s), c1 = FloatVector.zero(s), c2 = FloatVector.zero(s);
+        FloatVector c3 = FloatVector.zero(s), c4 = FloatVector.zero(s), c5 = FloatVector.zero(s);
+        int a0 = aOff, a1 = a0 + kc, a2 = a1 + kc, a3 = a2 + kc, a4 = a3 + kc, a5 = a4 + kc, bi = bOff;
+        for (int k = 0; k < kc; k++, bi += NR) {
+            FloatVector b0 = FloatVector.fromArray(s, b, bi);
+            c0 = FloatVector.broadcast(s, a[a0 + k]).fma(b0, c0);
+            c1 = FloatVector.broadcast(s, a[a1 + k]).fma(b0, c1);
+            c2 = FloatVector.broadcast(s, a[a2 + k]).fma(b0, c2);
+            c3 = FloatVector.broadcast(s, a[a3 + k]).fma(b0, c3);
+            c4 = FloatVector.broadcast(s, a[a4 + k]).fma(b0, c4);
+            c5 = FloatVector.broadcast(s, a[a5 + k]).fma(b0, c5);
+        }
+        c0.intoArray(t, 0);
+        c1.intoArray(t, NR);
+        c2.intoArray(t, 2 * NR);
+        c3.intoArray(t, 3 * NR);
+        c4.intoArray(t, 4 * NR);
+        c5.intoArray(t, 5 * NR);
     }
 }

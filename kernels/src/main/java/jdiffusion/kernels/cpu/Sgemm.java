@@ -23,7 +23,7 @@ package jdiffusion.kernels.cpu;
 final class Sgemm {
     static final int MR = MicroKernel.MR, NR = MicroKernel.NR;
     /** Depth of a K block. The A micro-panel (MR x KC) lives in L1, B panels in L2. */
-    static final int KC = Integer.getInteger("jdiffusion.gemm.kc", 320);
+    static final int KC = Integer.getInteger("jdiffusion.gemm.kc", 768);
     /** Rows of A per task (a multiple of MR): the task's B panels are reused from L2 this many times over. */
     static final int MC = roundUp(Integer.getInteger("jdiffusion.gemm.mc", 192), MR);
     private static final int L2_BYTES = Integer.getInteger("jdiffusion.gemm.l2", 1 << 20);
