@@ -38,6 +38,9 @@ record ArrayPanels(float[] data, int base, int outer, int inner, int si, int sk)
     }
 
     @Override
+    public RowsInPlace rowsInPlace() { return sk == 1 ? new RowsInPlace(data, base, si) : null; }
+
+    @Override
     public void packRows(float[] dst, int dstOff, int i0, int width, int k0, int kc, int R) {
         for (int r = 0; r < width; r++) {
             int src = base + (i0 + r) * si + k0 * sk, d = dstOff + r * kc;

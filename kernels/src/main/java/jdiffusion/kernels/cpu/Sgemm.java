@@ -81,8 +81,12 @@ final class Sgemm {
     private static void block(Parallel parallel, int threads, PanelSource a, PanelSource b, Output c, float[] rowBias,
                               float[] colBias, float[] scratch, int aSize, int ic, int mcur, int jc, int ncur, int pc, int kcur) {
         int mPanels = ceilDiv(mcur, MR), nPanels = ceilDiv(ncur, NR);
+        // F32 rows are read in place by the kernel: only a cut last panel (zero rows needed) gets packed
+        PanelSource.RowsInPlace direct = a.rowsInPlace();
+        int packFrom = direct == null ? 0 : mcur / MR;
         run(parallel, mPanels + nPanels, (from, to) -> {
             for (int t = from; t < to; t++) {
+                if (t < packFrom) continue;
                 if (t < mPanels) {
                     int i = t * MR;
                     a.packRows(scratch, t * MR * kcur, ic + i, Math.min(MR, mcur - i), pc, kcur, MR);
@@ -103,7 +107,8 @@ final class Sgemm {
                 int ip1 = Math.min(mPanels, (mb + 1) * mcPanels), jp1 = Math.min(nPanels, (nb + 1) * nPanelsPerBlock);
                 for (int ip = mb * mcPanels; ip < ip1; ip++)
                     for (int jp = nb * nPanelsPerBlock; jp < jp1; jp++)
-                        tileAt(ip, jp, ic, mcur, ncur, jc, kcur, aSize, scratch, c, mode, rowBias, colBias);
+                        tileAt(ip, jp, ic, mcur, ncur, jc, pc, kcur, aSize, scratch, ip < packFrom ? direct : null,
+                                c, mode, rowBias, colBias);
             }
         });
     }
@@ -111,14 +116,17 @@ final class Sgemm {
     /** B micro-panels of depth {@code kc} that fit in half the L2. */
     private static int maxPanelsInL2(int kc) { return Math.max(1, (L2_BYTES / 2) / (kc * NR * Float.BYTES)); }
 
-    private static void tileAt(int ip, int jp, int ic, int mcur, int ncur, int jc, int kc, int aSize, float[] scratch,
-                               Output c, int mode, float[] rowBias, float[] colBias) {
+    private static void tileAt(int ip, int jp, int ic, int mcur, int ncur, int jc, int pc, int kc, int aSize, float[] scratch,
+                               PanelSource.RowsInPlace direct, Output c, int mode, float[] rowBias, float[] colBias) {
         int rows = Math.min(MR, mcur - ip * MR), i = ic + ip * MR, j = jp * NR, cols = Math.min(NR, ncur - j);
-        int co = c.offset() + i * c.rowStride() + (jc + j) * c.colStride(), aOff = ip * MR * kc, bOff = aSize + jp * NR * kc;
+        int co = c.offset() + i * c.rowStride() + (jc + j) * c.colStride(), bOff = aSize + jp * NR * kc;
+        float[] a = scratch;
+        int aOff = ip * MR * kc, lda = kc;
+        if (direct != null) { a = direct.array(); aOff = direct.offset() + i * direct.rowStride() + pc; lda = direct.rowStride(); }
         if (rows == MR && cols == NR && c.colStride() == 1)
-            MicroKernel.tile(kc, scratch, aOff, scratch, bOff, c.data(), co, c.rowStride(), mode, rowBias, i, colBias, jc + j);
+            MicroKernel.tile(kc, a, aOff, lda, scratch, bOff, c.data(), co, c.rowStride(), mode, rowBias, i, colBias, jc + j);
         else
-            MicroKernel.edgeTile(kc, scratch, aOff, scratch, bOff, c.data(), co, c.rowStride(), c.colStride(), mode,
+            MicroKernel.edgeTile(kc, a, aOff, lda, scratch, bOff, c.data(), co, c.rowStride(), c.colStride(), mode,
                     rowBias, i, colBias, jc + j, rows, cols);
     }
 
