@@ -33,7 +33,7 @@ final class Sgemm {
     /** Largest packed A block in floats: bounds the rows packed at once (and keeps the scratch size an int). */
     private static final int A_BLOCK_FLOATS = 4 << 20;
     /** Packed scratch larger than this is not kept between calls. */
-    private static final int KEEP_SCRATCH_FLOATS = 16 << 20;
+    private static final int KEEP_SCRATCH_FLOATS = 4 << 20;
     private static final ThreadLocal<float[]> SCRATCH = new ThreadLocal<>();
 
     private Sgemm() {}
