@@ -143,7 +143,6 @@ public final class Generator {
         if (p.width() % factor != 0 || p.height() % factor != 0)
             throw new PipelineException("size " + p.width() + "x" + p.height() + " is not a multiple of the VAE's downsampling factor " + factor);
         int channels = model.latentChannels(), h = p.height() / factor, w = p.width() / factor;
-        int total = p.batchSize() * p.batchCount();
 
         ExtraNetworks.Parsed negative = ExtraNetworks.parse(p.negativePrompt());
         if (!negative.networks().isEmpty())
@@ -197,7 +196,7 @@ public final class Generator {
             float[] latents = sample(r, p, init, noise, conds, uncond, active.unet(), size, channels, h, w, firstSeeds, progress, trace);
             trace.finalLatents(latents);
             checkFinite(latents, "the sampler's final latents");
-            images.addAll(decode(p, prompts, networkInfo, init, latents, seeds, subseeds, channels, h, w, progress, trace, batch * size, total, r));
+            images.addAll(decode(p, prompts, networkInfo, init, latents, seeds, subseeds, channels, h, w, progress, trace, batch * size, r));
         }
         return Collections.unmodifiableList(images);
     }
@@ -287,12 +286,12 @@ public final class Generator {
 
     private List<GeneratedImage> decode(GenerationParams p, List<String> prompts, Map<String, String> networkInfo, InitImage init, float[] latents, long[] seeds, long[] subseeds,
                                         int channels, int h, int w, Progress progress, GenerationTrace trace, int firstIndex,
-                                        int total, Resolved r) {
+                                        Resolved r) {
         Backend b = model.backend();
         int n = channels * h * w;
         List<GeneratedImage> out = new ArrayList<>();
         for (int i = 0; i < seeds.length; i++) {
-            progress.update(Progress.Phase.DECODE, firstIndex + i, total);
+            progress.update(Progress.Phase.DECODE, i, seeds.length);
             float[] one = java.util.Arrays.copyOfRange(latents, i * n, (i + 1) * n);
             Tensor image = model.vae().decode(b, b.fromFloats(one, 1, channels, h, w));
             float[] chw = b.toFloatArray(image);
@@ -310,7 +309,7 @@ public final class Generator {
             info = new InfoText(info.prompt(), info.negativePrompt(), params);
             out.add(new GeneratedImage(rgb, width, height, seeds[i], subseeds[i], info));
         }
-        progress.update(Progress.Phase.DECODE, firstIndex + seeds.length, total);
+        progress.update(Progress.Phase.DECODE, seeds.length, seeds.length);
         return out;
     }
 

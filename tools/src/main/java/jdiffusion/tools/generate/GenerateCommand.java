@@ -67,7 +67,7 @@ public class GenerateCommand implements Command {
                 .value("--model", "PATH", "checkpoint: .safetensors/.ckpt file (+ sibling .yaml) or diffusers folder, or a name in models/Stable-diffusion (required)")
                 .value("--vae", "PATH", "a separate VAE file or a name in models/VAE; auto (default: <model>.vae.safetensors beside the model, else the model's own) or none (the model's own)")
                 .value("--models-dir", "DIR", "a WebUI folder used as is: models/Stable-diffusion, models/VAE, models/Lora, models/LyCORIS, models/hypernetworks, embeddings/, wildcards/")
-                .value("--tokenizer", "DIR", "CLIP tokenizer folder (vocab.json, merges.txt); default: the model's, else the Hugging Face cache")
+                .value("--tokenizer", "DIR", "CLIP tokenizer folder (vocab.json, merges.txt); default: the model's, <model>/tokenizer or tokenizer/ beside it, else the Hugging Face cache")
                 .section("prompt")
                 .value("--prompt", "TEXT", "the prompt, in the WebUI's prompt language").alias("-p", "--prompt")
                 .value("--negative-prompt", "TEXT", "the negative prompt").alias("-n", "--negative-prompt")
@@ -100,7 +100,8 @@ public class GenerateCommand implements Command {
         }
         return o.section("output")
                 .value("--out", "FILE.png", "write the single image here (never overwrites)").alias("-o", "--out")
-                .value("--outdir", "DIR", "folder for NNNNN-SEED.png files (default outputs/" + mode.name + "-images/YYYY-MM-DD)")
+                .value("--outdir", "DIR", "folder for NNNNN-SEED.png files (default outputs/" + (mode == Mode.TXT2IMG ? "txt2img" : "img2img")
+                        + "-images/YYYY-MM-DD, as the WebUI)")
                 .value("--preview-every", "N", "write a quick latent preview (preview.png in the output folder) every N steps")
                 .value("--threads", "N", "CPU threads (default: all cores)");
     }
@@ -134,7 +135,7 @@ public class GenerateCommand implements Command {
         if (outFile != null && Files.exists(outFile)) throw new CommandException(outFile + " exists; jsd never overwrites a file (choose another --out)");
         InitImage init = initImage(a, params);
         Path outDir = outFile != null ? outFile.toAbsolutePath().getParent()
-                : a.has("--outdir") ? a.path("--outdir") : OutputFiles.defaultFolder(mode.name);
+                : a.has("--outdir") ? a.path("--outdir") : OutputFiles.defaultFolder(mode == Mode.TXT2IMG ? "txt2img" : "img2img");
         int previewEvery = a.intValue("--preview-every", 0, 0, Integer.MAX_VALUE);
         int threads = a.intValue("--threads", Runtime.getRuntime().availableProcessors(), 1, 4096);
 
@@ -144,6 +145,8 @@ public class GenerateCommand implements Command {
             progress.update(Progress.Phase.LOAD, 0, 1);
             ModelFiles files = new ModelFiles(modelPath, vaePath, a.path("--tokenizer"), vae.equals("none"));
             try (StableDiffusionModel model = StableDiffusionModel.load(backend, files)) {
+                model.hash(); // the infotext's Model hash reads the whole file once: part of loading, as in the WebUI
+                model.vaeHash();
                 progress.update(Progress.Phase.LOAD, 1, 1);
                 Generator generator = new Generator(model, folder);
                 List<GeneratedImage> images = init == null ? generator.txt2img(params, progress) : generator.img2img(params, init, progress);
