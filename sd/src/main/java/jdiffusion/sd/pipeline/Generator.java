@@ -144,9 +144,8 @@ public final class Generator {
             throw new PipelineException("size " + p.width() + "x" + p.height() + " is not a multiple of the VAE's downsampling factor " + factor);
         int channels = model.latentChannels(), h = p.height() / factor, w = p.width() / factor;
 
-        ExtraNetworks.Parsed negative = ExtraNetworks.parse(p.negativePrompt());
-        if (!negative.networks().isEmpty())
-            progress.note("extra networks " + negative.networks().keySet() + " in the negative prompt are not applied (the WebUI takes them from the positive prompt); their tags are removed from the text");
+        // the WebUI takes extra-network tags from the positive prompts only: in the negative prompt they are plain text
+        String negativePrompt = p.negativePrompt();
         // each warning of the extra networks once per run, not once per batch
         java.util.Set<String> warned = new java.util.HashSet<>();
         java.util.function.Consumer<String> warn = m -> { if (warned.add(m)) progress.note(m); };
@@ -183,12 +182,12 @@ public final class Generator {
             List<List<WeightedSchedule>> conds = new ArrayList<>(size);
             for (ExtraNetworks.Parsed positive : parsed) conds.add(multiConditioning(encoder, active, positive.prompt(), scheduleSteps, p.clipSkip()));
             progress.update(Progress.Phase.ENCODE, 1, 2);
-            ConditioningSchedule uncond = conditioning(encoder, active, negative.prompt(), scheduleSteps, p.clipSkip());
+            ConditioningSchedule uncond = conditioning(encoder, active, negativePrompt, scheduleSteps, p.clipSkip());
             progress.update(Progress.Phase.ENCODE, 2, 2);
             if (batch == 0) trace.conditioning(conds.getFirst().getFirst().schedule(), uncond);
             java.util.Set<String> usedEmbeddings = new java.util.LinkedHashSet<>();
             for (ExtraNetworks.Parsed positive : parsed) usedEmbeddings.addAll(encoder.embeddingsUsedBy(positive.prompt()));
-            usedEmbeddings.addAll(encoder.embeddingsUsedBy(negative.prompt()));
+            usedEmbeddings.addAll(encoder.embeddingsUsedBy(negativePrompt));
             Map<String, String> networkInfo = new java.util.LinkedHashMap<>();
             if (!prompts.getFirst().equals(p.prompt())) networkInfo.put("Wildcard prompt", p.prompt());
             networkInfo.putAll(active.infotext(usedEmbeddings));

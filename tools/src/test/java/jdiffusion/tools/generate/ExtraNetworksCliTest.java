@@ -117,6 +117,16 @@ class ExtraNetworksCliTest {
     }
 
     @Test
+    void tagsInTheNegativePromptAreTextAsInTheWebUi() throws Exception {
+        Path out = dir.resolve("neg.png");
+        Captured c = txt2img(null, out, "--prompt", "a house", "--negative-prompt", "<lora:inkstyle:1>");
+        assertEquals(0, c.status(), c.err());
+        InfoText info = InfoText.parse(infotext(out));
+        assertEquals("<lora:inkstyle:1>", info.negativePrompt());
+        assertEquals(null, info.get("Lora hashes"), "the WebUI activates networks from the positive prompt only");
+    }
+
+    @Test
     void aLoraForAnotherBaseStopsTheRunWithOneLine() throws Exception {
         SafeTensorsWriter.write(root.resolve("models/Lora/xl.safetensors"), Map.of(
                 "lora_te1_text_model_encoder_layers_0_mlp_fc1.lora_down.weight", Tensor.zeros(4, 768),
