@@ -20,31 +20,56 @@ import java.util.Map;
  * on SD 1.x) are known too, so that using one is refused with a message rather than read as plain words.
  */
 public final class EmbeddingDatabase implements EmbeddingLookup {
-    private record Entry(int[] ids, Embedding embedding) {}
+    /** A name's tokens and its embedding, or why its file could not be read. */
+    private record Entry(int[] ids, Embedding embedding, String problem) {}
 
     private final int dim;
     private final Map<String, Embedding> byName = new LinkedHashMap<>();
     private final Map<Integer, List<Entry>> byFirstToken = new HashMap<>();
     private final Map<String, String> hashes = new HashMap<>();
+    private final Map<String, String> unreadable = new LinkedHashMap<>();
 
     /** {@code embeddings} for a text encoder of width {@code dim}. */
-    public EmbeddingDatabase(ClipTokenizer tokenizer, int dim, Collection<Embedding> embeddings) {
+    public EmbeddingDatabase(ClipTokenizer tokenizer, int dim, Collection<Embedding> embeddings) { this(tokenizer, dim, embeddings, Map.of()); }
+
+    /** With {@code unreadable} names (to why their files could not be read): refused by name when a prompt uses one. */
+    private EmbeddingDatabase(ClipTokenizer tokenizer, int dim, Collection<Embedding> embeddings, Map<String, String> unreadable) {
         this.dim = dim;
         for (Embedding e : embeddings) {
             if (byName.putIfAbsent(e.name(), e) != null) continue;
-            int[] ids = tokenizer.encode(e.name());
-            if (ids.length == 0) continue;
-            byFirstToken.computeIfAbsent(ids[0], k -> new ArrayList<>()).add(new Entry(ids, e));
+            register(tokenizer, e.name(), e, null);
         }
+        unreadable.forEach((name, problem) -> {
+            if (byName.containsKey(name) || this.unreadable.putIfAbsent(name, problem) != null) return;
+            register(tokenizer, name, null, problem);
+        });
         for (List<Entry> l : byFirstToken.values()) l.sort(Comparator.comparingInt((Entry x) -> x.ids.length).reversed());
     }
 
-    /** Every embedding file in {@code files}, loaded now (the WebUI loads its embeddings folder up front). */
+    private void register(ClipTokenizer tokenizer, String name, Embedding e, String problem) {
+        int[] ids = tokenizer.encode(name);
+        if (ids.length > 0) byFirstToken.computeIfAbsent(ids[0], k -> new ArrayList<>()).add(new Entry(ids, e, problem));
+    }
+
+    /**
+     * Every embedding file in {@code files}, loaded now (the WebUI loads its embeddings folder up front). A file that
+     * cannot be read does not stop the others: using its name in a prompt is the error (see {@link #unreadable()}).
+     */
     public static EmbeddingDatabase load(ClipTokenizer tokenizer, int dim, Collection<Path> files) {
         List<Embedding> list = new ArrayList<>();
-        for (Path f : files) list.add(Embedding.load(f));
-        return new EmbeddingDatabase(tokenizer, dim, list);
+        Map<String, String> broken = new LinkedHashMap<>();
+        for (Path f : files) {
+            try {
+                list.add(Embedding.load(f));
+            } catch (ExtraNetworkException e) {
+                broken.put(ModelsFolder.stem(f), e.getMessage());
+            }
+        }
+        return new EmbeddingDatabase(tokenizer, dim, list, broken);
     }
+
+    /** Names of embedding files that could not be read, with the reason. */
+    public Map<String, String> unreadable() { return java.util.Collections.unmodifiableMap(unreadable); }
 
     public static EmbeddingDatabase empty(ClipTokenizer tokenizer, int dim) { return new EmbeddingDatabase(tokenizer, dim, List.of()); }
 
@@ -54,6 +79,7 @@ public final class EmbeddingDatabase implements EmbeddingLookup {
         for (Entry c : candidates) {
             if (position + c.ids.length > tokens.length) continue;
             if (!Arrays.equals(tokens, position, position + c.ids.length, c.ids, 0, c.ids.length)) continue;
+            if (c.problem != null) throw new ExtraNetworkException("the prompt uses embedding " + c.problem);
             Embedding e = usable(c.embedding);
             return new Match(e.name(), e.count(), c.ids.length);
         }

@@ -55,6 +55,7 @@ class ExtraNetworkLibraryTest {
         Files.copy(Golden.file("embeddings/tinyemb.safetensors"), root.resolve("embeddings/tinyemb.safetensors"));
         SafeTensorsWriter.write(root.resolve("embeddings/xlface.safetensors"), Map.of("clip_l", Tensor.zeros(2, 768), "clip_g", Tensor.zeros(2, 1280)));
         SafeTensorsWriter.write(root.resolve("embeddings/widestyle.safetensors"), Map.of("emb_params", Tensor.zeros(1, 768)));
+        Files.write(root.resolve("embeddings/brokenface.pt"), new byte[] {'P', 'K', 3, 4, 0});
         library = new ExtraNetworkLibrary(ModelsFolder.of(root), backend, ckpt, "tiny-sd15", tokenizer, text, unet);
     }
 
@@ -143,6 +144,10 @@ class ExtraNetworkLibraryTest {
         assertTrue(m.contains("xlface") && m.contains("SDXL") && m.contains("32 wide"), m);
         m = assertThrows(ExtraNetworkException.class, () -> db.get("widestyle")).getMessage();
         assertTrue(m.contains("widestyle.safetensors") && m.contains("768") && m.contains("SD 1.x"), m);
+        assertTrue(db.unreadable().containsKey("brokenface"), db.unreadable().toString());
+        int[] broken = tokenizer.encode("brokenface");
+        m = assertThrows(ExtraNetworkException.class, () -> db.find(broken, 0)).getMessage();
+        assertTrue(m.contains("brokenface.pt"), m);
         int[] plain = tokenizer.encode("a red house");
         for (int i = 0; i < plain.length; i++) assertEquals(null, db.find(plain, i));
     }
