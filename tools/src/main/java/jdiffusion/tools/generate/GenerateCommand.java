@@ -147,6 +147,9 @@ public class GenerateCommand implements Command {
                 List<GeneratedImage> images = init == null ? generator.txt2img(params, progress) : generator.img2img(params, init, progress);
                 for (GeneratedImage img : images) out.println(write(img, outFile, outDir));
             }
+        } catch (RuntimeException | IOException e) {
+            bar.clear(); // the error line must not land behind a half-drawn bar
+            throw e;
         }
         return 0;
     }
