@@ -171,6 +171,20 @@ class GeneratorTest {
     }
 
     @Test
+    void inpaintingRunsWithEveryKindOfSamplerAndABatch() {
+        byte[] rgb = new byte[24 * 16 * 3], mask = new byte[24 * 16 * 3];
+        for (int i = 0; i < rgb.length; i++) rgb[i] = (byte) (i * 11);
+        for (int i = mask.length / 2; i < mask.length; i++) mask[i] = (byte) 255;
+        for (String sampler : List.of("DDIM", "PLMS", "UniPC", "DDIM CFG++", "Euler a", "DPM++ SDE", "DPM++ 2M SDE", "Heun", "DPM2", "LCM", "Restart")) {
+            GenerationParams p = small().size(24, 16).sampler(sampler).steps(4).batchSize(2).denoisingStrength(0.8).build();
+            InitImage init = InitImage.prepare(new RgbImage(rgb, 24, 16), new RgbImage(mask, 24, 16), p);
+            List<GeneratedImage> images = generator.img2img(p, init, Progress.NONE);
+            assertEquals(2, images.size(), sampler);
+            assertEquals(101, images.get(1).seed(), sampler);
+        }
+    }
+
+    @Test
     void sizesThatAreNotMultiplesOfEightAreRefusedWithTheNearest() {
         PipelineException e = assertThrows(PipelineException.class, () -> generator.txt2img(small().size(70, 32).build(), Progress.NONE));
         assertEquals("width 70 is not a multiple of 8: use 72", e.getMessage());

@@ -81,6 +81,8 @@ public class GenerateCommand implements Command {
                 .value("--seed", "N", "seed; -1 (default) picks a random one and reports it")
                 .value("--subseed", "N", "variation seed (default -1: random)")
                 .value("--subseed-strength", "X", "variation strength 0..1 (default 0: off)")
+                .value("--seed-resize-from", "WxH", "draw the seed's noise at this size and paste it centred (WebUI \"resize seed from\")")
+                .value("--ensd", "N", "eta noise seed delta for ancestral samplers (WebUI setting; default 0)")
                 .value("--rng", "SOURCE", "noise source: gpu (default; the WebUI's Philox/NV, same on every device) or cpu (torch mt19937)")
                 .value("--clip-skip", "N", "stop CLIP at the N-th layer from the end (default 1)")
                 .value("--width", "PX", "image width, a multiple of 8 (default 512)").alias("-W", "--width")
@@ -152,6 +154,9 @@ public class GenerateCommand implements Command {
                 List<GeneratedImage> images = init == null ? generator.txt2img(params, progress) : generator.img2img(params, init, progress);
                 for (GeneratedImage img : images) out.println(write(img, outFile, outDir));
             }
+        } catch (RuntimeException | IOException e) {
+            bar.clear(); // the error line must not land behind a half-drawn bar
+            throw e;
         }
         return 0;
     }
@@ -215,6 +220,17 @@ public class GenerateCommand implements Command {
         b.subseedStrength = a.doubleValue("--subseed-strength", b.subseedStrength);
         if (b.subseedStrength < 0 || b.subseedStrength > 1) throw new UsageException("--subseed-strength must lie in 0..1");
         if (a.has("--rng")) b.rng = RngSource.parse(a.value("--rng", ""));
+        b.ensd = a.longValue("--ensd", b.ensd);
+        if (a.has("--seed-resize-from")) {
+            String[] wh = a.value("--seed-resize-from", "").toLowerCase(java.util.Locale.ROOT).split("x");
+            try {
+                if (wh.length != 2) throw new NumberFormatException();
+                b.seedResizeFromW = Integer.parseInt(wh[0].strip());
+                b.seedResizeFromH = Integer.parseInt(wh[1].strip());
+            } catch (NumberFormatException e) {
+                throw new UsageException("--seed-resize-from takes WIDTHxHEIGHT, e.g. 512x512");
+            }
+        }
         b.clipSkip = a.intValue("--clip-skip", b.clipSkip, 1, 12);
         b.width = a.intValue("--width", b.width, 8, 16384);
         b.height = a.intValue("--height", b.height, 8, 16384);

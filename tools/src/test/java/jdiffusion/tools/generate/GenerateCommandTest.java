@@ -125,6 +125,17 @@ class GenerateCommandTest {
     }
 
     @Test
+    void seedResizeAndEnsdReachTheInfotext() throws Exception {
+        Path out = dir.resolve("r.png");
+        Captured c = jsd(model(), "txt2img", "--prompt", "x", "--steps", "2", "--width", "32", "--height", "32", "--seed", "3",
+                "--sampler", "Euler a", "--seed-resize-from", "48x40", "--ensd", "31337", "--out", out.toString());
+        assertEquals(0, c.status(), c.err());
+        InfoText info = InfoText.parse(infotext(out));
+        assertEquals("48x40", info.get("Seed resize from"));
+        assertEquals("31337", info.get("ENSD"));
+    }
+
+    @Test
     void outdirGetsWebUiNumberedNamesAndABatchUsesSeedPlusI() throws Exception {
         Captured c = jsd(model(), "txt2img", "--prompt", "x", "--steps", "2", "--width", "32", "--height", "32", "--seed", "41",
                 "--batch-size", "2", "--outdir", dir.toString());
