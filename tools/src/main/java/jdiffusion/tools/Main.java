@@ -1,6 +1,7 @@
 package jdiffusion.tools;
 
 import jdiffusion.tools.eval.EvalToolCommand;
+import jdiffusion.tools.generate.GenerateCommand;
 import jdiffusion.tools.inspect.InspectCommand;
 import jdiffusion.tools.modelfile.ConvertCommand;
 import jdiffusion.tools.modelfile.HashCommand;
@@ -24,8 +25,11 @@ import java.util.List;
 public final class Main {
     /** Every command, in the order {@code jsd --help} lists them. Add new commands here. */
     static final List<Command> COMMANDS = List.of(
-            new EvalToolCommand(),
             new InspectCommand(),
+            new GenerateCommand(GenerateCommand.Mode.TXT2IMG),
+            new GenerateCommand(GenerateCommand.Mode.IMG2IMG),
+            new GenerateCommand(GenerateCommand.Mode.INPAINT),
+            new EvalToolCommand(),
             new HashCommand(),
             new ConvertCommand(),
             new PruneCommand(),

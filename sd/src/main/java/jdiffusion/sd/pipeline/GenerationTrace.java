@@ -1,0 +1,25 @@
+package jdiffusion.sd.pipeline;
+
+/**
+ * Intermediate values of a run, for tests that localise a mismatch against a reference (cond/uncond, initial noise,
+ * x before every step, final latents, decoded image). Every method has an empty default.
+ */
+public interface GenerationTrace {
+    GenerationTrace NONE = new GenerationTrace() {};
+
+    /** Conditioning of schedule entry {@code index} for the prompt, and the negative prompt's first entry. */
+    default void conditioning(ConditioningSchedule cond, ConditioningSchedule uncond) {}
+
+    default void sigmas(float[] sigmas) {}
+
+    /** The seed noise for the batch, before scaling by sigma. */
+    default void initialNoise(float[] noise) {}
+
+    /** x at the start of sampler step {@code step} (0-based). */
+    default void stepInput(int step, float[] x) {}
+
+    default void finalLatents(float[] latents) {}
+
+    /** The VAE output of one image, {@code [3, H, W]}, nominally in [-1, 1]. */
+    default void decoded(int imageIndex, float[] image) {}
+}

@@ -1,0 +1,321 @@
+package jdiffusion.sd.pipeline;
+
+import jdiffusion.sd.checkpoint.ModelVariant;
+import jdiffusion.sd.image.ImageConversion;
+import jdiffusion.sd.image.InfoText;
+import jdiffusion.sd.extra.ExtraNetworkLibrary;
+import jdiffusion.sd.extra.ModelsFolder;
+import jdiffusion.sd.extra.NetworkActivation;
+import jdiffusion.sd.prompt.ExtraNetworks;
+import jdiffusion.sd.unet.UNet;
+import jdiffusion.sd.sample.ImageNoise;
+import jdiffusion.sd.sample.KDiffusionDenoiser;
+import jdiffusion.sd.sample.NoiseSampler;
+import jdiffusion.sd.sample.NoiseSchedule;
+import jdiffusion.sd.sample.RngSource;
+import jdiffusion.sd.sample.SamplerSpec;
+import jdiffusion.sd.sample.Samplers;
+import jdiffusion.sd.sample.ScheduleType;
+import jdiffusion.sd.sample.StepListener;
+import jdiffusion.sd.sample.TimestepSamplerSpec;
+import jdiffusion.sd.sample.WebUiImg2Img;
+import jdiffusion.sd.sample.WebUiSampler;
+import jdiffusion.sd.sample.WebUiTimesteps;
+import jdiffusion.tensor.Backend;
+import jdiffusion.tensor.Tensor;
+
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Text-to-image as the WebUI 1.10 runs it with a k-diffusion sampler:
+ * <pre>
+ *   seeds   = seed + i for image i (all images share the seed when a variation seed is mixed in)
+ *   noise   = ImageRNG(seeds, subseeds, strength)                     GPU (Philox) or CPU (mt19937) source
+ *   sigmas  = sampler's schedule (Automatic = the sampler's default)   from the model's alphas_cumprod
+ *   x       = noise * sigmas[0];  x = sampler(CFG(UNet), x, sigmas)    ancestral noise = next draws per image
+ *   image   = uint8(255 * clamp((VAE(x) + 1) / 2, 0, 1))               truncation
+ * </pre>
+ * The latent size is the image size divided by the VAE's own downsampling factor.
+ */
+public final class Generator {
+    private final StableDiffusionModel model;
+    private final Map<String, ConditioningSchedule> cache = new HashMap<>();
+    private final Map<String, List<WeightedSchedule>> multiCache = new HashMap<>();
+    // extra networks hook (sd.extra): LoRA/hypernetwork tags, embeddings and wildcards; one prompt encoder per network set
+    private final ExtraNetworkLibrary networks;
+    private final Map<String, PromptEncoder> encoders = new HashMap<>();
+
+    public Generator(StableDiffusionModel model) { this(model, null); }
+
+    /**
+     * With extra networks from a WebUI folder ({@code models/Lora}, {@code embeddings/}, {@code wildcards/} ...; null for
+     * none): {@code <lora:...>}/{@code <hypernet:...>} tags, embedding names and {@code __wildcards__} in prompts.
+     */
+    public Generator(StableDiffusionModel model, ModelsFolder folder) {
+        this.model = model;
+        this.networks = new ExtraNetworkLibrary(folder, model.backend(), model.checkpoint(), model.name(), model.tokenizer(),
+                model.textEncoder(), model.unet());
+    }
+
+    public ExtraNetworkLibrary networks() { return networks; }
+
+    private PromptEncoder encoder(NetworkActivation a) {
+        // only the current network set's encoder is kept: a patched text encoder holds F32 copies of its weights
+        if (!encoders.containsKey(a.key())) encoders.clear();
+        return encoders.computeIfAbsent(a.key(), k -> new PromptEncoder(model.backend(), model.tokenizer(), a.textEncoder(), a.embeddings()));
+    }
+
+    public StableDiffusionModel model() { return model; }
+
+    /** The sampler and schedule a request resolves to, with its name normalised to the WebUI label. */
+    record Resolved(GenerationParams params, WebUiSampler sampler, ScheduleType schedule) {
+        SamplerSpec kdiffusion() { return sampler instanceof SamplerSpec s ? s : null; }
+
+        boolean secondOrder() { return sampler instanceof SamplerSpec s && s.secondOrder(); }
+
+        boolean usesEnsd() { return sampler instanceof SamplerSpec s && s.usesEnsd(); }
+    }
+
+    /** Checks a request and resolves its sampler and random seeds; throws {@link PipelineException} with the fix. */
+    public GenerationParams resolve(GenerationParams p) { return resolveSampler(p).params(); }
+
+    Resolved resolveSampler(GenerationParams p) {
+        Samplers.Choice choice = Samplers.resolve(p.sampler());
+        ScheduleType schedule = p.schedule() == ScheduleType.AUTOMATIC ? choice.schedule() : p.schedule();
+        checkSize(p.width(), p.height());
+        if (p.steps() < 1) throw new PipelineException("--steps must be at least 1, got " + p.steps());
+        if (p.batchSize() < 1 || p.batchCount() < 1) throw new PipelineException("batch size and batch count must be at least 1");
+        if (p.clipSkip() < 1) throw new PipelineException("--clip-skip must be at least 1, got " + p.clipSkip());
+        GenerationParams.Builder b = p.toBuilder();
+        b.sampler = choice.sampler().label();
+        b.schedule = schedule;
+        if (b.seed == -1) b.seed = randomSeed();
+        if (b.subseed == -1) b.subseed = randomSeed();
+        return new Resolved(b.build(), choice.sampler(), schedule);
+    }
+
+    /** The WebUI's {@code get_fixed_seed(-1)}: uniform in [0, 4294967294). */
+    static long randomSeed() { return new SecureRandom().nextLong(4294967294L); }
+
+    /** Width and height must be multiples of 8 (the WebUI's slider step; SD's VAE halves three times). */
+    public static void checkSize(int width, int height) {
+        for (int[] d : new int[][] {{width, 'w'}, {height, 'h'}}) {
+            String name = d[1] == 'w' ? "width" : "height";
+            int v = d[0];
+            if (v < 8) throw new PipelineException(name + " " + v + " is too small: use at least 8");
+            if (v % 8 != 0) {
+                int lower = v / 8 * 8, upper = lower + 8;
+                String use = v - lower == upper - v ? lower + " or " + upper : Integer.toString(v - lower < upper - v ? lower : upper);
+                throw new PipelineException(name + " " + v + " is not a multiple of 8: use " + use);
+            }
+        }
+    }
+
+    /** Text to image: {@code batchCount x batchSize} images. */
+    public List<GeneratedImage> txt2img(GenerationParams params, Progress progress) {
+        return txt2img(params, progress, GenerationTrace.NONE);
+    }
+
+    public List<GeneratedImage> txt2img(GenerationParams params, Progress progress, GenerationTrace trace) {
+        return generate(params, null, progress, trace);
+    }
+
+    /** Image to image (and inpainting when {@code init} has a mask). */
+    public List<GeneratedImage> img2img(GenerationParams params, InitImage init, Progress progress) {
+        return img2img(params, init, progress, GenerationTrace.NONE);
+    }
+
+    public List<GeneratedImage> img2img(GenerationParams params, InitImage init, Progress progress, GenerationTrace trace) {
+        if (init == null) throw new PipelineException("img2img needs an init image (--init-image)");
+        return generate(params, init, progress, trace);
+    }
+
+    private List<GeneratedImage> generate(GenerationParams requested, InitImage init, Progress progress, GenerationTrace trace) {
+        Resolved r = resolveSampler(requested);
+        GenerationParams p = r.params();
+        if (requested.seed() == -1) progress.note("seed " + p.seed() + " (random)");
+        int factor = model.vaeScaleFactor();
+        if (p.width() % factor != 0 || p.height() % factor != 0)
+            throw new PipelineException("size " + p.width() + "x" + p.height() + " is not a multiple of the VAE's downsampling factor " + factor);
+        int channels = model.latentChannels(), h = p.height() / factor, w = p.width() / factor;
+
+        // the WebUI takes extra-network tags from the positive prompts only: in the negative prompt they are plain text
+        String negativePrompt = p.negativePrompt();
+        // each warning of the extra networks once per run, not once per batch
+        java.util.Set<String> warned = new java.util.HashSet<>();
+        java.util.function.Consumer<String> warn = m -> { if (warned.add(m)) progress.note(m); };
+
+        // the WebUI builds prompt-editing schedules over total_steps: twice the steps for second-order samplers
+        int scheduleSteps = r.secondOrder() ? 2 * p.steps() : p.steps();
+
+        List<GeneratedImage> images = new ArrayList<>();
+        for (int batch = 0; batch < p.batchCount(); batch++) {
+            int size = p.batchSize();
+            long[] seeds = new long[size], subseeds = new long[size];
+            for (int i = 0; i < size; i++) {
+                int index = batch * size + i;
+                seeds[i] = p.seed() + (p.subseedStrength() == 0 ? index : 0);
+                subseeds[i] = p.subseed() + index;
+            }
+            int resizeH = p.seedResizeFromH() > 0 && p.seedResizeFromW() > 0 ? p.seedResizeFromH() / factor : 0;
+            int resizeW = p.seedResizeFromH() > 0 && p.seedResizeFromW() > 0 ? p.seedResizeFromW() / factor : 0;
+            ImageNoise noise = new ImageNoise(p.rng(), channels, h, w, seeds, subseeds, (float) p.subseedStrength(), resizeH, resizeW,
+                    r.usesEnsd() ? p.ensd() : 0L);
+            long[] firstSeeds = new long[size];
+            for (int i = 0; i < size; i++) firstSeeds[i] = p.seed() + (p.subseedStrength() == 0 ? i : 0);
+
+            // extra networks: wildcards drawn per image seed, then the batch's tags choose the networks (as the WebUI)
+            List<String> prompts = new ArrayList<>(size);
+            List<ExtraNetworks.Parsed> parsed = new ArrayList<>(size);
+            for (int i = 0; i < size; i++) {
+                prompts.add(networks.expandWildcards(p.prompt(), seeds[i], warn));
+                parsed.add(ExtraNetworks.parse(prompts.get(i)));
+            }
+            NetworkActivation active = networks.activate(parsed, warn);
+            PromptEncoder encoder = encoder(active);
+            progress.update(Progress.Phase.ENCODE, 0, 2);
+            List<List<WeightedSchedule>> conds = new ArrayList<>(size);
+            for (ExtraNetworks.Parsed positive : parsed) conds.add(multiConditioning(encoder, active, positive.prompt(), scheduleSteps, p.clipSkip()));
+            progress.update(Progress.Phase.ENCODE, 1, 2);
+            ConditioningSchedule uncond = conditioning(encoder, active, negativePrompt, scheduleSteps, p.clipSkip());
+            progress.update(Progress.Phase.ENCODE, 2, 2);
+            if (batch == 0) trace.conditioning(conds.getFirst().getFirst().schedule(), uncond);
+            java.util.Set<String> usedEmbeddings = new java.util.LinkedHashSet<>();
+            for (ExtraNetworks.Parsed positive : parsed) usedEmbeddings.addAll(encoder.embeddingsUsedBy(positive.prompt()));
+            usedEmbeddings.addAll(encoder.embeddingsUsedBy(negativePrompt));
+            Map<String, String> networkInfo = new java.util.LinkedHashMap<>();
+            if (!prompts.getFirst().equals(p.prompt())) networkInfo.put("Wildcard prompt", p.prompt());
+            networkInfo.putAll(active.infotext(usedEmbeddings));
+
+            float[] latents = sample(r, p, init, noise, conds, uncond, active.unet(), size, channels, h, w, firstSeeds, progress, trace);
+            trace.finalLatents(latents);
+            checkFinite(latents, "the sampler's final latents");
+            images.addAll(decode(p, prompts, networkInfo, init, latents, seeds, subseeds, channels, h, w, progress, trace, batch * size, r));
+        }
+        return Collections.unmodifiableList(images);
+    }
+
+    private List<WeightedSchedule> multiConditioning(PromptEncoder encoder, NetworkActivation active, String prompt, int steps, int clipSkip) {
+        String key = prompt + "\u0000" + steps + "\u0000" + clipSkip + "\u0000" + active.key();
+        List<WeightedSchedule> c = multiCache.get(key);
+        if (c == null) {
+            c = encoder.multiSchedule(prompt, steps, clipSkip);
+            for (WeightedSchedule w : c)
+                for (ConditioningSchedule.Entry e : w.schedule().entries()) checkFinite(e.conditioning().values(), "the text encoder's output");
+            multiCache.put(key, c);
+        }
+        return c;
+    }
+
+    private ConditioningSchedule conditioning(PromptEncoder encoder, NetworkActivation active, String prompt, int steps, int clipSkip) {
+        String key = prompt + "\u0000" + steps + "\u0000" + clipSkip + "\u0000" + active.key();
+        ConditioningSchedule c = cache.get(key);
+        if (c == null) {
+            c = encoder.schedule(prompt, steps, clipSkip);
+            for (ConditioningSchedule.Entry e : c.entries()) checkFinite(e.conditioning().values(), "the text encoder's output");
+            cache.put(key, c);
+        }
+        return c;
+    }
+
+    private float[] sample(Resolved r, GenerationParams p, InitImage init, ImageNoise noise, List<List<WeightedSchedule>> cs,
+                           ConditioningSchedule uncond, UNet unet, int batch, int channels, int h, int w, long[] firstSeeds,
+                           Progress progress, GenerationTrace trace) {
+        float[] x = noise.first();
+        trace.initialNoise(x);
+        Img2ImgSetup img = init == null ? null : Img2ImgSetup.prepare(model, init, p, firstSeeds, channels, h, w, batch);
+        float[] imageConditioning = img != null ? img.imageConditioning()
+                : model.variant() == ModelVariant.INPAINTING ? Img2ImgSetup.forTxt2Img(model, channels, h, w, batch) : null;
+        List<ConditioningSchedule> us = Collections.nCopies(batch, uncond);
+        double cfg = r.sampler() instanceof TimestepSamplerSpec ts ? p.cfgScale() * ts.guidanceScaleFactor() : p.cfgScale();
+        WebUiGuidance guidance = new WebUiGuidance(model, unet, cs, us, cfg, channels, h, w,
+                imageConditioning, imageConditioning == null ? 0 : channels + 1);
+        if (img != null && img.keepMask() != null) guidance.blendWith(img.initLatent(), img.keepMask());
+        WebUiImg2Img img2img = img == null ? null : WebUiImg2Img.of(p.steps(), p.denoisingStrength(), false);
+
+        float[] out;
+        if (r.sampler() instanceof TimestepSamplerSpec ts) {
+            NoiseSchedule schedule = model.denoiser().schedule();
+            int[] timesteps = ts.timesteps(schedule, p.steps());
+            float[] start = x;
+            if (img2img != null) {
+                // the WebUI noises the init latents to the timestep denoising starts from, then runs the first t_enc timesteps
+                start = WebUiTimesteps.noiseToTimestep(schedule, img.initLatent(), x, timesteps[img2img.tEnc()]);
+                timesteps = img2img.timestepSchedule(timesteps);
+            }
+            int steps = Math.max(1, timesteps.length - 1);
+            progress.update(Progress.Phase.SAMPLE, 0, steps);
+            out = ts.create(schedule).sample(guidance.epsModel(schedule, model.denoiser().prediction()), start, timesteps, noise,
+                    listener(trace, progress, steps, channels, h, w));
+        } else {
+            SamplerSpec spec = r.kdiffusion();
+            KDiffusionDenoiser kd = spec.denoiser(model.denoiser().schedule(), model.denoiser().prediction());
+            float[] sigmas = spec.sigmas(kd, p.steps(), r.schedule());
+            if (img2img != null) sigmas = img2img.sigmaSchedule(sigmas);
+            trace.sigmas(sigmas);
+            float[] start = img2img != null ? WebUiImg2Img.noised(img.initLatent(), x, sigmas[0]) : scaled(x, sigmas[0]);
+            // the SDE samplers draw Brownian-tree noise seeded per image (on the GPU in the WebUI, so Philox)
+            NoiseSampler ns = spec.noiseSampler(noise, RngSource.GPU, channels, h, w, noise.seeds(), sigmas);
+            int steps = sigmas.length - 1;
+            progress.update(Progress.Phase.SAMPLE, 0, steps);
+            out = spec.create().sample(guidance.denoiser(kd), start, sigmas, ns, listener(trace, progress, steps, channels, h, w));
+        }
+        if (img != null) out = img.finish(out);
+        return out;
+    }
+
+    private static float[] scaled(float[] x, float s) {
+        float[] out = new float[x.length];
+        for (int i = 0; i < x.length; i++) out[i] = x[i] * s;
+        return out;
+    }
+
+    private static StepListener listener(GenerationTrace trace, Progress progress, int steps, int channels, int h, int w) {
+        return (i, xi, sigma, sigmaHat, denoised) -> {
+            trace.stepInput(i, xi);
+            progress.update(Progress.Phase.SAMPLE, Math.min(i + 1, steps), steps);
+            if (progress.wantsLatents(i + 1)) progress.latents(i + 1, denoised, channels, h, w);
+        };
+    }
+
+    private List<GeneratedImage> decode(GenerationParams p, List<String> prompts, Map<String, String> networkInfo, InitImage init, float[] latents, long[] seeds, long[] subseeds,
+                                        int channels, int h, int w, Progress progress, GenerationTrace trace, int firstIndex,
+                                        Resolved r) {
+        Backend b = model.backend();
+        int n = channels * h * w;
+        List<GeneratedImage> out = new ArrayList<>();
+        for (int i = 0; i < seeds.length; i++) {
+            progress.update(Progress.Phase.DECODE, i, seeds.length);
+            float[] one = java.util.Arrays.copyOfRange(latents, i * n, (i + 1) * n);
+            Tensor image = model.vae().decode(b, b.fromFloats(one, 1, channels, h, w));
+            float[] chw = b.toFloatArray(image);
+            int height = image.size(2), width = image.size(3);
+            checkFinite(chw, "the VAE decoder's output");
+            trace.decoded(firstIndex + i, chw);
+            byte[] rgb = ImageConversion.toRgbBytes(chw, 0, height, width);
+            if (init != null) rgb = init.overlay(rgb, width, height);
+            InfoText info = InfoTexts.create(p.toBuilder().prompt(prompts.get(i)).build(), seeds[i], subseeds[i], model.name(), model.hash(),
+                    model.vaeName(), model.vaeHash(), init != null, init != null && init.mask() != null, r.usesEnsd());
+            // what this run's networks were, never what a pasted infotext said they were
+            Map<String, String> params = new java.util.LinkedHashMap<>(info.parameters());
+            params.keySet().removeAll(NetworkActivation.INFOTEXT_KEYS);
+            params.putAll(networkInfo);
+            info = new InfoText(info.prompt(), info.negativePrompt(), params);
+            out.add(new GeneratedImage(rgb, width, height, seeds[i], subseeds[i], info));
+        }
+        progress.update(Progress.Phase.DECODE, seeds.length, seeds.length);
+        return out;
+    }
+
+    static void checkFinite(float[] values, String stage) {
+        int bad = ImageConversion.firstNonFinite(values);
+        if (bad >= 0)
+            throw new PipelineException(stage + " contains NaN or infinite values (first at index " + bad
+                    + "): the model or its settings are broken (try another VAE, a lower CFG scale, or F32 weights)");
+    }
+}

@@ -1,0 +1,131 @@
+package jdiffusion.sd.pipeline;
+
+import jdiffusion.sd.image.InfoText;
+import jdiffusion.sd.sample.RngSource;
+import jdiffusion.sd.sample.Samplers;
+import jdiffusion.sd.sample.ScheduleType;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The WebUI's generation-parameter text for an image ({@code processing.create_infotext}, 1.10), and the way back:
+ * a pasted or PNG-embedded infotext onto {@link GenerationParams}. Keys appear in the WebUI's order and only when
+ * the WebUI writes them (Variation seed only with a strength, Clip skip only above 1, RNG only for CPU, ...).
+ */
+public final class InfoTexts {
+    private InfoTexts() {}
+
+    /** Keys {@link #apply} understands (those it does not are kept in {@link GenerationParams#extra()} and reported). */
+    static final Set<String> KNOWN = Set.of("Steps", "Sampler", "Schedule type", "CFG scale", "Seed", "Size", "Model hash", "Model",
+            "VAE hash", "VAE", "Variation seed", "Variation seed strength", "Seed resize from", "Denoising strength", "Clip skip",
+            "ENSD", "RNG", "Mask blur", "Masked content", "Resize mode", "Version");
+
+    /**
+     * The infotext of one image.
+     *
+     * @param img2img whether the run started from an init image (then Denoising strength and, with a mask, Mask blur appear)
+     */
+    public static InfoText create(GenerationParams p, long seed, long subseed, String modelName, String modelHash,
+                                  String vaeName, String vaeHash, boolean img2img, boolean inpaint, boolean usesEnsd) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("Steps", Integer.toString(p.steps()));
+        m.put("Sampler", p.sampler());
+        m.put("Schedule type", p.schedule().label());
+        m.put("CFG scale", number(p.cfgScale()));
+        m.put("Seed", Long.toString(seed));
+        m.put("Size", p.width() + "x" + p.height());
+        m.put("Model hash", modelHash);
+        m.put("Model", modelName);
+        m.put("VAE hash", vaeHash);
+        m.put("VAE", vaeName);
+        if (p.subseedStrength() != 0) {
+            m.put("Variation seed", Long.toString(subseed));
+            m.put("Variation seed strength", number(p.subseedStrength()));
+        }
+        if (p.seedResizeFromW() > 0 && p.seedResizeFromH() > 0) m.put("Seed resize from", p.seedResizeFromW() + "x" + p.seedResizeFromH());
+        if (img2img) m.put("Denoising strength", number(p.denoisingStrength()));
+        if (p.clipSkip() > 1) m.put("Clip skip", Integer.toString(p.clipSkip()));
+        if (p.ensd() != 0 && usesEnsd) m.put("ENSD", Long.toString(p.ensd()));
+        if (p.rng() == RngSource.CPU) m.put("RNG", "CPU");
+        if (inpaint) m.put("Mask blur", Integer.toString(p.maskBlur()));
+        // what a run read from an infotext but does not implement stays visible in its own infotext
+        for (Map.Entry<String, String> e : p.extra().entrySet()) m.putIfAbsent(e.getKey(), e.getValue());
+        return new InfoText(p.prompt(), p.negativePrompt(), m);
+    }
+
+    /** Python's {@code str()} of a float as the WebUI writes it: {@code 7} for whole numbers from int sliders, else {@code 6.5}. */
+    static String number(double v) {
+        if (v == Math.rint(v) && Math.abs(v) < 1e15) return Long.toString((long) v);
+        return BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
+    }
+
+    /** What {@link #apply} did with an infotext: the parameters and the keys it did not use. */
+    public record Applied(GenerationParams params, List<String> unknownKeys) {}
+
+    /**
+     * {@code base} with everything {@code info} specifies: prompt, negative prompt, Steps, Sampler (legacy names such as
+     * "DPM++ 2M Karras" included), Schedule type, CFG scale, Seed, Size, Variation seed (+strength), Seed resize from,
+     * Denoising strength, Clip skip, ENSD, RNG, Mask blur. Unknown keys are kept in {@code extra} and listed.
+     */
+    public static Applied apply(InfoText info, GenerationParams base) {
+        GenerationParams.Builder b = base.toBuilder();
+        b.prompt = info.prompt();
+        b.negativePrompt = info.negativePrompt() == null ? "" : info.negativePrompt();
+        List<String> unknown = new ArrayList<>();
+        Map<String, String> extra = new LinkedHashMap<>();
+        for (Map.Entry<String, String> e : info.parameters().entrySet()) {
+            String k = e.getKey(), v = e.getValue().strip();
+            try {
+                switch (k) {
+                    case "Steps" -> b.steps = Integer.parseInt(v);
+                    case "Sampler" -> {
+                        Samplers.Choice c = Samplers.resolve(v);
+                        b.sampler = c.sampler().label();
+                        if (c.schedule() != ScheduleType.AUTOMATIC && !info.parameters().containsKey("Schedule type")) b.schedule = c.schedule();
+                    }
+                    case "Schedule type" -> b.schedule = ScheduleType.parse(v);
+                    case "CFG scale" -> b.cfgScale = Double.parseDouble(v);
+                    case "Seed" -> b.seed = Long.parseLong(v);
+                    case "Size" -> {
+                        int[] wh = size(v, k);
+                        b.width = wh[0];
+                        b.height = wh[1];
+                    }
+                    case "Variation seed" -> b.subseed = Long.parseLong(v);
+                    case "Variation seed strength" -> b.subseedStrength = Double.parseDouble(v);
+                    case "Seed resize from" -> {
+                        int[] wh = size(v, k);
+                        b.seedResizeFromW = wh[0];
+                        b.seedResizeFromH = wh[1];
+                    }
+                    case "Denoising strength" -> b.denoisingStrength = Double.parseDouble(v);
+                    case "Clip skip" -> b.clipSkip = Integer.parseInt(v);
+                    case "ENSD" -> b.ensd = Long.parseLong(v);
+                    case "RNG" -> b.rng = RngSource.parse(v);
+                    case "Mask blur" -> b.maskBlur = Integer.parseInt(v);
+                    case "Model hash", "Model", "VAE hash", "VAE", "Version" -> { /* informational: the model is chosen with --model */ }
+                    default -> {
+                        unknown.add(k);
+                        extra.put(k, e.getValue());
+                    }
+                }
+            } catch (NumberFormatException ex) {
+                throw new PipelineException("infotext value " + k + ": \"" + v + "\" is not a number");
+            }
+        }
+        b.extra = extra;
+        return new Applied(b.build(), List.copyOf(unknown));
+    }
+
+    private static int[] size(String v, String key) {
+        String[] parts = v.toLowerCase(Locale.ROOT).split("x");
+        if (parts.length != 2) throw new PipelineException("infotext value " + key + ": \"" + v + "\" is not WIDTHxHEIGHT");
+        return new int[] {Integer.parseInt(parts[0].strip()), Integer.parseInt(parts[1].strip())};
+    }
+}

@@ -1,0 +1,287 @@
+package jdiffusion.tools.generate;
+
+import jdiffusion.kernels.cpu.CpuBackend;
+import jdiffusion.sd.cli.ProgressBar;
+import jdiffusion.sd.extra.ModelsFolder;
+import jdiffusion.sd.image.InfoText;
+import jdiffusion.sd.image.OutputFiles;
+import jdiffusion.sd.image.Png;
+import jdiffusion.sd.pipeline.GeneratedImage;
+import jdiffusion.sd.pipeline.GenerationParams;
+import jdiffusion.sd.pipeline.Generator;
+import jdiffusion.sd.pipeline.InfoTexts;
+import jdiffusion.sd.pipeline.InitImage;
+import jdiffusion.sd.pipeline.LatentPreview;
+import jdiffusion.sd.pipeline.MaskedContent;
+import jdiffusion.sd.pipeline.ModelFiles;
+import jdiffusion.sd.pipeline.Progress;
+import jdiffusion.sd.pipeline.ResizeMode;
+import jdiffusion.sd.pipeline.RgbImage;
+import jdiffusion.sd.pipeline.StableDiffusionModel;
+import jdiffusion.sd.sample.RngSource;
+import jdiffusion.sd.sample.Samplers;
+import jdiffusion.sd.sample.ScheduleType;
+import jdiffusion.tensor.Backend;
+import jdiffusion.tools.Arguments;
+import jdiffusion.tools.Command;
+import jdiffusion.tools.CommandException;
+import jdiffusion.tools.Options;
+import jdiffusion.tools.UsageException;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code jsd txt2img | img2img | inpaint}: the WebUI's generation tabs on the command line, with its parameter names
+ * and defaults. Parameters come from, in increasing precedence: the WebUI 1.10 defaults, an infotext
+ * ({@code --from-png FILE} or {@code --infotext "..."}), and the options given. Each image is written as a PNG whose
+ * {@code parameters} text is the WebUI infotext of the run; the paths are printed on stdout, progress goes to stderr.
+ */
+public class GenerateCommand implements Command {
+    /** Which WebUI tab. */
+    public enum Mode {
+        TXT2IMG("txt2img", "generate images from a prompt (WebUI txt2img)"),
+        IMG2IMG("img2img", "transform an init image guided by a prompt (WebUI img2img)"),
+        INPAINT("inpaint", "repaint the white area of a mask over an init image (WebUI inpaint)");
+
+        final String name, summary;
+
+        Mode(String name, String summary) {
+            this.name = name;
+            this.summary = summary;
+        }
+    }
+
+    private final Mode mode;
+
+    public GenerateCommand(Mode mode) { this.mode = mode; }
+
+    private Options options() {
+        Options o = new Options()
+                .section("model")
+                .value("--model", "PATH", "checkpoint: .safetensors/.ckpt file (+ sibling .yaml) or diffusers folder, or a name in models/Stable-diffusion (required)")
+                .value("--vae", "PATH", "a separate VAE file or a name in models/VAE; auto (default: <model>.vae.safetensors beside the model, else the model's own) or none (the model's own)")
+                .value("--models-dir", "DIR", "a WebUI folder used as is: models/Stable-diffusion, models/VAE, models/Lora, models/LyCORIS, models/hypernetworks, embeddings/, wildcards/")
+                .value("--tokenizer", "DIR", "CLIP tokenizer folder (vocab.json, merges.txt); default: the model's, <model>/tokenizer or tokenizer/ beside it, else the Hugging Face cache")
+                .section("prompt")
+                .value("--prompt", "TEXT", "the prompt, in the WebUI's prompt language").alias("-p", "--prompt")
+                .value("--negative-prompt", "TEXT", "the negative prompt").alias("-n", "--negative-prompt")
+                .value("--from-png", "FILE", "take the parameters from a PNG's infotext (WebUI/jsd output); options given override them")
+                .value("--infotext", "TEXT", "take the parameters from a pasted WebUI/Civitai generation-data text")
+                .section("sampling")
+                .value("--steps", "N", "sampling steps (default 20)")
+                .value("--sampler", "NAME", "sampler by its WebUI name (default \"DPM++ 2M\"): " + String.join(", ", Samplers.labels()))
+                .value("--scheduler", "TYPE", "schedule type: automatic (default), uniform, karras, exponential, polyexponential, sgm_uniform")
+                .value("--cfg-scale", "X", "classifier-free guidance scale (default 7)")
+                .value("--seed", "N", "seed; -1 (default) picks a random one and reports it")
+                .value("--subseed", "N", "variation seed (default -1: random)")
+                .value("--subseed-strength", "X", "variation strength 0..1 (default 0: off)")
+                .value("--seed-resize-from", "WxH", "draw the seed's noise at this size and paste it centred (WebUI \"resize seed from\")")
+                .value("--ensd", "N", "eta noise seed delta for ancestral samplers (WebUI setting; default 0)")
+                .value("--rng", "SOURCE", "noise source: gpu (default; the WebUI's Philox/NV, same on every device) or cpu (torch mt19937)")
+                .value("--clip-skip", "N", "stop CLIP at the N-th layer from the end (default 1)")
+                .value("--width", "PX", "image width, a multiple of 8 (default 512)").alias("-W", "--width")
+                .value("--height", "PX", "image height, a multiple of 8 (default 512)").alias("-H", "--height")
+                .value("--batch-size", "N", "images per batch (one UNet call for the batch; default 1)")
+                .value("--batch-count", "N", "batches run one after another (default 1)");
+        if (mode != Mode.TXT2IMG) {
+            o.section(mode == Mode.INPAINT ? "init image and mask" : "init image")
+                    .value("--init-image", "FILE", "the image to start from (PNG or JPEG), required")
+                    .value("--denoising-strength", "X", "how much to change it, 0..1 (default 0.75)")
+                    .value("--resize-mode", "MODE", "just-resize (default), crop-and-resize or resize-and-fill when its size differs");
+            if (mode == Mode.INPAINT) {
+                o.value("--mask", "FILE", "mask image: white = repaint, black = keep (its alpha channel when it has one), required")
+                        .value("--mask-blur", "PX", "Gaussian blur of the mask in pixels (default 4)")
+                        .value("--masked-content", "WHAT", "original (default), latent-noise or latent-nothing");
+            }
+        }
+        return o.section("output")
+                .value("--out", "FILE.png", "write the single image here (never overwrites)").alias("-o", "--out")
+                .value("--outdir", "DIR", "folder for NNNNN-SEED.png files (default outputs/" + (mode == Mode.TXT2IMG ? "txt2img" : "img2img")
+                        + "-images/YYYY-MM-DD, as the WebUI)")
+                .value("--preview-every", "N", "write a quick latent preview (preview.png in the output folder) every N steps")
+                .value("--threads", "N", "CPU threads (default: all cores)");
+    }
+
+    @Override public String name() { return mode.name; }
+
+    @Override public String summary() { return mode.summary; }
+
+    @Override public String help() {
+        return "usage: jsd " + mode.name + " --model PATH --prompt TEXT [options]\n\n"
+                + "Generates images as AUTOMATIC1111's WebUI 1.10 does: same prompt language, samplers, seeds (image i of a\n"
+                + "batch uses seed+i) and noise source, so the same settings give the same image. Every PNG carries its\n"
+                + "parameters; `jsd " + mode.name + " --model M --from-png IMAGE.png` reproduces it.\n"
+                + options().help();
+    }
+
+    @Override
+    public int run(List<String> args, PrintStream out, PrintStream err) throws IOException {
+        Arguments a = options().parse(args);
+        GenerationParams params = params(a, err);
+        Path modelPath = a.path("--model");
+        if (modelPath == null) throw new UsageException("--model is required (a .safetensors/.ckpt file or a diffusers folder)");
+        // extra networks: a WebUI folder names models, VAEs, LoRAs, hypernetworks, embeddings and wildcards
+        ModelsFolder folder = a.has("--models-dir") ? ModelsFolder.of(a.path("--models-dir")) : null;
+        modelPath = byName(folder, ModelsFolder.Kind.CHECKPOINT, modelPath);
+        String vae = a.value("--vae", "auto");
+        Path vaePath = vae.equals("auto") || vae.equals("none") ? null : byName(folder, ModelsFolder.Kind.VAE, Path.of(vae));
+        Path outFile = a.path("--out");
+        if (outFile != null && params.batchSize() * params.batchCount() > 1)
+            throw new UsageException("--out names one image but this run makes " + params.batchSize() * params.batchCount() + "; use --outdir");
+        if (outFile != null && Files.exists(outFile)) throw new CommandException(outFile + " exists; jsd never overwrites a file (choose another --out)");
+        InitImage init = initImage(a, params);
+        Path outDir = outFile != null ? outFile.toAbsolutePath().getParent()
+                : a.has("--outdir") ? a.path("--outdir") : OutputFiles.defaultFolder(mode == Mode.TXT2IMG ? "txt2img" : "img2img");
+        int previewEvery = a.intValue("--preview-every", 0, 0, Integer.MAX_VALUE);
+        int threads = a.intValue("--threads", Runtime.getRuntime().availableProcessors(), 1, 4096);
+
+        ProgressBar bar = new ProgressBar(err, System.console() != null);
+        Progress progress = previewEvery <= 0 ? bar : new PreviewingProgress(bar, previewEvery, outDir.resolve("preview.png"), err);
+        try (Backend backend = new CpuBackend(threads)) {
+            progress.update(Progress.Phase.LOAD, 0, 1);
+            ModelFiles files = new ModelFiles(modelPath, vaePath, a.path("--tokenizer"), vae.equals("none"));
+            try (StableDiffusionModel model = StableDiffusionModel.load(backend, files)) {
+                model.hash(); // the infotext's Model hash reads the whole file once: part of loading, as in the WebUI
+                model.vaeHash();
+                progress.update(Progress.Phase.LOAD, 1, 1);
+                Generator generator = new Generator(model, folder);
+                List<GeneratedImage> images = init == null ? generator.txt2img(params, progress) : generator.img2img(params, init, progress);
+                for (GeneratedImage img : images) out.println(write(img, outFile, outDir));
+            }
+        } catch (RuntimeException | IOException e) {
+            bar.clear(); // the error line must not land behind a half-drawn bar
+            throw e;
+        }
+        return 0;
+    }
+
+    /** {@code given} when it exists, else the file of that name in the models folder, else {@code given} (whose absence is reported on loading). */
+    private static Path byName(ModelsFolder folder, ModelsFolder.Kind kind, Path given) {
+        if (Files.exists(given) || folder == null) return given;
+        return folder.find(kind, given.toString()).orElse(given);
+    }
+
+    private static Path write(GeneratedImage img, Path outFile, Path outDir) throws IOException {
+        byte[] png = Png.encode(img.rgb(), img.width(), img.height(), Map.of("parameters", img.info().format()));
+        if (outFile != null) {
+            OutputFiles.writeNew(outFile, png);
+            return outFile;
+        }
+        // a name taken meanwhile (another run writing to the same folder) moves on to the next number
+        for (int attempt = 0; ; attempt++) {
+            Path target = outDir.resolve(OutputFiles.numberedName(OutputFiles.nextNumber(outDir), img.seed()));
+            try {
+                OutputFiles.writeNew(target, png);
+                return target;
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                if (attempt > 100) throw e;
+            }
+        }
+    }
+
+    /** Defaults, then the infotext, then the options given. */
+    GenerationParams params(Arguments a, PrintStream err) throws IOException {
+        GenerationParams.Builder b = new GenerationParams.Builder();
+        if (a.has("--from-png") && a.has("--infotext")) throw new UsageException("give --from-png or --infotext, not both");
+        String infotext = null;
+        if (a.has("--from-png")) {
+            Path png = a.path("--from-png");
+            if (!Files.isRegularFile(png)) throw new CommandException(png + ": no such file");
+            infotext = Png.readText(Files.readAllBytes(png), png.toString()).get("parameters");
+            if (infotext == null) throw new CommandException(png + ": the PNG holds no \"parameters\" text (not written by the WebUI or jsd)");
+        } else if (a.has("--infotext")) {
+            infotext = a.value("--infotext", "");
+        }
+        if (infotext != null) {
+            InfoTexts.Applied applied = InfoTexts.apply(InfoText.parse(infotext), b.build());
+            b = applied.params().toBuilder();
+            if (!applied.unknownKeys().isEmpty())
+                err.println("jsd " + mode.name + ": infotext keys not used by jsd (kept in the output's infotext): " + String.join(", ", applied.unknownKeys()));
+        }
+        if (a.has("--prompt")) b.prompt = a.value("--prompt", "");
+        if (a.has("--negative-prompt")) b.negativePrompt = a.value("--negative-prompt", "");
+        if (infotext == null && !a.has("--prompt")) throw new UsageException("--prompt is required (or --from-png / --infotext)");
+        b.steps = a.intValue("--steps", b.steps, 1, 10000);
+        if (a.has("--sampler")) {
+            Samplers.Choice c = Samplers.resolve(a.value("--sampler", ""));
+            b.sampler = c.sampler().label();
+            if (c.schedule() != ScheduleType.AUTOMATIC) b.schedule = c.schedule();
+        }
+        if (a.has("--scheduler")) b.schedule = ScheduleType.parse(a.value("--scheduler", ""));
+        b.cfgScale = a.doubleValue("--cfg-scale", b.cfgScale);
+        b.seed = a.longValue("--seed", b.seed);
+        b.subseed = a.longValue("--subseed", b.subseed);
+        b.subseedStrength = a.doubleValue("--subseed-strength", b.subseedStrength);
+        if (b.subseedStrength < 0 || b.subseedStrength > 1) throw new UsageException("--subseed-strength must lie in 0..1");
+        if (a.has("--rng")) b.rng = RngSource.parse(a.value("--rng", ""));
+        b.ensd = a.longValue("--ensd", b.ensd);
+        if (a.has("--seed-resize-from")) {
+            String[] wh = a.value("--seed-resize-from", "").toLowerCase(java.util.Locale.ROOT).split("x");
+            try {
+                if (wh.length != 2) throw new NumberFormatException();
+                b.seedResizeFromW = Integer.parseInt(wh[0].strip());
+                b.seedResizeFromH = Integer.parseInt(wh[1].strip());
+            } catch (NumberFormatException e) {
+                throw new UsageException("--seed-resize-from takes WIDTHxHEIGHT, e.g. 512x512");
+            }
+        }
+        b.clipSkip = a.intValue("--clip-skip", b.clipSkip, 1, 12);
+        b.width = a.intValue("--width", b.width, 8, 16384);
+        b.height = a.intValue("--height", b.height, 8, 16384);
+        b.batchSize = a.intValue("--batch-size", b.batchSize, 1, 64);
+        b.batchCount = a.intValue("--batch-count", b.batchCount, 1, 100000);
+        if (mode != Mode.TXT2IMG) {
+            b.denoisingStrength = a.doubleValue("--denoising-strength", b.denoisingStrength);
+            if (b.denoisingStrength < 0 || b.denoisingStrength > 1) throw new UsageException("--denoising-strength must lie in 0..1");
+            if (a.has("--resize-mode")) b.resizeMode = ResizeMode.parse(a.value("--resize-mode", ""));
+        }
+        if (mode == Mode.INPAINT) {
+            b.maskBlur = a.intValue("--mask-blur", b.maskBlur, 0, 256);
+            if (a.has("--masked-content")) b.maskedContent = MaskedContent.parse(a.value("--masked-content", ""));
+        }
+        GenerationParams p = b.build();
+        Generator.checkSize(p.width(), p.height());
+        return p;
+    }
+
+    private InitImage initImage(Arguments a, GenerationParams p) {
+        if (mode == Mode.TXT2IMG) return null;
+        Path image = a.path("--init-image");
+        if (image == null) throw new UsageException("--init-image is required for " + mode.name);
+        RgbImage init = RgbImage.read(image);
+        RgbImage mask = null;
+        if (mode == Mode.INPAINT) {
+            Path m = a.path("--mask");
+            if (m == null) throw new UsageException("--mask is required for inpaint (white = repaint)");
+            mask = RgbImage.read(m);
+        }
+        return InitImage.prepare(init, mask, p);
+    }
+
+    /** Progress that also writes a cheap latent preview every N sampler steps. */
+    private record PreviewingProgress(Progress inner, int every, Path file, PrintStream err) implements Progress {
+        @Override public void update(Phase phase, int done, int total) { inner.update(phase, done, total); }
+
+        @Override public void note(String message) { inner.note(message); }
+
+        @Override public boolean wantsLatents(int step) { return step % every == 0; }
+
+        @Override public void latents(int step, float[] latents, int channels, int height, int width) {
+            try {
+                byte[] png = Png.encode(LatentPreview.rgb(latents, 0, channels, height, width), width, height, Map.of());
+                Files.createDirectories(file.toAbsolutePath().getParent());
+                Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), ".preview-", ".part");
+                Files.write(tmp, png);
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException | RuntimeException e) {
+                err.println("jsd: preview not written (" + e.getMessage() + ")");
+            }
+        }
+    }
+}
