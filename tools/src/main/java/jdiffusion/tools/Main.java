@@ -1,6 +1,15 @@
 package jdiffusion.tools;
 
-import jdiffusion.tools.generate.GenerateCommand;
+            new GenerateCommand(GenerateCommand.Mode.TXT2IMG),
+            new GenerateCommand(GenerateCommand.Mode.IMG2IMG),
+            new GenerateCommand(GenerateCommand.Mode.INPAINT),
+            new EvalToolCommand(),
+            new InspectCommand(),
+            new HashCommand(),
+            new ConvertCommand(),
+            new PruneCommand(),
+            new MergeCommand(),
+            new RandomModelCommand());
 import jdiffusion.tools.inspect.InspectCommand;
 import jdiffusion.tools.modelfile.ConvertCommand;
 import jdiffusion.tools.modelfile.HashCommand;
@@ -27,6 +36,13 @@ public final class Main {
             new GenerateCommand(GenerateCommand.Mode.TXT2IMG),
             new GenerateCommand(GenerateCommand.Mode.IMG2IMG),
             new GenerateCommand(GenerateCommand.Mode.INPAINT),
+            new EvalToolCommand(),
+            new InspectCommand(),
+            new HashCommand(),
+            new ConvertCommand(),
+            new PruneCommand(),
+            new MergeCommand(),
+            new RandomModelCommand());
             new InspectCommand(),
             new HashCommand(),
             new ConvertCommand(),

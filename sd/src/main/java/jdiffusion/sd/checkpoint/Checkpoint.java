@@ -115,7 +115,7 @@ public final class Checkpoint implements AutoCloseable {
         ClipTextConfig clip = hasText ? ModelDetector.clip(f, family) : null;
         ModelVariant variant = ModelVariant.fromInputChannels(unet.inChannels(), vae.latentChannels());
         // v-prediction cannot be read from the weights: SD2 768-v files need their v2-inference-v.yaml beside them
-        return new ModelConfig(family, variant, "epsilon", unet, vae, clip, DiffusionSchedule.sd(), "detected from the weights of " + f.path());
+        return new ModelConfig(family, variant, "epsilon", unet, vae, clip, DiffusionSchedule.sd(), "detected from the weights of " + f.path(), true);
     }
 
     /** Every tensor must belong to a component we load or to the known ldm extras; anything else means a layout we do not know. */
@@ -149,7 +149,9 @@ public final class Checkpoint implements AutoCloseable {
         Path sched = folder.resolve("scheduler/scheduler_config.json");
         String prediction = "epsilon";
         DiffusionSchedule schedule = DiffusionSchedule.sd();
+        boolean guessed = true;
         if (Files.isRegularFile(sched)) {
+            guessed = false;
             ConfigNode s = DiffusersConfig.readJson(sched);
             prediction = s.string("prediction_type", "epsilon");
             if (!prediction.equals("epsilon") && !prediction.equals("v_prediction"))
@@ -157,7 +159,7 @@ public final class Checkpoint implements AutoCloseable {
             schedule = DiffusersConfig.schedule(s);
         }
         ModelVariant variant = ModelVariant.fromInputChannels(unetConfig.inChannels(), vaeConfig.latentChannels());
-        ModelConfig config = new ModelConfig(family, variant, prediction, unetConfig, vaeConfig, clipConfig, schedule, folder + " (config.json files)");
+        ModelConfig config = new ModelConfig(family, variant, prediction, unetConfig, vaeConfig, clipConfig, schedule, folder + " (config.json files)", guessed);
 
         List<TensorFile> files = new ArrayList<>();
         try {

@@ -58,7 +58,7 @@ final class LdmYamlConfig {
         if (!"linear".equals(params.string("beta_schedule", "linear")))
             throw new UnsupportedModelException(yaml + ": beta_schedule " + params.string("beta_schedule", "") + " is not supported (only ldm's \"linear\")");
         ModelVariant variant = ModelVariant.fromInputChannels(unet.inChannels(), vae.latentChannels());
-        return new ModelConfig(family, variant, prediction, unet, vae, clip, schedule, yaml.toString());
+        return new ModelConfig(family, variant, prediction, unet, vae, clip, schedule, yaml.toString(), false);
     }
 
     static UNetConfig unet(ConfigNode p, ModelFamily family) {

@@ -15,6 +15,8 @@ import jdiffusion.sd.vae.VaeConfig;
  * @param textEncoder    text encoder shape, or null when the source holds none (a UNet-only file)
  * @param schedule       training noise schedule parameters
  * @param source         where the configuration came from (a yaml, config.json files, or the weights' shapes)
+ * @param predictionGuessed no yaml or scheduler config stated the prediction type: {@code epsilon} is assumed (see
+ *                       {@link PredictionProbe} for SD2 files)
  */
 public record ModelConfig(
         ModelFamily family,
@@ -24,7 +26,15 @@ public record ModelConfig(
         VaeConfig vae,
         ClipTextConfig textEncoder,
         DiffusionSchedule schedule,
-        String source) {
+        String source,
+        boolean predictionGuessed) {
 
     public boolean isVPrediction() { return "v_prediction".equals(predictionType); }
+
+    /** This configuration with a prediction type found out some other way ({@link PredictionProbe}, a user option). */
+    public ModelConfig withPredictionType(String type) {
+        if (!type.equals("epsilon") && !type.equals("v_prediction"))
+            throw new IllegalArgumentException("prediction type must be epsilon or v_prediction, got " + type);
+        return new ModelConfig(family, variant, type, unet, vae, textEncoder, schedule, source, false);
+    }
 }

@@ -19,15 +19,13 @@ public final class PredictionProbe {
 
     /** Whether {@code config}'s prediction type came from neither a yaml nor diffusers configs and could be v. */
     public static boolean needed(ModelConfig config) {
-        return config.family() == ModelFamily.SD2 && config.variant() == ModelVariant.TEXT_TO_IMAGE && config.source().startsWith("detected");
+        return config.predictionGuessed() && config.family() == ModelFamily.SD2 && config.variant() == ModelVariant.TEXT_TO_IMAGE;
     }
 
     /** {@code config} with its prediction type probed when {@link #needed}; otherwise {@code config} itself. */
     public static ModelConfig resolve(ModelConfig config, WeightSource unetWeights, Backend backend) {
         if (!needed(config)) return config;
-        String prediction = meanOutputMinusInput(config.unet(), unetWeights, backend) < -1 ? "v_prediction" : "epsilon";
-        return new ModelConfig(config.family(), config.variant(), prediction, config.unet(), config.vae(), config.textEncoder(), config.schedule(),
-                config.source() + ", prediction probed");
+        return config.withPredictionType(meanOutputMinusInput(config.unet(), unetWeights, backend) < -1 ? "v_prediction" : "epsilon");
     }
 
     /** {@code mean(unet(x, 999, c) - x)} for {@code x = 0.5}, {@code c = 0.5} (A1111's statistic). */

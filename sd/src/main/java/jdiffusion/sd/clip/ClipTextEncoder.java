@@ -37,10 +37,23 @@ public final class ClipTextEncoder {
 
     public ClipTextConfig config() { return config; }
 
+    /** Rows of the token embedding replaced by other vectors (a textual-inversion embedding, A1111 style). */
+    public record TokenOverride(int sequence, int position, Tensor vectors) {
+        public TokenOverride {
+            if (vectors.rank() != 2) throw new IllegalArgumentException("override vectors must be [n, width]");
+        }
+    }
+
     /** Runs every layer and returns all outputs ({@link ClipTextOutput}). {@code ids} is {@code [B][L]}, L at most the position count. */
-    public ClipTextOutput forward(Backend b, int[][] ids) {
+    public ClipTextOutput forward(Backend b, int[][] ids) { return forward(b, tokenEmbeddings(b, ids, List.of()), ids); }
+
+    /**
+     * As {@link #forward(Backend, int[][])} from given token embeddings {@code [B, L, D]} (position embeddings are
+     * added here); {@code ids} still choose the pooled position.
+     */
+    public ClipTextOutput forward(Backend b, Tensor tokenEmbeddings, int[][] ids) {
         List<Tensor> hidden = new ArrayList<>();
-        Tensor x = embed(b, ids);
+        Tensor x = withPositions(b, tokenEmbeddings);
         hidden.add(x);
         for (ClipEncoderLayer layer : layers) {
             x = layer.forward(b, x);
@@ -57,9 +70,12 @@ public final class ClipTextEncoder {
      * The conditioning {@code [B, L, D]} at A1111's "Clip skip" {@code clipSkip} (1 = the family's default): only the
      * layers it needs are run.
      */
-    public Tensor encode(Backend b, int[][] ids, int clipSkip) {
+    public Tensor encode(Backend b, int[][] ids, int clipSkip) { return encode(b, tokenEmbeddings(b, ids, List.of()), clipSkip); }
+
+    /** As {@link #encode(Backend, int[][], int)} from given token embeddings {@code [B, L, D]}. */
+    public Tensor encode(Backend b, Tensor tokenEmbeddings, int clipSkip) {
         int upTo = conditioningLayer(clipSkip);
-        Tensor x = embed(b, ids);
+        Tensor x = withPositions(b, tokenEmbeddings);
         for (int i = 0; i < upTo; i++) x = layers.get(i).forward(b, x);
         return finalNorm.forward(b, x);
     }
@@ -72,24 +88,59 @@ public final class ClipTextEncoder {
         return layer;
     }
 
-    private Tensor embed(Backend b, int[][] ids) {
+    /**
+     * The token embeddings {@code [B, L, D]} of {@code ids}, with the rows {@code overrides} name replaced by their
+     * vectors (any float dtype; rows past the sequence end are an error).
+     */
+    public Tensor tokenEmbeddings(Backend b, int[][] ids, List<TokenOverride> overrides) {
         int batch = ids.length, len = ids.length == 0 ? 0 : ids[0].length;
         if (batch == 0 || len == 0) throw new IllegalArgumentException("no token ids");
         if (len > config.maxPositions())
             throw new IllegalArgumentException(len + " tokens exceed the text encoder's " + config.maxPositions() + " positions");
-        int[] flat = new int[batch * len];
-        for (int i = 0; i < batch; i++) {
-            if (ids[i].length != len) throw new IllegalArgumentException("token sequences differ in length");
-            for (int j = 0; j < len; j++) {
-                int id = ids[i][j];
+        for (int[] seq : ids) {
+            if (seq.length != len) throw new IllegalArgumentException("token sequences differ in length");
+            for (int id : seq)
                 if (id < 0 || id >= config.vocabSize()) throw new IllegalArgumentException("token id " + id + " outside the vocabulary of " + config.vocabSize());
-                flat[i * len + j] = id;
-            }
         }
-        int[] positions = new int[len];
-        for (int j = 0; j < len; j++) positions[j] = j;
-        Tensor tokens = b.gatherRows(tokenEmbedding, flat).reshape(batch, len, config.hiddenSize());
-        return b.add(tokens, b.gatherRows(positionEmbedding, positions));
+        if (overrides.isEmpty()) {
+            int[] flat = new int[batch * len];
+            for (int i = 0; i < batch; i++) System.arraycopy(ids[i], 0, flat, i * len, len);
+            return b.gatherRows(tokenEmbedding, flat).reshape(batch, len, config.hiddenSize());
+        }
+        Tensor[] sequences = new Tensor[batch];
+        for (int i = 0; i < batch; i++) {
+            List<TokenOverride> mine = new ArrayList<>();
+            for (TokenOverride o : overrides) if (o.sequence() == i) mine.add(o);
+            mine.sort(java.util.Comparator.comparingInt(TokenOverride::position));
+            List<Tensor> pieces = new ArrayList<>();
+            int cursor = 0;
+            for (TokenOverride o : mine) {
+                int n = o.vectors().size(0);
+                if (o.position() < cursor || o.position() + n > len || o.vectors().size(1) != config.hiddenSize())
+                    throw new IllegalArgumentException("embedding override at " + o.position() + " (" + n + " x " + o.vectors().size(1)
+                            + ") overlaps another or does not fit " + len + " tokens of width " + config.hiddenSize());
+                if (o.position() > cursor) pieces.add(b.gatherRows(tokenEmbedding, java.util.Arrays.copyOfRange(ids[i], cursor, o.position())));
+                pieces.add(b.gatherRows(o.vectors(), range(n)));
+                cursor = o.position() + n;
+            }
+            if (cursor < len) pieces.add(b.gatherRows(tokenEmbedding, java.util.Arrays.copyOfRange(ids[i], cursor, len)));
+            Tensor seq = pieces.size() == 1 ? pieces.getFirst() : b.concat(0, pieces.toArray(Tensor[]::new));
+            sequences[i] = seq.reshape(1, len, config.hiddenSize());
+        }
+        return batch == 1 ? sequences[0] : b.concat(0, sequences);
+    }
+
+    private Tensor withPositions(Backend b, Tensor tokens) {
+        if (tokens.rank() != 3 || tokens.size(2) != config.hiddenSize() || tokens.size(1) > config.maxPositions())
+            throw new IllegalArgumentException("token embeddings must be [B, L <= " + config.maxPositions() + ", " + config.hiddenSize() + "], got "
+                    + java.util.Arrays.toString(tokens.shape()));
+        return b.add(tokens, b.gatherRows(positionEmbedding, range(tokens.size(1))));
+    }
+
+    private static int[] range(int n) {
+        int[] r = new int[n];
+        for (int i = 0; i < n; i++) r[i] = i;
+        return r;
     }
 
     /** Rows of {@code hidden} at each sequence's first end-of-text id (the largest id when there is none, as older CLIP code does). */

@@ -19,7 +19,7 @@ public record DpmFast(float eta, float sNoise) implements KSampler {
         float tStart = DpmSolverSteps.t(sigmaMax), tEnd = DpmSolverSteps.t(sigmaMin);
         int m = nfe / 3 + 1;
         float[] ts = TorchMath.linspace(tStart, tEnd, m + 1);
-        int[] orders = new int[nfe % 3 == 0 ? m : m];
+        int[] orders = new int[m];
         if (nfe % 3 == 0) {
             for (int i = 0; i < m - 2; i++) orders[i] = 3;
             orders[m - 2] = 2;

@@ -4,9 +4,10 @@ package jdiffusion.sd.sample;
  * k-diffusion's {@code CompVisDenoiser} / {@code CompVisVDenoiser} (quantize off, as the WebUI runs it):
  * sigmas {@code sqrt((1 - a)/a)} of the model's {@code alphas_cumprod}, continuous timesteps by
  * interpolating log-sigma, and the c_skip/c_out/c_in scalings that turn an eps or v network into an x0
- * denoiser. All scalar math is float32, like the reference's buffers.
+ * denoiser. All scalar math is float32, like the reference's buffers. {@link LcmDenoiser} is the WebUI's
+ * LCM variant.
  */
-public final class KDiffusionDenoiser {
+public class KDiffusionDenoiser {
     private final NoiseSchedule schedule;
     private final Prediction prediction;
     private final float[] sigmas;

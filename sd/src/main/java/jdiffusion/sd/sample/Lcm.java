@@ -1,6 +1,9 @@
 package jdiffusion.sd.sample;
 
-/** The WebUI's LCM sampler: jump to the x0 prediction, then re-noise to the next sigma. */
+/**
+ * The WebUI's LCM sampler ({@code sample_lcm}): jump to the x0 prediction, then re-noise to the next
+ * sigma. Use it with {@link LcmDenoiser} ({@link SamplerSpec#denoiser}), as the WebUI does.
+ */
 public record Lcm() implements KSampler {
     @Override
     public float[] sample(Denoiser model, float[] x, float[] sigmas, NoiseSampler noise, StepListener listener) {

@@ -19,6 +19,11 @@ public record SamplerSpec(String label, String kdiffusionId, List<String> aliase
 
     public KSampler create() { return factory.get(); }
 
+    /** The denoiser the WebUI wraps the model in for this sampler (LCM has its own). */
+    public KDiffusionDenoiser denoiser(NoiseSchedule schedule, Prediction prediction) {
+        return kdiffusionId.equals("lcm") ? new LcmDenoiser(schedule) : new KDiffusionDenoiser(schedule, prediction);
+    }
+
     /** DPM fast/adaptive take only a sigma range (and for fast a step count) instead of a schedule. */
     public boolean usesModelSigmaRange() { return kdiffusionId.equals("dpm_fast") || kdiffusionId.equals("dpm_adaptive"); }
 
@@ -32,6 +37,7 @@ public record SamplerSpec(String label, String kdiffusionId, List<String> aliase
         ScheduleType effective = type == ScheduleType.AUTOMATIC ? defaultSchedule : type;
         float[] sigmas = effective.sigmas(model, n, rho);
         if (usesModelSigmaRange()) {
+            if (n < 2) throw new SamplingException(label + " needs at least 2 steps here, got " + n);
             // the WebUI gives DPM fast/adaptive the model's own sigma range whatever the schedule type
             sigmas = model.uniformSigmas(n);
             sigmas[0] = model.sigmaMax();

@@ -7,7 +7,7 @@ import java.util.Optional;
 
 /**
  * The WebUI's samplers (AUTOMATIC1111 1.10) by name: the k-diffusion ones ({@link SamplerSpec}) and
- * the timestep ones DDIM, PLMS, UniPC ({@link TimestepSamplerSpec}), found case-insensitively by label
+ * the timestep ones DDIM, DDIM CFG++, PLMS, UniPC ({@link TimestepSamplerSpec}), found case-insensitively by label
  * ("DPM++ 2M"), alias ("k_dpmpp_2m") or k-diffusion id ("dpmpp_2m", "sample_dpmpp_2m"). Legacy names
  * with a schedule suffix ("DPM++ 2M Karras") resolve to the sampler plus that schedule.
  */
@@ -41,13 +41,14 @@ public final class Samplers {
 
     private static final List<TimestepSamplerSpec> TIMESTEP = List.of(
             new TimestepSamplerSpec("DDIM", List.of("ddim"), WebUiDdim::new),
+            new TimestepSamplerSpec("DDIM CFG++", List.of("ddim_cfgpp"), WebUiDdimCfgPp::new, 1f / 12.5f),
             new TimestepSamplerSpec("PLMS", List.of("plms"), WebUiPlms::new),
             new TimestepSamplerSpec("UniPC", List.of("unipc"), WebUiUniPc::new));
 
     /** Every k-diffusion sampler, in the WebUI's order. */
     public static List<SamplerSpec> all() { return ALL; }
 
-    /** The WebUI's timestep samplers: DDIM, PLMS, UniPC. */
+    /** The WebUI's timestep samplers: DDIM, DDIM CFG++, PLMS, UniPC. */
     public static List<TimestepSamplerSpec> timestepSamplers() { return TIMESTEP; }
 
     /** A sampler and the schedule its name asked for (AUTOMATIC unless the name carried a schedule suffix). */

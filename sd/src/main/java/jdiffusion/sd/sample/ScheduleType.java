@@ -7,7 +7,7 @@ import java.util.stream.Collectors;
 /**
  * The WebUI's "Schedule type" choices ({@code modules/sd_schedulers.py}, 1.10) for k-diffusion samplers.
  * {@link #AUTOMATIC} means the sampler's own default (see {@link SamplerSpec#defaultSchedule()}).
- * Not supported: "Beta" (needs the inverse incomplete beta function). Some types do not end in 0 or
+ * "Beta" uses the WebUI's default alpha = beta = 0.6. Some types do not end in 0 or
  * have a length other than steps+1, exactly as in the WebUI (KL Optimal ends at sigma_min; DDIM has
  * one entry per {@code 1000 // steps} stride).
  */
@@ -22,7 +22,8 @@ public enum ScheduleType {
     ALIGN_YOUR_STEPS("align_your_steps", "Align Your Steps", -1),
     SIMPLE("simple", "Simple", -1),
     NORMAL("normal", "Normal", -1),
-    DDIM("ddim", "DDIM", -1);
+    DDIM("ddim", "DDIM", -1),
+    BETA("beta", "Beta", -1);
 
     private final String id;
     private final String label;
@@ -69,6 +70,7 @@ public enum ScheduleType {
             case SIMPLE -> model.simpleSigmas(steps);
             case NORMAL -> model.normalSigmas(steps);
             case DDIM -> model.ddimSigmas(steps);
+            case BETA -> SigmaSchedules.beta(steps, min, max, 0.6, 0.6);
         };
     }
 }

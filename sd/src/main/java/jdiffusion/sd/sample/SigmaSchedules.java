@@ -100,6 +100,24 @@ public final class SigmaSchedules {
         return out;
     }
 
+    /**
+     * The WebUI's "Beta" schedule ("Beta Sampling is All You Need"): n points at the Beta(alpha, beta)
+     * quantiles of 1 - linspace(0, 1, n), mapped linearly onto [sigma_min, sigma_max], then 0. The WebUI's
+     * defaults are alpha = beta = 0.6.
+     */
+    public static float[] beta(int n, double sigmaMin, double sigmaMax, double alpha, double beta) {
+        KDiffusionDenoiser.requireSteps(n);
+        checkRange(sigmaMin, sigmaMax);
+        float[] out = new float[n + 1];
+        for (int i = 0; i < n; i++) {
+            double u = n == 1 ? 0 : (double) i / (n - 1);
+            if (i == n - 1) u = 1;
+            double q = BetaDistribution.ppf(1 - u, alpha, beta);
+            out[i] = (float) (sigmaMin + q * (sigmaMax - sigmaMin));
+        }
+        return out;
+    }
+
     private static void checkRange(double sigmaMin, double sigmaMax) {
         if (!(sigmaMin > 0 && sigmaMax >= sigmaMin))
             throw new SamplingException("sigma range must satisfy 0 < sigma_min <= sigma_max, got "

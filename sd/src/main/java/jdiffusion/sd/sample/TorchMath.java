@@ -1,10 +1,10 @@
 package jdiffusion.sd.sample;
 
 /**
- * Float32 helpers that follow PyTorch's CPU evaluation order where the last bit matters for matching
- * reference schedules ({@code torch.linspace} on an AVX2 build).
+ * Float32 helpers that follow PyTorch's CPU results where the last bit matters for matching reference
+ * schedules and sampler coefficients ({@code torch.linspace}, exp/log/expm1 on an AVX2 build).
  */
-final class TorchMath {
+public final class TorchMath {
     private TorchMath() {}
 
     /** AVX2 float lanes: torch's CPU kernels process 2 vectors (16 floats) per inner-loop iteration. */
@@ -19,7 +19,7 @@ final class TorchMath {
      * the lane offsets of {@code arange}; this does the same (verified bit for bit against diffusers' float32
      * betas and k-diffusion's Karras ramp).
      */
-    static float[] linspace(float start, float end, int n) {
+    public static float[] linspace(float start, float end, int n) {
         float[] out = new float[n];
         if (n == 0) return out;
         if (n == 1) { out[0] = start; return out; }
@@ -51,8 +51,9 @@ final class TorchMath {
         return out;
     }
 
-    static float exp(float x) { return (float) Math.exp(x); }
-    static float log(float x) { return (float) Math.log(x); }
-    static float expm1(float x) { return (float) Math.expm1(x); }
-    static float sqrt(float x) { return (float) Math.sqrt(x); }
+    /** torch.exp/log/expm1 on float tensors (all sizes, 0-dim included) go through SLEEF on the CPU. */
+    public static float exp(float x) { return SleefMath.exp(x); }
+    public static float log(float x) { return SleefMath.log(x); }
+    public static float expm1(float x) { return SleefMath.expm1(x); }
+    public static float sqrt(float x) { return (float) Math.sqrt(x); }
 }

@@ -12,13 +12,14 @@
  * <h2>WebUI text-to-image (k-diffusion samplers)</h2>
  * <pre>{@code
  * NoiseSchedule schedule = NoiseSchedule.fromAlphasCumprod(checkpointAlphasCumprod); // or stableDiffusion()
- * KDiffusionDenoiser model = new KDiffusionDenoiser(schedule, Prediction.EPSILON);
  * Samplers.Choice choice = Samplers.resolve("DPM++ 2M");            // or "DPM++ 2M Karras", "euler_ancestral"
  * SamplerSpec spec = (SamplerSpec) choice.sampler();                // TimestepSamplerSpec for DDIM/PLMS/UniPC
+ * KDiffusionDenoiser model = spec.denoiser(schedule, Prediction.EPSILON); // CompVis(V)Denoiser, or LCM's
  * ScheduleType type = userSchedule != null ? ScheduleType.parse(userSchedule) : choice.schedule();
  * float[] sigmas = spec.sigmas(model, steps, type);
- * long[] seeds = ImageNoise.batchSeeds(seed, batch);
- * ImageNoise noise = new ImageNoise(RngSource.GPU, 4, height / 8, width / 8, seeds);
+ * ImageNoise noise = ImageNoise.webUi(RngSource.GPU, 4, height / 8, width / 8, seed, subseed, strength,
+ *                                    firstImageIndex, batch, 0, 0, ensd);
+ * long[] seeds = noise.seeds();
  * float[] x = noise.next();                                          // initial noise; scale it by sigmas[0]
  * Denoiser guided = new GuidedDenoiser(model.over(condUnet), model.over(uncondUnet), cfgScale);
  * NoiseSampler ns = spec.noiseSampler(noise, RngSource.GPU, 4, height / 8, width / 8, seeds, sigmas);
@@ -27,11 +28,17 @@
  * {@code condUnet}/{@code uncondUnet} are {@code (input, t) -> unet(input, t, context)}: the denoiser
  * scales the input by c_in and maps sigma to the fractional timestep t.
  *
- * <h2>WebUI DDIM / PLMS / UniPC</h2>
+ * <h2>WebUI DDIM / DDIM CFG++ / PLMS / UniPC</h2>
  * {@link jdiffusion.sd.sample.TimestepSamplerSpec}: timesteps from
  * {@link jdiffusion.sd.sample.WebUiTimesteps#timesteps}, unscaled initial noise, and an eps model
- * (guidance mixes the eps outputs with {@link jdiffusion.sd.sample.GuidedDenoiser#combine}; v models go
- * through {@link jdiffusion.sd.sample.WebUiTimesteps#epsModel}).
+ * (guidance mixes the eps outputs with {@link jdiffusion.sd.sample.GuidedDenoiser#combine}, scale times
+ * {@code guidanceScaleFactor()}; v models go through {@link jdiffusion.sd.sample.WebUiTimesteps#epsModel};
+ * DDIM CFG++ needs a {@link jdiffusion.sd.sample.GuidedModelFunction}).
+ *
+ * <h2>Exactness</h2>
+ * Noise is bit-exact (Philox and torch CPU). Schedules and sampler arithmetic follow torch's float32
+ * evaluation, including SLEEF's exp/log/expm1 and torch's linspace, so k-diffusion sigma tables match
+ * the reference bit for bit.
  *
  * <h2>diffusers schedulers</h2>
  * {@link jdiffusion.sd.sample.diffusers.TimestepScheduler} implementations for diffusers pipelines

@@ -25,6 +25,7 @@ class PredictionProbeTest {
              Checkpoint sd2 = Checkpoint.fromSingleFile(CheckpointDetectionTest.sd2Like(real), null)) {
             assertEquals("epsilon", sd2.config().predictionType());
             assertTrue(PredictionProbe.needed(sd2.config()));
+            assertFalse(PredictionProbe.needed(sd2.config().withPredictionType("v_prediction")));
         }
     }
 }

@@ -36,7 +36,7 @@ class TorchCheckpointLoadingTest {
     }
 
     private static ModelConfig withSource(ModelConfig c, String source) {
-        return new ModelConfig(c.family(), c.variant(), c.predictionType(), c.unet(), c.vae(), c.textEncoder(), c.schedule(), source);
+        return new ModelConfig(c.family(), c.variant(), c.predictionType(), c.unet(), c.vae(), c.textEncoder(), c.schedule(), source, c.predictionGuessed());
     }
 
     @Test

@@ -13,8 +13,10 @@ import static org.junit.jupiter.api.Assertions.*;
  * model {@code 0.1*input + 0.05*cos(t/100)} over CompVisDenoiser with the recorded ancestral noise.
  */
 class KDiffusionSamplersTest {
-    static final double SIGMA_RTOL = 3e-7;
-    static final double STATE_ATOL = 1e-6, STATE_RTOL = 2e-6;
+    static final double SIGMA_RTOL = 0;
+    // samplers reproduce k-diffusion bit for bit; the margin (about 2 ulps) covers the toy model, whose
+    // cos(t/100) is Java's rather than torch's SLEEF cosine
+    static final double STATE_ATOL = 1e-7, STATE_RTOL = 2.4e-7;
 
     static final ModelFunction TOY_EPS = (input, t) -> {
         float c = 0.05f * (float) Math.cos(t / 100f);
@@ -77,7 +79,7 @@ class KDiffusionSamplersTest {
             assertEquals(calls, sampler.modelCalls(sigmas), "modelCalls() estimate");
             for (int j = 0; j < calls; j++) {
                 String p = String.format("call%02d.", j);
-                assertClose(c.floats(p + "t"), new float[]{ts.get(j)}, 1e-4, 1e-6, p + "t");
+                assertClose(c.floats(p + "t"), new float[]{ts.get(j)}, 0, 0, p + "t");
                 assertClose(c.floats(p + "model_input"), inputs.get(j), STATE_ATOL, STATE_RTOL, p + "model_input");
             }
             int noises = 0;

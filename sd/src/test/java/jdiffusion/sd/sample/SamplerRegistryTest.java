@@ -77,6 +77,11 @@ class SamplerRegistryTest {
         float[] ays = SigmaSchedules.alignYourSteps(10, false);
         assertEquals(0.029f, ays[9], 1e-6);
         assertEquals(14.615f, ays[0], 1e-6);
+        // scipy.stats.beta.ppf(0.5, 0.6, 0.6) = 0.5 by symmetry; ppf(0.25, 2, 2) solves 3x^2 - 2x^3 = 0.25
+        assertEquals(0.5, BetaDistribution.ppf(0.5, 0.6, 0.6), 1e-12);
+        double q = BetaDistribution.ppf(0.25, 2, 2);
+        assertEquals(0.25, 3 * q * q - 2 * q * q * q, 1e-12);
+        assertEquals(0.32635182233306964, q, 1e-12);
     }
 
     @Test
@@ -111,5 +116,29 @@ class SamplerRegistryTest {
         assertEquals(1, draws[0], "one restart segment");
         assertEquals(2 * (15 + 9) - 1, calls[0], "Heun on 15 + 9 restart steps (24 in all), Euler at the end");
         for (int i = 0; i < 4; i++) assertEquals(x0[i], out[i], 1e-4);
+    }
+
+    @Test
+    void lcmUsesTheThinnedFiftyStepScheduleAndIntegerTimesteps() {
+        NoiseSchedule sd = NoiseSchedule.stableDiffusion();
+        SamplerSpec lcm = Samplers.kdiffusion("LCM");
+        KDiffusionDenoiser den = lcm.denoiser(sd, Prediction.EPSILON);
+        assertInstanceOf(LcmDenoiser.class, den);
+        assertEquals(50, den.sigmas().length);
+        float[] sigmas = lcm.sigmas(den, 4, ScheduleType.AUTOMATIC);
+        assertEquals(5, sigmas.length);
+        KDiffusionDenoiser full = new KDiffusionDenoiser(sd, Prediction.EPSILON);
+        assertEquals(full.sigmaMax(), sigmas[0], 1e-5f);
+        assertEquals(full.sigmas()[19], sigmas[3], 1e-6f, "the last LCM timestep is 19");
+        assertEquals(999f, den.sigmaToT(sigmas[0]));
+        assertEquals(19f, den.sigmaToT(sigmas[3]));
+        // an exact eps model: LCM's boundary condition keeps the x0 prediction up to c_skip (< 1e-5)
+        float[] x0 = {0.5f, -0.25f, 1f, 0f}, n = {0.3f, -1.2f, 0.7f, 2f};
+        float s = sigmas[1];
+        float[] x = new float[4];
+        for (int i = 0; i < 4; i++) x[i] = x0[i] + s * n[i];
+        float[] d = den.denoise(x, s, (in, t) -> n.clone());
+        for (int i = 0; i < 4; i++) assertEquals(x0[i], d[i], 1e-4);
+        assertFalse(Samplers.kdiffusion("Euler").denoiser(sd, Prediction.EPSILON) instanceof LcmDenoiser);
     }
 }

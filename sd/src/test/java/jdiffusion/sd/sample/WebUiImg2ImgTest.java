@@ -32,4 +32,11 @@ class WebUiImg2ImgTest {
         float[] out = GuidedDenoiser.combine(new float[]{1f, 2f}, new float[]{0.5f, 3f}, 7f);
         assertArrayEquals(new float[]{0.5f + 0.5f * 7f, 3f + -1f * 7f}, out);
     }
+
+    @Test
+    void inpaintBlendKeepsTheOriginalWhereTheMaskSaysKeep() {
+        Denoiser d = new MaskedDenoiser((x, s) -> new float[]{9f, 9f, 9f, 9f}, new float[]{1f, 2f, 3f, 4f}, new float[]{1f, 0f});
+        assertArrayEquals(new float[]{1f, 9f, 3f, 9f}, d.denoise(new float[4], 1f));
+        assertThrows(SamplingException.class, () -> new MaskedDenoiser(d, new float[4], new float[3]));
+    }
 }

@@ -85,6 +85,21 @@ class WebUiTimestepSamplersTest {
         for (int i = 0; i < 4; i++) assertEquals(N[i], e[i], 1e-5);
     }
 
+    @Test
+    void ddimCfgPpFollowsTheUnconditionalDirectionAndNeedsIt() {
+        int[] ts = WebUiTimesteps.timesteps(10, 1000);
+        TimestepSamplerSpec spec = (TimestepSamplerSpec) Samplers.byName("DDIM CFG++");
+        assertEquals(1f / 12.5f, spec.guidanceScaleFactor());
+        GuidedModelFunction exact = new GuidedModelFunction() {
+            @Override public float[] predict(float[] x, float t) { return N.clone(); }
+            @Override public float[] lastUnconditional() { return N.clone(); }
+        };
+        float[] out = spec.create(SD).sample(exact, onTrajectory(SD.alphaCumprod(ts[ts.length - 1])), ts, (a, b) -> new float[4], StepListener.NONE);
+        float[] expected = onTrajectory(SD.alphaCumprod(ts[0]));
+        for (int i = 0; i < 4; i++) assertEquals(expected[i], out[i], 1e-4);
+        assertThrows(SamplingException.class, () -> spec.create(SD).sample(exactEps(), new float[4], ts, (a, b) -> new float[4], StepListener.NONE));
+    }
+
     private static float[] onTrajectory(float a) {
         float[] x = new float[4];
         for (int i = 0; i < 4; i++) x[i] = (float) Math.sqrt(a) * X0[i] + (float) Math.sqrt(1 - a) * N[i];

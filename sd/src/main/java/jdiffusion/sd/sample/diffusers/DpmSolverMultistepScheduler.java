@@ -1,5 +1,7 @@
 package jdiffusion.sd.sample.diffusers;
 
+import jdiffusion.sd.sample.TorchMath;
+
 import jdiffusion.sd.sample.Prediction;
 
 import java.util.function.Supplier;
@@ -38,11 +40,11 @@ public final class DpmSolverMultistepScheduler implements TimestepScheduler {
         float sigmaT = sig[i + 1], sigmaS0 = sig[i];
         float alphaT = MultistepTables.alpha(sigmaT), sT = sigmaT * alphaT;
         float alphaS0 = MultistepTables.alpha(sigmaS0), sS0 = sigmaS0 * alphaS0;
-        float lambdaT = (float) Math.log(alphaT) - (float) Math.log(sT);
-        float lambdaS0 = (float) Math.log(alphaS0) - (float) Math.log(sS0);
+        float lambdaT = TorchMath.log(alphaT) - TorchMath.log(sT);
+        float lambdaS0 = TorchMath.log(alphaS0) - TorchMath.log(sS0);
         float h = lambdaT - lambdaS0;
         float ratio = sT / sS0;
-        float c = alphaT * ((float) Math.exp(-h) - 1f);
+        float c = alphaT * (TorchMath.exp(-h) - 1f);
         out = new float[sample.length];
         if (lowerOrderNums < 1 || lowerFinal || m1 == null) {
             for (int k = 0; k < out.length; k++) out[k] = ratio * sample[k] - c * m0[k];

@@ -1,5 +1,7 @@
 package jdiffusion.sd.sample.diffusers;
 
+import jdiffusion.sd.sample.TorchMath;
+
 import jdiffusion.sd.sample.NoiseSchedule;
 
 /**
@@ -37,7 +39,7 @@ record MultistepTables(int[] timesteps, float[] sigmas) {
     static float lambda(float sigma) {
         float a = alpha(sigma);
         float s = sigma * a;
-        return (float) Math.log(a) - (float) Math.log(s);
+        return TorchMath.log(a) - TorchMath.log(s);
     }
 
     /** The data (x0) prediction the solvers work with, from an eps or v output at {@code sigma}. */

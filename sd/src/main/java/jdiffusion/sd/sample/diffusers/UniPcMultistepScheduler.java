@@ -1,5 +1,7 @@
 package jdiffusion.sd.sample.diffusers;
 
+import jdiffusion.sd.sample.TorchMath;
+
 import jdiffusion.sd.sample.Prediction;
 
 import java.util.function.Supplier;
@@ -49,12 +51,12 @@ public final class UniPcMultistepScheduler implements TimestepScheduler {
         float[] m0 = modelOutputs[1];
         float alphaT = MultistepTables.alpha(sig[i + 1]), sigmaT = sig[i + 1] * alphaT;
         float alphaS0 = MultistepTables.alpha(sig[i]), sigmaS0 = sig[i] * alphaS0;
-        float lambdaT = (float) Math.log(alphaT) - (float) Math.log(sigmaT);
-        float lambdaS0 = (float) Math.log(alphaS0) - (float) Math.log(sigmaS0);
+        float lambdaT = TorchMath.log(alphaT) - TorchMath.log(sigmaT);
+        float lambdaS0 = TorchMath.log(alphaS0) - TorchMath.log(sigmaS0);
         float h = lambdaT - lambdaS0;
         float hh = -h;
-        float hPhi1 = (float) Math.expm1(hh);
-        float bh = (float) Math.expm1(hh);
+        float hPhi1 = TorchMath.expm1(hh);
+        float bh = TorchMath.expm1(hh);
         float[] d1 = null;
         float rk = 0;
         if (order >= 2) {
@@ -82,13 +84,13 @@ public final class UniPcMultistepScheduler implements TimestepScheduler {
         float[] m0 = modelOutputs[1];
         float alphaT = MultistepTables.alpha(sig[i]), sigmaT = sig[i] * alphaT;
         float alphaS0 = MultistepTables.alpha(sig[i - 1]), sigmaS0 = sig[i - 1] * alphaS0;
-        float lambdaT = (float) Math.log(alphaT) - (float) Math.log(sigmaT);
-        float lambdaS0 = (float) Math.log(alphaS0) - (float) Math.log(sigmaS0);
+        float lambdaT = TorchMath.log(alphaT) - TorchMath.log(sigmaT);
+        float lambdaS0 = TorchMath.log(alphaS0) - TorchMath.log(sigmaS0);
         float h = lambdaT - lambdaS0;
         float hh = -h;
-        float hPhi1 = (float) Math.expm1(hh);
+        float hPhi1 = TorchMath.expm1(hh);
         float hPhiK = hPhi1 / hh - 1f;
-        float bh = (float) Math.expm1(hh);
+        float bh = TorchMath.expm1(hh);
         // b_i = h_phi_k * i! / B_h, h_phi_k <- h_phi_k / hh - 1/(i+1)!
         float b1 = hPhiK * 1f / bh;
         float hPhiK2 = hPhiK / hh - 1f / 2f;

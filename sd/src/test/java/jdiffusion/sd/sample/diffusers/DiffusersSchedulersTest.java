@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /** diffusers schedulers against {@code golden/schedulers/diffusers_tables.json} and {@code diffusers_<sched>_20steps}. */
 class DiffusersSchedulersTest {
-    static final double ATOL = 1e-6, RTOL = 2e-6;
+    static final double ATOL = 2.4e-7, RTOL = 2.4e-7; // about 2 ulps: the toy model's cos is not torch's
 
     @Test
     void everySchedulerReproducesDiffusersTimestepsSigmasAndInitNoiseSigmaForAllStepCounts() throws Exception {
@@ -30,9 +30,10 @@ class DiffusersSchedulersTest {
                 Map<String, Object> row = map(s.get("N" + n));
                 String what = e.getKey() + " N=" + n;
                 TimestepScheduler sch = DiffusersSchedulers.create((String) s.get("class"), cfg, n);
-                assertClose(floats(row.get("timesteps")), sch.timesteps(), 1e-4, 1e-6, what + " timesteps");
+                // Karras timesteps come from numpy's float32 log (its own SIMD code, not SLEEF): a few ulps
+                assertClose(floats(row.get("timesteps")), sch.timesteps(), 1e-5, 2.4e-7, what + " timesteps");
                 assertEquals(((Number) row.get("init_noise_sigma")).doubleValue(), sch.initNoiseSigma(), 1e-6, what + " init_noise_sigma");
-                if (row.containsKey("sigmas")) assertClose(floats(row.get("sigmas")), sigmasOf(sch), 0, 3e-7, what + " sigmas");
+                if (row.containsKey("sigmas")) assertClose(floats(row.get("sigmas")), sigmasOf(sch), 0, 0, what + " sigmas");
             }
         }
     }
@@ -73,7 +74,7 @@ class DiffusersSchedulersTest {
             SchedulerConfig cfg = SchedulerConfig.fromJson(map(j.get("config")));
             TimestepScheduler s = DiffusersSchedulers.create((String) j.get("scheduler"), cfg, 20);
             float[] ts = s.timesteps();
-            assertClose(floats(j.get("timesteps")), ts, 1e-4, 1e-6, name + " timesteps");
+            assertClose(floats(j.get("timesteps")), ts, 1e-5, 2.4e-7, name + " timesteps");
             float[] init = c.floats("initial_noise");
             assertArrayEquals(init, new TorchCpuRandom(1234).randn(1, 4, 8, 8), "initial noise is torch seed 1234");
             float sigma0 = s.initNoiseSigma();
