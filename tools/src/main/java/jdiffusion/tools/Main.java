@@ -1,15 +1,7 @@
 package jdiffusion.tools;
 
-            new GenerateCommand(GenerateCommand.Mode.TXT2IMG),
-            new GenerateCommand(GenerateCommand.Mode.IMG2IMG),
-            new GenerateCommand(GenerateCommand.Mode.INPAINT),
-            new EvalToolCommand(),
-            new InspectCommand(),
-            new HashCommand(),
-            new ConvertCommand(),
-            new PruneCommand(),
-            new MergeCommand(),
-            new RandomModelCommand());
+import jdiffusion.tools.eval.EvalToolCommand;
+import jdiffusion.tools.generate.GenerateCommand;
 import jdiffusion.tools.inspect.InspectCommand;
 import jdiffusion.tools.modelfile.ConvertCommand;
 import jdiffusion.tools.modelfile.HashCommand;
@@ -37,12 +29,6 @@ public final class Main {
             new GenerateCommand(GenerateCommand.Mode.IMG2IMG),
             new GenerateCommand(GenerateCommand.Mode.INPAINT),
             new EvalToolCommand(),
-            new InspectCommand(),
-            new HashCommand(),
-            new ConvertCommand(),
-            new PruneCommand(),
-            new MergeCommand(),
-            new RandomModelCommand());
             new InspectCommand(),
             new HashCommand(),
             new ConvertCommand(),
