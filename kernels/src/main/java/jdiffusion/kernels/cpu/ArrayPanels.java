@@ -13,7 +13,7 @@ record ArrayPanels(float[] data, int base, int outer, int inner, int si, int sk)
     private static final VectorSpecies<Float> S = MicroKernel.SPECIES;
 
     @Override
-    public void pack(float[] dst, int dstOff, int i0, int width, int k0, int kc, int R) {
+    public void packInterleaved(float[] dst, int dstOff, int i0, int width, int k0, int kc, int R) {
         if (si == 1 && width == R && R % S.length() == 0) {
             // the i run is contiguous: each k step is a straight vector copy
             for (int k = 0; k < kc; k++) {
@@ -24,10 +24,10 @@ record ArrayPanels(float[] data, int base, int outer, int inner, int si, int sk)
         }
         if (sk == 1) {
             // rows contiguous along k: transpose into the panel
-            for (int r = 0; r < width; r++) {
-                int src = base + (i0 + r) * si + k0, d = dstOff + r;
-                for (int k = 0; k < kc; k++) dst[d + k * R] = data[src + k];
-            }
+            int[] starts = new int[width];
+            for (int r = 0; r < width; r++) starts[r] = base + (i0 + r) * si + k0;
+            Interleave.rows(data, starts, width, kc, dst, dstOff, R);
+            return;
         } else {
             for (int k = 0; k < kc; k++) {
                 int src = base + i0 * si + (k0 + k) * sk, d = dstOff + k * R;
@@ -35,6 +35,16 @@ record ArrayPanels(float[] data, int base, int outer, int inner, int si, int sk)
             }
         }
         if (width < R) zeroPad(dst, dstOff, width, kc, R);
+    }
+
+    @Override
+    public void packRows(float[] dst, int dstOff, int i0, int width, int k0, int kc, int R) {
+        for (int r = 0; r < width; r++) {
+            int src = base + (i0 + r) * si + k0 * sk, d = dstOff + r * kc;
+            if (sk == 1) System.arraycopy(data, src, dst, d, kc);
+            else for (int k = 0; k < kc; k++) dst[d + k] = data[src + k * sk];
+        }
+        PanelSource.zeroRows(dst, dstOff, width, kc, R);
     }
 
     static void zeroPad(float[] dst, int dstOff, int width, int kc, int R) {

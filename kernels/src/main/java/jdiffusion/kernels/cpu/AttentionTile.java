@@ -27,6 +27,11 @@ final class AttentionTile {
     static final int QT = 4 * VL;
     /** Keys per tile (32 KiB of scores at 512-bit vectors; 64..256 measured within noise of each other). */
     static final int KT = 128;
+    /**
+     * 256-bit vectors usually mean AVX2 and its 16 registers: there the micro-kernels take two rows (8 accumulators)
+     * instead of four (16), which would spill. Measured on Zen 4 with -XX:UseAVX=2: 4 rows ran at a third of peak.
+     */
+    private static final boolean NARROW = VL < 16;
     private static final float LOG2E = 1.4426950408889634f;
 
     /** The whole problem: heads live side by side in the channel axis of q, k, v and out. */
@@ -70,7 +75,8 @@ final class AttentionTile {
             int nk = Math.min(KT, keyEnd - j0);
             int j = 0;
             Arrays.fill(tileMax, Float.NEGATIVE_INFINITY);
-            for (; j + 4 <= nk; j += 4) scores4(k, kBase + (j0 + j) * qRow, qRow, qt, d, st, j * QT, tileMax);
+            if (NARROW) for (; j + 2 <= nk; j += 2) scores2(k, kBase + (j0 + j) * qRow, qRow, qt, d, st, j * QT, tileMax);
+            else for (; j + 4 <= nk; j += 4) scores4(k, kBase + (j0 + j) * qRow, qRow, qt, d, st, j * QT, tileMax);
             int maxKnown = j;
             for (; j < nk; j++) block1(k, kBase + (j0 + j) * qRow, 1, qt, d, st, j * QT, null);
             boolean masked = g.causal() && j0 + nk - 1 > i0;
@@ -78,7 +84,8 @@ final class AttentionTile {
             softmaxStep(nk, maxKnown, masked);
             int c = 0, vTile = vBase + j0 * vRow;
             float[] rescale = j0 == 0 ? null : alpha; // the first tile starts the accumulators from zero
-            for (; c + 4 <= dv; c += 4) block4(v, vTile + c, 1, vRow, st, nk, ot, c * QT, rescale);
+            if (NARROW) for (; c + 2 <= dv; c += 2) block2(v, vTile + c, 1, vRow, st, nk, ot, c * QT, rescale);
+            else for (; c + 4 <= dv; c += 4) block4(v, vTile + c, 1, vRow, st, nk, ot, c * QT, rescale);
             for (; c < dv; c++) block1(v, vTile + c, vRow, st, nk, ot, c * QT, rescale);
         }
 
@@ -213,6 +220,55 @@ final class AttentionTile {
         c10.intoArray(c, r1); c11.intoArray(c, r1 + VL); c12.intoArray(c, r1 + 2 * VL); c13.intoArray(c, r1 + 3 * VL);
         c20.intoArray(c, r2); c21.intoArray(c, r2 + VL); c22.intoArray(c, r2 + 2 * VL); c23.intoArray(c, r2 + 3 * VL);
         c30.intoArray(c, r3); c31.intoArray(c, r3 + VL); c32.intoArray(c, r3 + 2 * VL); c33.intoArray(c, r3 + 3 * VL);
+    }
+
+    /** {@link #scores4} for two keys: 8 accumulators, for targets with 16 vector registers (AVX2). */
+    private static void scores2(float[] a, int aOff, int aRow, float[] b, int n, float[] c, int cOff, float[] max) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00;
+        for (int p = 0, ap = aOff, bp = 0; p < n; p++, ap++, bp += QT) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bp), b1 = FloatVector.fromArray(S, b, bp + VL),
+                    b2 = FloatVector.fromArray(S, b, bp + 2 * VL), b3 = FloatVector.fromArray(S, b, bp + 3 * VL);
+            FloatVector x = FloatVector.broadcast(S, a[ap]);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02); c03 = x.fma(b3, c03);
+            x = FloatVector.broadcast(S, a[ap + aRow]);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11); c12 = x.fma(b2, c12); c13 = x.fma(b3, c13);
+        }
+        c00.intoArray(c, cOff + 0 * QT + 0 * VL); c01.intoArray(c, cOff + 0 * QT + 1 * VL); c02.intoArray(c, cOff + 0 * QT + 2 * VL); c03.intoArray(c, cOff + 0 * QT + 3 * VL);
+        c10.intoArray(c, cOff + 1 * QT + 0 * VL); c11.intoArray(c, cOff + 1 * QT + 1 * VL); c12.intoArray(c, cOff + 1 * QT + 2 * VL); c13.intoArray(c, cOff + 1 * QT + 3 * VL);
+        FloatVector.fromArray(S, max, 0).max(c00.max(c10)).intoArray(max, 0);
+        FloatVector.fromArray(S, max, VL).max(c01.max(c11)).intoArray(max, VL);
+        FloatVector.fromArray(S, max, 2 * VL).max(c02.max(c12)).intoArray(max, 2 * VL);
+        FloatVector.fromArray(S, max, 3 * VL).max(c03.max(c13)).intoArray(max, 3 * VL);
+    }
+
+    /** {@link #block4} for two rows: 8 accumulators, for targets with 16 vector registers (AVX2). */
+    private static void block2(float[] a, int aOff, int aRow, int aCol, float[] b, int n, float[] c, int cOff, float[] alpha) {
+        FloatVector c00, c01, c02, c03, c10, c11, c12, c13;
+        if (alpha == null) {
+            c00 = FloatVector.zero(S);
+            c01 = c00; c02 = c00; c03 = c00; c10 = c00; c11 = c00; c12 = c00; c13 = c00;
+        } else {
+            FloatVector a0 = FloatVector.fromArray(S, alpha, 0), a1 = FloatVector.fromArray(S, alpha, VL),
+                    a2 = FloatVector.fromArray(S, alpha, 2 * VL), a3 = FloatVector.fromArray(S, alpha, 3 * VL);
+            c00 = FloatVector.fromArray(S, c, cOff + 0 * QT + 0 * VL).mul(a0);
+            c01 = FloatVector.fromArray(S, c, cOff + 0 * QT + 1 * VL).mul(a1);
+            c02 = FloatVector.fromArray(S, c, cOff + 0 * QT + 2 * VL).mul(a2);
+            c03 = FloatVector.fromArray(S, c, cOff + 0 * QT + 3 * VL).mul(a3);
+            c10 = FloatVector.fromArray(S, c, cOff + 1 * QT + 0 * VL).mul(a0);
+            c11 = FloatVector.fromArray(S, c, cOff + 1 * QT + 1 * VL).mul(a1);
+            c12 = FloatVector.fromArray(S, c, cOff + 1 * QT + 2 * VL).mul(a2);
+            c13 = FloatVector.fromArray(S, c, cOff + 1 * QT + 3 * VL).mul(a3);
+        }
+        for (int p = 0, ap = aOff, bp = 0; p < n; p++, ap += aCol, bp += QT) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bp), b1 = FloatVector.fromArray(S, b, bp + VL),
+                    b2 = FloatVector.fromArray(S, b, bp + 2 * VL), b3 = FloatVector.fromArray(S, b, bp + 3 * VL);
+            FloatVector x = FloatVector.broadcast(S, a[ap]);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02); c03 = x.fma(b3, c03);
+            x = FloatVector.broadcast(S, a[ap + aRow]);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11); c12 = x.fma(b2, c12); c13 = x.fma(b3, c13);
+        }
+        c00.intoArray(c, cOff + 0 * QT + 0 * VL); c01.intoArray(c, cOff + 0 * QT + 1 * VL); c02.intoArray(c, cOff + 0 * QT + 2 * VL); c03.intoArray(c, cOff + 0 * QT + 3 * VL);
+        c10.intoArray(c, cOff + 1 * QT + 0 * VL); c11.intoArray(c, cOff + 1 * QT + 1 * VL); c12.intoArray(c, cOff + 1 * QT + 2 * VL); c13.intoArray(c, cOff + 1 * QT + 3 * VL);
     }
 
     /** {@link #block4} for one row. */

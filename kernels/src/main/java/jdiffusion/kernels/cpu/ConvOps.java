@@ -45,13 +45,13 @@ final class ConvOps {
         if (bsz == 1 || pixels >= FOLD_BELOW_PIXELS) {
             for (int b = 0; b < bsz; b++) {
                 PanelSource patches = new ConvPatches(in, inBase + b * imageSize, 1, c, h, w, kh, kw, stride, padding);
-                Sgemm.multiply(parallel, a, patches, out, b * o * pixels, pixels, rowBias, null);
+                Sgemm.multiply(parallel, a, patches, Sgemm.Output.rowMajor(out, b * o * pixels, pixels), rowBias, null);
             }
         } else {
             PanelSource patches = new ConvPatches(in, inBase, bsz, c, h, w, kh, kw, stride, padding);
             float[] folded = new float[out.length];
             int ld = bsz * pixels;
-            Sgemm.multiply(parallel, a, patches, folded, 0, ld, rowBias, null);
+            Sgemm.multiply(parallel, a, patches, Sgemm.Output.rowMajor(folded, 0, ld), rowBias, null);
             for (int b = 0; b < bsz; b++)
                 for (int oc = 0; oc < o; oc++)
                     System.arraycopy(folded, oc * ld + b * pixels, out, (b * o + oc) * pixels, pixels);

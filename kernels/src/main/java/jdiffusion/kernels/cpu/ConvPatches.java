@@ -38,7 +38,7 @@ final class ConvPatches implements PanelSource {
     @Override public int inner() { return channels * kh * kw; }
 
     @Override
-    public void pack(float[] dst, int dstOff, int i0, int widthI, int k0, int kc, int R) {
+    public void packInterleaved(float[] dst, int dstOff, int i0, int widthI, int k0, int kc, int R) {
         int lanes = S.length();
         for (int g = 0; g < R; g += lanes) {
             int n = Math.min(lanes, Math.max(0, widthI - g)), p0 = i0 + g, d0 = dstOff + g;

@@ -14,6 +14,8 @@ final class LinearOps {
     /** Below this many multiply-adds per matrix, a batched matmul runs whole matrices on separate threads. */
     private static final long SMALL_GEMM = 1L << 21;
 
+    static final boolean SWAP = !"false".equals(System.getProperty("jdiffusion.gemm.swap"));
+
     private LinearOps() {}
 
     static Tensor linear(Parallel parallel, Tensor x, Tensor weight, Tensor bias) {
@@ -28,7 +30,12 @@ final class LinearOps {
             PanelSource a = xs.isContiguous()
                     ? new ArrayPanels(xs.host().floats(), Math.toIntExact(xs.offset()), m, k, k, 1)
                     : rowsView(xs, m, k);
-            Sgemm.multiply(parallel, a, weightPanels(weight), out, 0, n, null, bias == null ? null : bias.toFloatArray());
+            PanelSource w = weightPanels(weight);
+            float[] b = bias == null ? null : bias.toFloatArray();
+            Sgemm.Output c = Sgemm.Output.rowMajor(out, 0, n);
+            // interleaving (B side) is the costly packing; give it the smaller operand: few tokens -> Cᵀ = W·xᵀ
+            if (m < n && SWAP) Sgemm.multiply(parallel, w, a, c.transposed(), b, null);
+            else Sgemm.multiply(parallel, a, w, c, null, b);
         }
         return Tensor.of(out, Shapes.withLast(x.shape(), n));
     }
@@ -58,7 +65,7 @@ final class LinearOps {
                 PanelSource pa = new ArrayPanels(ad, batchOffset(as, q), m, k, sam, sak);
                 PanelSource pb = new ArrayPanels(bd, batchOffset(bs, q), n, k, sbn, sbk);
                 Sgemm.multiply(batches >= parallel.threads() && (long) m * n * k < SMALL_GEMM ? null : parallel,
-                        pa, pb, out, q * mn, n, null, null);
+                        pa, pb, Sgemm.Output.rowMajor(out, q * mn, n), null, null);
             }
         };
         if (batches >= parallel.threads() && (long) m * n * k < SMALL_GEMM) parallel.forRange(batches, 1, body);

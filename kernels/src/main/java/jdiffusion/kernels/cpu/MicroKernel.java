@@ -5,11 +5,11 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The register-blocked heart of {@link Sgemm}: one {@code MR x NR} tile of C from a packed A micro-panel
- * ({@code kc} steps of {@code MR} floats) and a packed B micro-panel ({@code kc} steps of {@code NR} floats).
+ * ({@code MR} rows of {@code kc} floats) and a packed B micro-panel ({@code kc} steps of {@code NR} floats).
  *
  * <pre>
  *   for k in 0..kc:   b0 b1 = B[k][0..NR)          (two vector loads)
- *                     for r in 0..MR: a = A[k][r]  (broadcast)
+ *                     for r in 0..MR: a = A[r][k]  (broadcast)
  *                         acc[r][0] += a*b0; acc[r][1] += a*b1
  * </pre>
  *
@@ -54,69 +54,75 @@ final class MicroKernel {
         FloatVector c30 = FloatVector.zero(s), c31 = FloatVector.zero(s);
         FloatVector c40 = FloatVector.zero(s), c41 = FloatVector.zero(s);
         FloatVector c50 = FloatVector.zero(s), c51 = FloatVector.zero(s);
-        int ai = aOff, bi = bOff;
-        for (int k = 0; k < kc; k++, ai += MR, bi += 2 * lanes) {
+        int a0 = aOff, a1 = a0 + kc, a2 = a1 + kc, a3 = a2 + kc, a4 = a3 + kc, a5 = a4 + kc, bi = bOff;
+        for (int k = 0; k < kc; k++, bi += 2 * lanes) {
             FloatVector b0 = FloatVector.fromArray(s, b, bi);
             FloatVector b1 = FloatVector.fromArray(s, b, bi + lanes);
-            FloatVector x = FloatVector.broadcast(s, a[ai]);
+            FloatVector x = FloatVector.broadcast(s, a[a0 + k]);
             c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(s, a[ai + 1]);
+            x = FloatVector.broadcast(s, a[a1 + k]);
             c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(s, a[ai + 2]);
+            x = FloatVector.broadcast(s, a[a2 + k]);
             c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(s, a[ai + 3]);
+            x = FloatVector.broadcast(s, a[a3 + k]);
             c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
-            x = FloatVector.broadcast(s, a[ai + 4]);
+            x = FloatVector.broadcast(s, a[a4 + k]);
             c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
-            x = FloatVector.broadcast(s, a[ai + 5]);
+            x = FloatVector.broadcast(s, a[a5 + k]);
             c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
         }
-        FloatVector bias0 = FloatVector.zero(s), bias1 = FloatVector.zero(s);
-        if (mode == STORE && colBias != null) {
-            bias0 = FloatVector.fromArray(s, colBias, colBiasOff);
-            bias1 = FloatVector.fromArray(s, colBias, colBiasOff + lanes);
-        }
-        emit(c, cOff, c00, c01, mode, rowBias, rowBiasOff, bias0, bias1);
-        emit(c, cOff + ldc, c10, c11, mode, rowBias, rowBiasOff + 1, bias0, bias1);
-        emit(c, cOff + 2 * ldc, c20, c21, mode, rowBias, rowBiasOff + 2, bias0, bias1);
-        emit(c, cOff + 3 * ldc, c30, c31, mode, rowBias, rowBiasOff + 3, bias0, bias1);
-        emit(c, cOff + 4 * ldc, c40, c41, mode, rowBias, rowBiasOff + 4, bias0, bias1);
-        emit(c, cOff + 5 * ldc, c50, c51, mode, rowBias, rowBiasOff + 5, bias0, bias1);
-    }
-
-    private static void emit(float[] c, int off, FloatVector v0, FloatVector v1, int mode,
-                             float[] rowBias, int rowBiasOff, FloatVector bias0, FloatVector bias1) {
+        // epilogue written out row by row: a helper method here would not be inlined and would box the accumulators
+        int o0 = cOff, o1 = o0 + ldc, o2 = o1 + ldc, o3 = o2 + ldc, o4 = o3 + ldc, o5 = o4 + ldc;
         if (mode == ACCUMULATE) {
-            v0 = v0.add(FloatVector.fromArray(SPECIES, c, off));
-            v1 = v1.add(FloatVector.fromArray(SPECIES, c, off + LANES));
+            c00 = c00.add(FloatVector.fromArray(s, c, o0)); c01 = c01.add(FloatVector.fromArray(s, c, o0 + lanes));
+            c10 = c10.add(FloatVector.fromArray(s, c, o1)); c11 = c11.add(FloatVector.fromArray(s, c, o1 + lanes));
+            c20 = c20.add(FloatVector.fromArray(s, c, o2)); c21 = c21.add(FloatVector.fromArray(s, c, o2 + lanes));
+            c30 = c30.add(FloatVector.fromArray(s, c, o3)); c31 = c31.add(FloatVector.fromArray(s, c, o3 + lanes));
+            c40 = c40.add(FloatVector.fromArray(s, c, o4)); c41 = c41.add(FloatVector.fromArray(s, c, o4 + lanes));
+            c50 = c50.add(FloatVector.fromArray(s, c, o5)); c51 = c51.add(FloatVector.fromArray(s, c, o5 + lanes));
         } else {
-            v0 = v0.add(bias0);
-            v1 = v1.add(bias1);
+            if (colBias != null) {
+                FloatVector b0 = FloatVector.fromArray(s, colBias, colBiasOff), b1 = FloatVector.fromArray(s, colBias, colBiasOff + lanes);
+                c00 = c00.add(b0); c01 = c01.add(b1);
+                c10 = c10.add(b0); c11 = c11.add(b1);
+                c20 = c20.add(b0); c21 = c21.add(b1);
+                c30 = c30.add(b0); c31 = c31.add(b1);
+                c40 = c40.add(b0); c41 = c41.add(b1);
+                c50 = c50.add(b0); c51 = c51.add(b1);
+            }
             if (rowBias != null) {
-                float rb = rowBias[rowBiasOff];
-                v0 = v0.add(rb);
-                v1 = v1.add(rb);
+                float r0 = rowBias[rowBiasOff + 0]; c00 = c00.add(r0); c01 = c01.add(r0);
+                float r1 = rowBias[rowBiasOff + 1]; c10 = c10.add(r1); c11 = c11.add(r1);
+                float r2 = rowBias[rowBiasOff + 2]; c20 = c20.add(r2); c21 = c21.add(r2);
+                float r3 = rowBias[rowBiasOff + 3]; c30 = c30.add(r3); c31 = c31.add(r3);
+                float r4 = rowBias[rowBiasOff + 4]; c40 = c40.add(r4); c41 = c41.add(r4);
+                float r5 = rowBias[rowBiasOff + 5]; c50 = c50.add(r5); c51 = c51.add(r5);
             }
         }
-        v0.intoArray(c, off);
-        v1.intoArray(c, off + LANES);
+        c00.intoArray(c, o0); c01.intoArray(c, o0 + lanes);
+        c10.intoArray(c, o1); c11.intoArray(c, o1 + lanes);
+        c20.intoArray(c, o2); c21.intoArray(c, o2 + lanes);
+        c30.intoArray(c, o3); c31.intoArray(c, o3 + lanes);
+        c40.intoArray(c, o4); c41.intoArray(c, o4 + lanes);
+        c50.intoArray(c, o5); c51.intoArray(c, o5 + lanes);
     }
 
     /**
-     * A tile cut by the edge of C ({@code rows <= MR}, {@code cols <= NR}): computed whole into scratch (the
-     * packed panels are zero-padded) and only its valid part written.
+     * A tile cut by the edge of C ({@code rows <= MR}, {@code cols <= NR}) or stored with general strides
+     * ({@code c[cOff + r*csi + j*csj]}, e.g. transposed): computed whole into scratch (the packed panels are
+     * zero-padded) and only its valid part written.
      */
-    static void edgeTile(int kc, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int ldc, int mode,
+    static void edgeTile(int kc, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int csi, int csj, int mode,
                          float[] rowBias, int rowBiasOff, float[] colBias, int colBiasOff, int rows, int cols) {
         float[] t = new float[MR * NR];
         tile(kc, a, aOff, b, bOff, t, 0, NR, STORE, null, 0, null, 0);
         for (int r = 0; r < rows; r++) {
-            int o = cOff + r * ldc;
+            int o = cOff + r * csi;
             float rb = mode == STORE && rowBias != null ? rowBias[rowBiasOff + r] : 0f;
             for (int j = 0; j < cols; j++) {
                 float v = t[r * NR + j];
-                if (mode == ACCUMULATE) c[o + j] += v;
-                else c[o + j] = v + rb + (colBias != null ? colBias[colBiasOff + j] : 0f);
+                if (mode == ACCUMULATE) c[o + j * csj] += v;
+                else c[o + j * csj] = v + rb + (colBias != null ? colBias[colBiasOff + j] : 0f);
             }
         }
     }

@@ -18,21 +18,23 @@ record SegmentPanels(MemorySegment segment, DType dtype, long base, int outer, i
     }
 
     @Override
-    public void pack(float[] dst, int dstOff, int i0, int width, int k0, int kc, int R) {
+    public void packInterleaved(float[] dst, int dstOff, int i0, int width, int k0, int kc, int R) {
         if (sk == 1) {
-            // rows contiguous along k: convert a row run with vectors, then transpose it into the panel
-            float[] row = new float[kc];
+            // rows contiguous along k: convert the rows with vectors, then interleave them into the panel
+            float[] rows = new float[width * kc];
+            int[] starts = new int[width];
             long es = dtype.byteSize();
             for (int r = 0; r < width; r++) {
                 long byteOff = (base + (i0 + r) * si + k0) * es;
+                starts[r] = r * kc;
                 switch (dtype) {
-                    case F16 -> HalfFloats.f16ToFloats(segment, byteOff, row, 0, kc);
-                    case BF16 -> HalfFloats.bf16ToFloats(segment, byteOff, row, 0, kc);
-                    default -> HalfFloats.f32ToFloats(segment, byteOff, row, 0, kc);
+                    case F16 -> HalfFloats.f16ToFloats(segment, byteOff, rows, r * kc, kc);
+                    case BF16 -> HalfFloats.bf16ToFloats(segment, byteOff, rows, r * kc, kc);
+                    default -> HalfFloats.f32ToFloats(segment, byteOff, rows, r * kc, kc);
                 }
-                int d = dstOff + r;
-                for (int k = 0; k < kc; k++) dst[d + k * R] = row[k];
             }
+            Interleave.rows(rows, starts, width, kc, dst, dstOff, R);
+            return;
         } else {
             for (int k = 0; k < kc; k++) {
                 long e = base + i0 * si + (k0 + k) * sk;
@@ -41,6 +43,26 @@ record SegmentPanels(MemorySegment segment, DType dtype, long base, int outer, i
             }
         }
         if (width < R) ArrayPanels.zeroPad(dst, dstOff, width, kc, R);
+    }
+
+    @Override
+    public void packRows(float[] dst, int dstOff, int i0, int width, int k0, int kc, int R) {
+        long es = dtype.byteSize();
+        for (int r = 0; r < width; r++) {
+            int d = dstOff + r * kc;
+            if (sk == 1) {
+                long byteOff = (base + (i0 + r) * si + k0) * es;
+                switch (dtype) {
+                    case F16 -> HalfFloats.f16ToFloats(segment, byteOff, dst, d, kc);
+                    case BF16 -> HalfFloats.bf16ToFloats(segment, byteOff, dst, d, kc);
+                    default -> HalfFloats.f32ToFloats(segment, byteOff, dst, d, kc);
+                }
+            } else {
+                long e = base + (i0 + r) * si + k0 * sk;
+                for (int k = 0; k < kc; k++) dst[d + k] = read(e + k * sk);
+            }
+        }
+        PanelSource.zeroRows(dst, dstOff, width, kc, R);
     }
 
     private float read(long element) {

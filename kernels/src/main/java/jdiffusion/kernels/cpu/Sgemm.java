@@ -1,7 +1,7 @@
 package jdiffusion.kernels.cpu;
 
 /**
- * Packed, cache-blocked single-precision GEMM, {@code C[i][j] (+)= sum_k A(i,k)·B(j,k)} (+ bias), in the
+ * Packed, cache-blocked single-precision GEMM, {@code C(i, j) (+)= sum_k A(i,k)·B(j,k)} (+ bias), in the
  * GotoBLAS / BLIS shape:
  *
  * <pre>
@@ -9,22 +9,24 @@ package jdiffusion.kernels.cpu;
  *    for pc in K step KC                    A block (M x KC) packed once, shared
  *      pack A and B panels                  (in parallel; F16/BF16/strides/im2col end here)
  *      parallel over tiles of MC rows x some NR-panels of C:
- *        for jr in the tile's B panels      B micro-panel (KC x NR) stays in L1
- *          for ir in the tile's A panels    A block (MC x KC) stays in L2
+ *        for ir in the tile's A panels      A micro-panel (MR x KC) stays in L1
+ *          for jr in the tile's B panels    the tile's B panels (KC x NR each) stay in L2
  *            MicroKernel.tile               MR x NR accumulators in registers
  * </pre>
  *
  * The first K block stores (adding the biases), later ones accumulate, so C needs no clearing. Edge tiles
- * are computed from zero-padded panels and written partially. Scratch for the packed panels is kept per
+ * are computed from zero-padded panels and written partially; C may have any strides (a transposed C is
+ * how callers put the cheaper-to-pack operand on the A side). Scratch for the packed panels is kept per
  * calling thread and reused between calls (a big activation GEMM would otherwise spend a noticeable part of
  * its time zeroing fresh arrays).
  */
 final class Sgemm {
     static final int MR = MicroKernel.MR, NR = MicroKernel.NR;
-    /** Depth of a K block: the B micro-panel (KC x NR floats) must sit in the 32 KiB L1 with room to spare. */
-    static final int KC = Integer.getInteger("jdiffusion.gemm.kc", NR >= 32 ? 128 : 256);
-    /** Rows of A per task (a multiple of MR): the A block (MC x KC) stays in L2. */
-    static final int MC = roundUp(Integer.getInteger("jdiffusion.gemm.mc", 96), MR);
+    /** Depth of a K block. The A micro-panel (MR x KC) lives in L1, B panels in L2. */
+    static final int KC = Integer.getInteger("jdiffusion.gemm.kc", 320);
+    /** Rows of A per task (a multiple of MR): the task's B panels are reused from L2 this many times over. */
+    static final int MC = roundUp(Integer.getInteger("jdiffusion.gemm.mc", 192), MR);
+    private static final int L2_BYTES = Integer.getInteger("jdiffusion.gemm.l2", 1 << 20);
     /** Largest packed B block in floats (L3-sized): bounds NC. */
     private static final int B_BLOCK_FLOATS = 1 << 20;
     /** Packed scratch larger than this is not kept between calls. */
@@ -33,16 +35,23 @@ final class Sgemm {
 
     private Sgemm() {}
 
+    /** Where C lives: element {@code (i, j)} at {@code data[offset + i*rowStride + j*colStride]}. */
+    record Output(float[] data, int offset, int rowStride, int colStride) {
+        static Output rowMajor(float[] data, int offset, int ld) { return new Output(data, offset, ld, 1); }
+
+        /** The same memory seen with i and j swapped. */
+        Output transposed() { return new Output(data, offset, colStride, rowStride); }
+    }
+
     /**
-     * {@code c[cOff + i*ldc + j] = sum_k a(i,k) b(j,k) + rowBias[i] + colBias[j]} for {@code i < a.outer()},
+     * {@code C(i, j) = sum_k a(i,k) b(j,k) + rowBias[i] + colBias[j]} for {@code i < a.outer()},
      * {@code j < b.outer()}. {@code parallel} may be null to run on the calling thread only.
      */
-    static void multiply(Parallel parallel, PanelSource a, PanelSource b, float[] c, int cOff, int ldc,
-                         float[] rowBias, float[] colBias) {
+    static void multiply(Parallel parallel, PanelSource a, PanelSource b, Output c, float[] rowBias, float[] colBias) {
         int m = a.outer(), n = b.outer(), k = a.inner();
         if (b.inner() != k) throw new IllegalArgumentException("gemm: inner sizes " + k + " and " + b.inner());
         if (m == 0 || n == 0) return;
-        if (k == 0) { fillBias(c, cOff, ldc, m, n, rowBias, colBias); return; }
+        if (k == 0) { fillBias(c, m, n, rowBias, colBias); return; }
 
         int kBlocks = ceilDiv(k, KC), kcb = ceilDiv(k, kBlocks);
         int nc = Math.min(roundUp(n, NR), Math.max(NR, B_BLOCK_FLOATS / kcb / NR * NR));
@@ -59,38 +68,27 @@ final class Sgemm {
                     for (int t = from; t < to; t++) {
                         if (t < mPanels) {
                             int i = t * MR;
-                            a.pack(scratch, t * MR * kcur, i, Math.min(MR, m - i), pc0, kcur, MR);
+                            a.packRows(scratch, t * MR * kcur, i, Math.min(MR, m - i), pc0, kcur, MR);
                         } else {
                             int p = t - mPanels, j = p * NR;
-                            b.pack(scratch, aSize + p * NR * kcur, jc0 + j, Math.min(NR, ncur - j), pc0, kcur, NR);
+                            b.packInterleaved(scratch, aSize + p * NR * kcur, jc0 + j, Math.min(NR, ncur - j), pc0, kcur, NR);
                         }
                     }
                 });
 
                 int mode = pc == 0 ? MicroKernel.STORE : MicroKernel.ACCUMULATE;
                 int mcPanels = MC / MR, mBlocks = ceilDiv(mPanels, mcPanels);
-                int nBlocks = Math.min(nPanels, Math.max(1, ceilDiv(4 * threads, mBlocks)));
+                int nBlocks = Math.min(nPanels, Math.max(ceilDiv(nPanels, maxPanelsInL2(kcur)), ceilDiv(4 * threads, mBlocks)));
                 int nPanelsPerBlock = ceilDiv(nPanels, nBlocks);
                 nBlocks = ceilDiv(nPanels, nPanelsPerBlock);
                 int mBlocksF = mBlocks;
                 run(parallel, mBlocks * nBlocks, (from, to) -> {
                     for (int t = from; t < to; t++) {
                         int mb = t % mBlocksF, nb = t / mBlocksF;
-                        int ip0 = mb * mcPanels, ip1 = Math.min(mPanels, ip0 + mcPanels);
-                        int jp0 = nb * nPanelsPerBlock, jp1 = Math.min(nPanels, jp0 + nPanelsPerBlock);
-                        for (int jp = jp0; jp < jp1; jp++) {
-                            int j = jp * NR, cols = Math.min(NR, ncur - j), bOff = aSize + jp * NR * kcur;
-                            for (int ip = ip0; ip < ip1; ip++) {
-                                int i = ip * MR, rows = Math.min(MR, m - i);
-                                int co = cOff + i * ldc + jc0 + j;
-                                if (rows == MR && cols == NR)
-                                    MicroKernel.tile(kcur, scratch, ip * MR * kcur, scratch, bOff, c, co, ldc, mode,
-                                            rowBias, i, colBias, jc0 + j);
-                                else
-                                    MicroKernel.edgeTile(kcur, scratch, ip * MR * kcur, scratch, bOff, c, co, ldc, mode,
-                                            rowBias, i, colBias, jc0 + j, rows, cols);
-                            }
-                        }
+                        int ip1 = Math.min(mPanels, (mb + 1) * mcPanels), jp1 = Math.min(nPanels, (nb + 1) * nPanelsPerBlock);
+                        for (int ip = mb * mcPanels; ip < ip1; ip++)
+                            for (int jp = nb * nPanelsPerBlock; jp < jp1; jp++)
+                                tileAt(ip, jp, m, ncur, jc0, kcur, aSize, scratch, c, mode, rowBias, colBias);
                     }
                 });
             }
@@ -98,15 +96,30 @@ final class Sgemm {
         release(scratch);
     }
 
+    /** B micro-panels of depth {@code kc} that fit in half the L2. */
+    private static int maxPanelsInL2(int kc) { return Math.max(1, (L2_BYTES / 2) / (kc * NR * Float.BYTES)); }
+
+    private static void tileAt(int ip, int jp, int m, int ncur, int jc, int kc, int aSize, float[] scratch,
+                               Output c, int mode, float[] rowBias, float[] colBias) {
+        int i = ip * MR, rows = Math.min(MR, m - i), j = jp * NR, cols = Math.min(NR, ncur - j);
+        int co = c.offset() + i * c.rowStride() + (jc + j) * c.colStride(), aOff = ip * MR * kc, bOff = aSize + jp * NR * kc;
+        if (rows == MR && cols == NR && c.colStride() == 1)
+            MicroKernel.tile(kc, scratch, aOff, scratch, bOff, c.data(), co, c.rowStride(), mode, rowBias, i, colBias, jc + j);
+        else
+            MicroKernel.edgeTile(kc, scratch, aOff, scratch, bOff, c.data(), co, c.rowStride(), c.colStride(), mode,
+                    rowBias, i, colBias, jc + j, rows, cols);
+    }
+
     private static void run(Parallel parallel, int tasks, Parallel.RangeBody body) {
         if (parallel == null) body.run(0, tasks);
         else parallel.forRange(tasks, 1, body);
     }
 
-    private static void fillBias(float[] c, int cOff, int ldc, int m, int n, float[] rowBias, float[] colBias) {
+    private static void fillBias(Output c, int m, int n, float[] rowBias, float[] colBias) {
         for (int i = 0; i < m; i++)
             for (int j = 0; j < n; j++)
-                c[cOff + i * ldc + j] = (rowBias != null ? rowBias[i] : 0f) + (colBias != null ? colBias[j] : 0f);
+                c.data()[c.offset() + i * c.rowStride() + j * c.colStride()] =
+                        (rowBias != null ? rowBias[i] : 0f) + (colBias != null ? colBias[j] : 0f);
     }
 
     private static float[] scratch(int size) {

@@ -14,6 +14,8 @@ import java.util.concurrent.ConcurrentHashMap;
 final class ClipBpe {
     static final String END_OF_WORD = "</w>";
     private static final char[] BYTE_TO_CHAR = byteToChar();
+    /** Inverse of {@link #BYTE_TO_CHAR}; the mapped characters all lie below U+0144. */
+    private static final short[] CHAR_TO_BYTE = charToByteTable();
     private static final int CACHE_LIMIT = 100_000;
 
     /** Merge rank keyed by {@code first + " " + second}; symbols never contain spaces. */
@@ -34,6 +36,18 @@ final class ClipBpe {
         int n = 0;
         for (int b = 0; b < 256; b++) map[b] = direct[b] ? (char) b : (char) (256 + n++);
         return map;
+    }
+
+    /** The byte a BPE character stands for, or -1 for a character outside the byte alphabet. */
+    static int charToByte(char c) {
+        return c < CHAR_TO_BYTE.length ? CHAR_TO_BYTE[c] : -1;
+    }
+
+    private static short[] charToByteTable() {
+        short[] t = new short[0x144];
+        java.util.Arrays.fill(t, (short) -1);
+        for (int b = 0; b < 256; b++) t[BYTE_TO_CHAR[b]] = (short) b;
+        return t;
     }
 
     static String byteEncode(String preToken) {

@@ -30,9 +30,11 @@ import java.util.regex.Pattern;
  * Usage: {@code ClipTokenizer t = ClipTokenizer.load(ClipTokenizer.locate(tokenizerArg, modelFolder));
  * int[] ids = t.encodePadded("a photo of a cat");}
  *
- * <p>One deliberate difference from HF: a folder whose pad token is an ordinary character (SD2's {@code "!"}) pads
- * with it, but a {@code "!"} inside the text is still BPE-encoded like any symbol, as OpenAI's and open_clip's
- * tokenizers (and so the WebUI for SD2) do, where HF would turn it into a bare added-token id.
+ * <p>The folder's added tokens (its bos/eos/unk/pad tokens, {@code added_tokens_decoder}, {@code added_tokens.json})
+ * are cut out of the text before clean-up and map straight to their ids, as in HF. For SD2 folders that includes the
+ * pad token {@code "!"}: HF (so diffusers and ComfyUI) gives every {@code "!"} id 0. The WebUI encodes SD2 prompts
+ * with open_clip's tokenizer instead, which knows no added tokens and unescapes HTML twice: use
+ * {@link Flavor#OPEN_CLIP} ({@link #withFlavor}) to match it.
  */
 public final class ClipTokenizer {
     public static final String START_OF_TEXT = "<|startoftext|>";
@@ -45,7 +47,19 @@ public final class ClipTokenizer {
 
     private static final Pattern PRE_TOKEN = Pattern.compile(
             "<\\|startoftext\\|>|<\\|endoftext\\|>|(?iu:'s|'t|'re|'ve|'m|'ll|'d)|\\p{L}+|\\p{N}|[^\\s\\p{L}\\p{N}]+");
-    private static final Pattern SPECIAL = Pattern.compile("<\\|startoftext\\|>|<\\|endoftext\\|>");
+    private static final Pattern OPEN_CLIP_PRE_TOKEN = Pattern.compile(
+            "<start_of_text>|<end_of_text>|(?iu:'s|'t|'re|'ve|'m|'ll|'d)|\\p{L}+|\\p{N}|[^\\s\\p{L}\\p{N}]+");
+
+    /** Whose text handling to reproduce. */
+    public enum Flavor {
+        /** HF {@code CLIPTokenizer} with ftfy (diffusers, ComfyUI, the WebUI for SD1/SDXL). */
+        HUGGING_FACE,
+        /**
+         * open_clip's / OpenAI's {@code SimpleTokenizer} (the WebUI for SD2): no added-token split, clean-up is
+         * ftfy then {@code html.unescape} twice, and the literal specials are {@code <start_of_text>} / {@code <end_of_text>}.
+         */
+        OPEN_CLIP
+    }
 
     private final Path folder;
     private final ClipVocab vocab;
@@ -53,11 +67,16 @@ public final class ClipTokenizer {
     private final int bosId;
     private final int eosId;
     private final int padId;
+    /** Added tokens (HF flavor) with their ids; the text is split on these before clean-up. */
+    private final Map<String, Integer> addedTokens;
+    private final Flavor flavor;
 
-    private ClipTokenizer(Path folder, ClipVocab vocab, ClipBpe bpe, int padId) {
+    private ClipTokenizer(Path folder, ClipVocab vocab, ClipBpe bpe, int padId, Map<String, Integer> addedTokens, Flavor flavor) {
         this.folder = folder;
         this.vocab = vocab;
         this.bpe = bpe;
+        this.addedTokens = Map.copyOf(addedTokens);
+        this.flavor = flavor;
         this.bosId = vocab.id(START_OF_TEXT).orElseThrow(() -> malformed(folder.resolve("vocab.json"), "it has no " + START_OF_TEXT + " token"));
         this.eosId = vocab.id(END_OF_TEXT).orElseThrow(() -> malformed(folder.resolve("vocab.json"), "it has no " + END_OF_TEXT + " token"));
         this.padId = padId < 0 ? eosId : padId;
@@ -82,10 +101,19 @@ public final class ClipTokenizer {
         }
         ClipVocab vocab = readVocab(vocabFile);
         ClipBpe bpe = new ClipBpe(readMerges(mergesFile));
-        ClipTokenizer t = new ClipTokenizer(folder, vocab, bpe, -1);
-        int pad = readPadId(folder, vocab);
-        return pad < 0 ? t : new ClipTokenizer(folder, vocab, bpe, pad);
+        Map<String, Object> specialMap = readJsonIfPresent(folder.resolve("special_tokens_map.json"));
+        Map<String, Object> config = readJsonIfPresent(folder.resolve("tokenizer_config.json"));
+        Map<String, Object> addedJson = readJsonIfPresent(folder.resolve("added_tokens.json"));
+        return new ClipTokenizer(folder, vocab, bpe, readPadId(folder, vocab, specialMap, config),
+                readAddedTokens(folder, vocab, specialMap, config, addedJson), Flavor.HUGGING_FACE);
     }
+
+    /** The same vocabulary and merges with another flavor's text handling. */
+    public ClipTokenizer withFlavor(Flavor f) {
+        return f == flavor ? this : new ClipTokenizer(folder, vocab, bpe, padId, addedTokens, f);
+    }
+
+    public Flavor flavor() { return flavor; }
 
     private static final String WHERE_FROM = "A CLIP tokenizer comes from the tokenizer/ folder of a diffusers model, from --tokenizer PATH, "
             + "or from the Hugging Face cache (~/.cache/huggingface/hub/" + HF_REPO_DIR + ", e.g. `huggingface-cli download openai/clip-vit-large-patch14`).";
@@ -138,25 +166,72 @@ public final class ClipTokenizer {
         return ranks;
     }
 
+    private static Map<String, Object> readJsonIfPresent(Path f) {
+        if (!Files.isRegularFile(f)) return Map.of();
+        try {
+            return Json.parseObject(readText(f));
+        } catch (JsonException e) {
+            throw malformed(f, "not a JSON object (" + e.getMessage() + ")");
+        }
+    }
+
+    /** A token setting's text: a plain string or an AddedToken object's "content"; null otherwise. */
+    private static String tokenText(Object v) {
+        if (v instanceof Map<?, ?> m) v = m.get("content");
+        return v instanceof String str ? str : null;
+    }
+
     /** The pad token id named by the folder's config files, or -1 when they name none. */
-    private static int readPadId(Path folder, ClipVocab vocab) {
-        for (String name : List.of("special_tokens_map.json", "tokenizer_config.json")) {
-            Path f = folder.resolve(name);
-            if (!Files.isRegularFile(f)) continue;
-            Map<String, Object> json;
-            try {
-                json = Json.parseObject(readText(f));
-            } catch (JsonException e) {
-                throw malformed(f, "not a JSON object (" + e.getMessage() + ")");
-            }
-            Object pad = json.get("pad_token");
-            if (pad instanceof Map<?, ?> m) pad = m.get("content");
-            if (!(pad instanceof String token)) continue;
+    private static int readPadId(Path folder, ClipVocab vocab, Map<String, Object> specialMap, Map<String, Object> config) {
+        for (Map<String, Object> json : List.of(specialMap, config)) {
+            String token = tokenText(json.get("pad_token"));
+            if (token == null) continue;
             var id = vocab.id(token);
             if (id.isPresent()) return id.getAsInt();
+            Path f = folder.resolve(json == specialMap ? "special_tokens_map.json" : "tokenizer_config.json");
             throw malformed(f, "its pad_token \"" + token + "\" is not in vocab.json");
         }
         return -1;
+    }
+
+    /**
+     * HF's added tokens: the special tokens (CLIP's defaults unless the config names others), additional special
+     * tokens, {@code added_tokens_decoder} and {@code added_tokens.json}; each with its vocab id, else its declared id.
+     */
+    private static Map<String, Integer> readAddedTokens(Path folder, ClipVocab vocab, Map<String, Object> specialMap,
+                                                        Map<String, Object> config, Map<String, Object> addedJson) {
+        Map<String, Integer> declared = new HashMap<>();
+        if (config.get("added_tokens_decoder") instanceof Map<?, ?> decoder) {
+            for (Map.Entry<?, ?> e : decoder.entrySet()) {
+                String t = tokenText(e.getValue());
+                try {
+                    if (t != null) declared.put(t, Integer.parseInt(String.valueOf(e.getKey())));
+                } catch (NumberFormatException bad) {
+                    throw malformed(folder.resolve("tokenizer_config.json"), "added_tokens_decoder key " + e.getKey() + " is not a token id");
+                }
+            }
+        }
+        for (Map.Entry<String, Object> e : addedJson.entrySet())
+            if (e.getValue() instanceof Long id) declared.put(e.getKey(), (int) (long) id);
+
+        List<String> names = new ArrayList<>(List.of(START_OF_TEXT, END_OF_TEXT));
+        for (Map<String, Object> json : List.of(specialMap, config)) {
+            for (String key : List.of("bos_token", "eos_token", "unk_token", "pad_token")) {
+                String t = tokenText(json.get(key));
+                if (t != null) names.add(t);
+            }
+            if (json.get("additional_special_tokens") instanceof List<?> extra)
+                for (Object o : extra) if (tokenText(o) != null) names.add(tokenText(o));
+        }
+        names.addAll(declared.keySet());
+        Map<String, Integer> added = new HashMap<>();
+        for (String t : names) {
+            if (t.isEmpty()) continue;
+            var id = vocab.id(t);
+            if (id.isPresent()) added.put(t, id.getAsInt());
+            else if (declared.containsKey(t)) added.put(t, declared.get(t));
+        }
+        return added;
     }
 
     /**
@@ -231,32 +306,56 @@ public final class ClipTokenizer {
     public int[] encode(String text) {
         List<String> tokens = tokenize(text);
         int[] ids = new int[tokens.size()];
-        for (int i = 0; i < ids.length; i++) ids[i] = vocab.id(tokens.get(i)).orElse(eosId);
+        for (int i = 0; i < ids.length; i++) ids[i] = id(tokens.get(i));
         return ids;
+    }
+
+    /** An added token's id, else the vocab id, else the unknown token's (EOS), as HF converts tokens. */
+    private int id(String token) {
+        Integer added = addedTokens.get(token);
+        if (added != null) return added;
+        return vocab.id(token).orElse(eosId);
     }
 
     /** BPE token strings of {@code text} ({@code "</w>"} marks a word end), without BOS/EOS. */
     public List<String> tokenize(String text) {
         List<String> out = new ArrayList<>();
-        Matcher special = SPECIAL.matcher(text);
-        int pos = 0;
-        // literal special tokens are cut out before clean-up, as HF's added-token split does
-        while (special.find()) {
-            tokenizePiece(text.substring(pos, special.start()), out);
-            out.add(special.group());
-            pos = special.end();
+        if (flavor == Flavor.OPEN_CLIP) {
+            tokenizePiece(text, out);
+            return out;
         }
-        tokenizePiece(text.substring(pos), out);
+        // added tokens are cut out before clean-up, as HF's trie split does: the longest one starting at each position
+        int pieceStart = 0;
+        int i = 0;
+        while (i < text.length()) {
+            String match = null;
+            for (String t : addedTokens.keySet())
+                if (text.startsWith(t, i) && (match == null || t.length() > match.length())) match = t;
+            if (match == null) {
+                i++;
+                continue;
+            }
+            tokenizePiece(text.substring(pieceStart, i), out);
+            out.add(match);
+            i += match.length();
+            pieceStart = i;
+        }
+        tokenizePiece(text.substring(pieceStart), out);
         return out;
     }
 
     private void tokenizePiece(String piece, List<String> out) {
         if (piece.isEmpty()) return;
-        Matcher m = PRE_TOKEN.matcher(TextFixer.cleanForClip(piece));
+        String clean = flavor == Flavor.OPEN_CLIP ? TextFixer.cleanForOpenClip(piece) : TextFixer.cleanForClip(piece);
+        Matcher m = (flavor == Flavor.OPEN_CLIP ? OPEN_CLIP_PRE_TOKEN : PRE_TOKEN).matcher(clean);
         while (m.find()) {
             String t = m.group();
-            if (t.equals(START_OF_TEXT) || t.equals(END_OF_TEXT)) out.add(t);
-            else out.addAll(bpe.encode(ClipBpe.byteEncode(t)));
+            switch (t) {
+                case START_OF_TEXT, END_OF_TEXT -> out.add(t);
+                case "<start_of_text>" -> out.add(START_OF_TEXT);
+                case "<end_of_text>" -> out.add(END_OF_TEXT);
+                default -> out.addAll(bpe.encode(ClipBpe.byteEncode(t)));
+            }
         }
     }
 
@@ -276,6 +375,32 @@ public final class ClipTokenizer {
         System.arraycopy(ids, 0, out, 1, n);
         out[n + 1] = eosId;
         return out;
+    }
+
+    /**
+     * Text of token ids, as HF's {@code decode} without special-token skipping: token strings joined, mapped back to
+     * bytes, read as UTF-8 (bad sequences become U+FFFD), word ends as spaces, stripped. Unknown ids are skipped.
+     */
+    public String decode(int[] ids) {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        for (int id : ids) {
+            String t = vocab.token(id);
+            if (t == null) continue;
+            if (t.equals(START_OF_TEXT) || t.equals(END_OF_TEXT)) {
+                bytes.writeBytes(t.getBytes(StandardCharsets.UTF_8));
+                continue;
+            }
+            for (int i = 0; i < t.length(); i++) {
+                if (t.startsWith(ClipBpe.END_OF_WORD, i)) {
+                    bytes.write(' ');
+                    i += ClipBpe.END_OF_WORD.length() - 1;
+                    continue;
+                }
+                int b = ClipBpe.charToByte(t.charAt(i));
+                if (b >= 0) bytes.write(b);
+            }
+        }
+        return StandardCharsets.UTF_8.decode(java.nio.ByteBuffer.wrap(bytes.toByteArray())).toString().strip();
     }
 
     /** The token string of {@code id}, or null. */

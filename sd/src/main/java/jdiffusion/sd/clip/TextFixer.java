@@ -1,13 +1,6 @@
 package jdiffusion.sd.clip;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.text.Normalizer;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -26,18 +19,21 @@ import java.util.regex.Pattern;
 public final class TextFixer {
     private TextFixer() {}
 
-    private static final Map<String, String> HTML_ENTITIES = loadEntities();
+    private static final Map<String, String> HTML_ENTITIES = HtmlUnescape.load("html-entities.tsv");
     private static final Pattern HTML_ENTITY = Pattern.compile("&#?[0-9A-Za-z]{1,24};");
     private static final Pattern ANSI_ESCAPE = Pattern.compile("\u001b\\[((?:\\d|;)*)([a-zA-Z])");
-
-    /** Windows-1252 for bytes 0x80..0x9F; the five bytes it leaves undefined stay as the C1 control (ftfy's "sloppy" codec). */
-    private static final char[] CP1252_C1 = (
-            "\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f"
-            + "\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178").toCharArray();
 
     /** {@code ftfy.fix_text}, then runs of whitespace to one space, strip, lower case: what CLIP's BPE sees. */
     public static String cleanForClip(String text) {
         return pythonLower(collapseWhitespace(fixText(text)));
+    }
+
+    /**
+     * open_clip's clean-up: {@code ftfy.fix_text}, {@code html.unescape} twice, strip, runs of whitespace to one space,
+     * lower case.
+     */
+    public static String cleanForOpenClip(String text) {
+        return pythonLower(collapseWhitespace(HtmlUnescape.unescape(HtmlUnescape.unescape(fixText(text)))));
     }
 
     /**
@@ -141,33 +137,10 @@ public final class TextFixer {
         return b.toString();
     }
 
-    /** Python's {@code html.unescape} of one {@code &#...;} reference; left as is when it is not one. */
+    /** ftfy decodes a numeric reference with html.unescape, but only when that consumes the whole reference. */
     private static String numericReference(String entity) {
-        String body = entity.substring(2, entity.length() - 1);
-        int cp;
-        try {
-            if (body.startsWith("x") || body.startsWith("X")) cp = parseCodePoint(body.substring(1), 16);
-            else cp = parseCodePoint(body, 10);
-        } catch (NumberFormatException e) {
-            return entity;
-        }
-        if (cp == 0x0d) return "\r";
-        if (cp >= 0x80 && cp <= 0x9f) return String.valueOf(CP1252_C1[cp - 0x80]);
-        if (cp == 0 || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff) return "\ufffd";
-        if ((cp >= 0x1 && cp <= 0x8) || (cp >= 0xe && cp <= 0x1f) || (cp >= 0x7f && cp <= 0x9f)
-                || (cp >= 0xfdd0 && cp <= 0xfdef) || cp == 0xb || (cp & 0xfffe) == 0xfffe) return "";
-        return Character.toString(cp);
-    }
-
-    private static int parseCodePoint(String digits, int radix) {
-        if (digits.isEmpty()) throw new NumberFormatException();
-        long v = 0;
-        for (int i = 0; i < digits.length(); i++) {
-            int d = Character.digit(digits.charAt(i), radix);
-            if (d < 0) throw new NumberFormatException();
-            v = Math.min(v * radix + d, 0x110000L);
-        }
-        return (int) v;
+        String unescaped = HtmlUnescape.unescape(entity);
+        return unescaped.indexOf(';') >= 0 ? entity : unescaped;
     }
 
     private static String fixC1Controls(String text) {
@@ -176,7 +149,7 @@ public final class TextFixer {
             char c = text.charAt(i);
             if (c >= 0x80 && c <= 0x9f) {
                 if (b == null) b = new StringBuilder(text).delete(i, text.length());
-                b.append(CP1252_C1[c - 0x80]);
+                b.append(HtmlUnescape.CP1252_C1[c - 0x80]);
             } else if (b != null) b.append(c);
         }
         return b == null ? text : b.toString();
@@ -301,24 +274,5 @@ public final class TextFixer {
             }
         }
         return b.toString();
-    }
-
-    private static Map<String, String> loadEntities() {
-        Map<String, String> m = new HashMap<>(4096);
-        try (InputStream in = TextFixer.class.getResourceAsStream("html-entities.tsv")) {
-            if (in == null) throw new IllegalStateException("resource jdiffusion/sd/clip/html-entities.tsv is missing from the build");
-            BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-            String line;
-            while ((line = r.readLine()) != null) {
-                if (line.isEmpty() || line.startsWith("#")) continue;
-                int tab = line.indexOf('\t');
-                StringBuilder value = new StringBuilder();
-                for (String hex : line.substring(tab + 1).split(" ")) value.appendCodePoint(Integer.parseInt(hex, 16));
-                m.put(line.substring(0, tab), value.toString());
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return Map.copyOf(m);
     }
 }

@@ -41,6 +41,7 @@ public final class Generator {
     private final StableDiffusionModel model;
     private final PromptEncoder encoder;
     private final Map<String, ConditioningSchedule> cache = new HashMap<>();
+    private final Map<String, List<WeightedSchedule>> multiCache = new HashMap<>();
 
     public Generator(StableDiffusionModel model) {
         this.model = model;
@@ -129,11 +130,11 @@ public final class Generator {
         // the WebUI builds prompt-editing schedules over total_steps: twice the steps for second-order samplers
         int scheduleSteps = r.secondOrder() ? 2 * p.steps() : p.steps();
         progress.update(Progress.Phase.ENCODE, 0, 2);
-        ConditioningSchedule cond = conditioning(positive.prompt(), scheduleSteps, p.clipSkip());
+        List<WeightedSchedule> cond = multiConditioning(positive.prompt(), scheduleSteps, p.clipSkip());
         progress.update(Progress.Phase.ENCODE, 1, 2);
         ConditioningSchedule uncond = conditioning(negative.prompt(), scheduleSteps, p.clipSkip());
         progress.update(Progress.Phase.ENCODE, 2, 2);
-        trace.conditioning(cond, uncond);
+        trace.conditioning(cond.getFirst().schedule(), uncond);
 
         List<GeneratedImage> images = new ArrayList<>();
         for (int batch = 0; batch < p.batchCount(); batch++) {
@@ -158,6 +159,18 @@ public final class Generator {
         return Collections.unmodifiableList(images);
     }
 
+    private List<WeightedSchedule> multiConditioning(String prompt, int steps, int clipSkip) {
+        String key = prompt + "\u0000" + steps + "\u0000" + clipSkip;
+        List<WeightedSchedule> c = multiCache.get(key);
+        if (c == null) {
+            c = encoder.multiSchedule(prompt, steps, clipSkip);
+            for (WeightedSchedule w : c)
+                for (ConditioningSchedule.Entry e : w.schedule().entries()) checkFinite(e.conditioning().values(), "the text encoder's output");
+            multiCache.put(key, c);
+        }
+        return c;
+    }
+
     private ConditioningSchedule conditioning(String prompt, int steps, int clipSkip) {
         String key = prompt + "\u0000" + steps + "\u0000" + clipSkip;
         ConditioningSchedule c = cache.get(key);
@@ -169,7 +182,7 @@ public final class Generator {
         return c;
     }
 
-    private float[] sample(Resolved r, GenerationParams p, InitImage init, ImageNoise noise, ConditioningSchedule cond,
+    private float[] sample(Resolved r, GenerationParams p, InitImage init, ImageNoise noise, List<WeightedSchedule> cond,
                            ConditioningSchedule uncond, int batch, int channels, int h, int w, long[] firstSeeds,
                            Progress progress, GenerationTrace trace) {
         float[] x = noise.first();
@@ -177,7 +190,8 @@ public final class Generator {
         Img2ImgSetup img = init == null ? null : Img2ImgSetup.prepare(model, init, p, firstSeeds, channels, h, w, batch);
         float[] imageConditioning = img != null ? img.imageConditioning()
                 : model.variant() == ModelVariant.INPAINTING ? Img2ImgSetup.forTxt2Img(model, channels, h, w, batch) : null;
-        List<ConditioningSchedule> cs = Collections.nCopies(batch, cond), us = Collections.nCopies(batch, uncond);
+        List<List<WeightedSchedule>> cs = Collections.nCopies(batch, cond);
+        List<ConditioningSchedule> us = Collections.nCopies(batch, uncond);
         WebUiGuidance guidance = new WebUiGuidance(model, cs, us, p.cfgScale(), channels, h, w,
                 imageConditioning, imageConditioning == null ? 0 : channels + 1);
         if (img != null && img.keepMask() != null) guidance.blendWith(img.initLatent(), img.keepMask());

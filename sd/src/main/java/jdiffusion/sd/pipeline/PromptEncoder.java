@@ -3,6 +3,7 @@ package jdiffusion.sd.pipeline;
 import jdiffusion.sd.clip.ClipTextEncoder;
 import jdiffusion.sd.clip.ClipTokenizer;
 import jdiffusion.sd.prompt.ChunkedPrompt;
+import jdiffusion.sd.prompt.CompositePrompt;
 import jdiffusion.sd.prompt.PromptChunk;
 import jdiffusion.sd.prompt.PromptChunker;
 import jdiffusion.sd.prompt.PromptSchedules;
@@ -89,6 +90,17 @@ public final class PromptEncoder {
         List<ConditioningSchedule.Entry> entries = new ArrayList<>();
         for (int i = 0; i < schedule.size(); i++) entries.add(new ConditioningSchedule.Entry(schedule.get(i).endStep(), conds.get(i)));
         return new ConditioningSchedule(entries);
+    }
+
+    /**
+     * The WebUI's {@code get_multicond_learned_conditioning} for one prompt: split at {@code AND} into weighted parts,
+     * each with its own schedule. Negative prompts are not split (use {@link #schedule}).
+     */
+    public List<WeightedSchedule> multiSchedule(String prompt, int steps, int clipSkip) {
+        List<WeightedSchedule> out = new ArrayList<>();
+        for (CompositePrompt.WeightedPrompt part : CompositePrompt.split(prompt))
+            out.add(new WeightedSchedule(schedule(part.text(), steps, clipSkip), part.weight()));
+        return out;
     }
 
     /**

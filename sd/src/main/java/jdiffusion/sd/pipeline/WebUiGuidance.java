@@ -10,17 +10,18 @@ import jdiffusion.sd.unet.UNet;
 import jdiffusion.tensor.Backend;
 import jdiffusion.tensor.Tensor;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
 /**
  * Classifier-free guidance as the WebUI's {@code CFGDenoiser} applies it, for both kinds of sampler:
  * <pre>
- *   x_in = [x; x]   context = [cond(call); uncond(call)]   one UNet batch when both have the same token count,
- *                                                          else the cond and the uncond halves separately
+ *   x_in = [x per AND part; x]   context = [parts(call); uncond(call)]   one UNet batch when both have the same
+ *                                token count (parts padded to the longest), else the two halves separately
  *   k-diffusion ({@link #denoiser()}):   d = CompVis denoiser(x_in, sigma)      (x0 predictions)
  *   DDIM/PLMS/UniPC ({@link #epsModel}): d = eps model(x_in, t)                  (noise predictions)
- *   guided = d_uncond + (d_cond - d_uncond) * cfg
+ *   guided = d_uncond + sum over parts (d_part - d_uncond) * (weight * cfg)
  * </pre>
  * {@code call} counts model calls (not sampler steps): it is what the WebUI's prompt-editing schedules index.
  * Inpainting with a normal model blends the clean init latents back where the mask keeps them: after guidance for
@@ -32,7 +33,8 @@ final class WebUiGuidance {
     private final Backend backend;
     private final UNet unet;
     private final KDiffusionDenoiser kdiffusion;
-    private final List<ConditioningSchedule> conds, unconds;
+    private final List<List<WeightedSchedule>> conds;
+    private final List<ConditioningSchedule> unconds;
     private final float cfgScale;
     private final int channels, height, width;
     private final float[] imageConditioning;
@@ -43,7 +45,7 @@ final class WebUiGuidance {
     /**
      * @param imageConditioning per-image extra UNet input {@code [B, conditioningChannels, h, w]}, or null
      */
-    WebUiGuidance(StableDiffusionModel model, List<ConditioningSchedule> conds, List<ConditioningSchedule> unconds, double cfgScale,
+    WebUiGuidance(StableDiffusionModel model, List<List<WeightedSchedule>> conds, List<ConditioningSchedule> unconds, double cfgScale,
                   int channels, int height, int width, float[] imageConditioning, int conditioningChannels) {
         if (conds.size() != unconds.size()) throw new IllegalArgumentException("one cond and one uncond schedule per image");
         this.backend = model.backend();
@@ -91,31 +93,70 @@ final class WebUiGuidance {
     private float[] guided(float[] x, BatchModel model) {
         int batch = conds.size(), n = channels * height * width;
         if (x.length != batch * n) throw new IllegalArgumentException("latents hold " + x.length + " values, expected " + batch * n);
-        TextConditioning[] c = new TextConditioning[batch], u = new TextConditioning[batch];
-        boolean sameLength = true;
+        // reconstruct_multicond_batch: every AND part of every image, padded to the longest by repeating its last token
+        List<TextConditioning> c = new ArrayList<>();
+        List<float[]> weights = new ArrayList<>();
+        int[] firstPart = new int[batch];
         for (int i = 0; i < batch; i++) {
-            c[i] = conds.get(i).at(call);
-            u[i] = unconds.get(i).at(call);
-            sameLength &= c[i].tokens() == c[0].tokens() && u[i].tokens() == c[0].tokens();
+            firstPart[i] = c.size();
+            float[] w = new float[conds.get(i).size()];
+            for (int k = 0; k < w.length; k++) {
+                WeightedSchedule part = conds.get(i).get(k);
+                c.add(part.schedule().at(call));
+                w[k] = (float) (part.weight() * cfgScale);
+            }
+            weights.add(w);
         }
-        float[] dCond, dUncond;
-        if (sameLength) {
-            float[] xIn = new float[2 * batch * n];
-            System.arraycopy(x, 0, xIn, 0, batch * n);
-            System.arraycopy(x, 0, xIn, batch * n, batch * n);
-            TextConditioning[] both = Arrays.copyOf(c, 2 * batch);
-            System.arraycopy(u, 0, both, batch, batch);
-            float[] out = model.run(xIn, both);
-            dCond = Arrays.copyOfRange(out, 0, batch * n);
-            dUncond = Arrays.copyOfRange(out, batch * n, 2 * batch * n);
+        TextConditioning[] cond = padToLongest(c);
+        List<TextConditioning> u = new ArrayList<>();
+        for (ConditioningSchedule s : unconds) u.add(s.at(call));
+        TextConditioning[] uncond = padToLongest(u);
+        int parts = cond.length;
+        float[] out;
+        if (cond[0].tokens() == uncond[0].tokens()) {
+            float[] xIn = new float[(parts + batch) * n];
+            for (int i = 0; i < batch; i++)
+                for (int k = 0; k < weights.get(i).length; k++) System.arraycopy(x, i * n, xIn, (firstPart[i] + k) * n, n);
+            System.arraycopy(x, 0, xIn, parts * n, batch * n);
+            TextConditioning[] all = Arrays.copyOf(cond, parts + batch);
+            System.arraycopy(uncond, 0, all, parts, batch);
+            out = model.run(xIn, all);
         } else {
-            dCond = model.run(x, c);
-            dUncond = model.run(x, u);
+            float[] xCond = new float[parts * n];
+            for (int i = 0; i < batch; i++)
+                for (int k = 0; k < weights.get(i).length; k++) System.arraycopy(x, i * n, xCond, (firstPart[i] + k) * n, n);
+            out = Arrays.copyOf(model.run(xCond, cond), (parts + batch) * n);
+            System.arraycopy(model.run(x, uncond), 0, out, parts * n, batch * n);
         }
-        float[] guided = new float[batch * n];
-        for (int i = 0; i < guided.length; i++) guided[i] = dUncond[i] + (dCond[i] - dUncond[i]) * cfgScale;
+        // combine_denoised: uncond, plus each part's difference times (weight * cfg)
+        float[] guided = Arrays.copyOfRange(out, parts * n, (parts + batch) * n);
+        for (int i = 0; i < batch; i++) {
+            float[] w = weights.get(i);
+            for (int k = 0; k < w.length; k++) {
+                int from = (firstPart[i] + k) * n, un = (parts + i) * n;
+                for (int j = 0; j < n; j++) guided[i * n + j] += (out[from + j] - out[un + j]) * w[k];
+            }
+        }
         call++;
         return guided;
+    }
+
+    private static TextConditioning[] padToLongest(List<TextConditioning> list) {
+        int tokens = 0;
+        for (TextConditioning t : list) tokens = Math.max(tokens, t.tokens());
+        TextConditioning[] out = new TextConditioning[list.size()];
+        for (int i = 0; i < out.length; i++) {
+            TextConditioning t = list.get(i);
+            if (t.tokens() == tokens) {
+                out[i] = t;
+                continue;
+            }
+            int dim = t.dim();
+            float[] v = Arrays.copyOf(t.values(), tokens * dim);
+            for (int r = t.tokens(); r < tokens; r++) System.arraycopy(t.values(), (t.tokens() - 1) * dim, v, r * dim, dim);
+            out[i] = new TextConditioning(v, tokens, dim);
+        }
+        return out;
     }
 
     /** {@code current * (1 - keep) + init * keep}, the WebUI's {@code apply_blend}. */

@@ -24,7 +24,8 @@ public final class CompositePrompt {
     /** A sub-prompt text with its weight. */
     public record WeightedPrompt(String text, double weight) {}
 
-    private static final Pattern AND = Pattern.compile("\\bAND\\b", Pattern.UNICODE_CHARACTER_CLASS);
+    /** {@code \bAND\b} with Python's word characters (letters, numbers of any kind, '_'). */
+    private static final Pattern AND = Pattern.compile("(?<![\\p{L}\\p{N}_])AND(?![\\p{L}\\p{N}_])");
     private static final Pattern WEIGHT = Pattern.compile(
             "^(.*?)(?:\\s*:\\s*([-+]?(?:\\d+\\.?|\\d*\\.\\d+)))?\\s*$",
             Pattern.UNICODE_CHARACTER_CLASS | Pattern.DOTALL | Pattern.UNIX_LINES);

@@ -18,7 +18,9 @@ public final class PromptAttention {
     private static final Pattern TOKEN = Pattern.compile(
             "\\\\\\(|\\\\\\)|\\\\\\[|\\\\]|\\\\\\\\|\\\\|\\(|\\[|:\\s*([+-]?[.\\d]+)\\s*\\)|\\)|]|[^\\\\()\\[\\]:]+|:",
             Pattern.UNICODE_CHARACTER_CLASS);
-    private static final Pattern BREAK = Pattern.compile("\\s*\\bBREAK\\b\\s*", Pattern.UNICODE_CHARACTER_CLASS | Pattern.DOTALL);
+    /** {@code \s*\bBREAK\b\s*} with Python's word characters (letters, numbers of any kind, '_'). */
+    private static final Pattern BREAK = Pattern.compile("\\s*(?<![\\p{L}\\p{N}_])BREAK(?![\\p{L}\\p{N}_])\\s*",
+            Pattern.UNICODE_CHARACTER_CLASS | Pattern.DOTALL);
 
     private static final double ROUND_MULTIPLIER = 1.1;
     private static final double SQUARE_MULTIPLIER = 1 / 1.1;
@@ -95,11 +97,9 @@ public final class PromptAttention {
             char c = s.charAt(i);
             ascii.append(Character.isDigit(c) ? (char) ('0' + Character.digit(c, 10)) : c);
         }
-        String a = ascii.toString();
-        // Java would also take "1." and ".5" like Python, but not "." or "1.2.3"; neither does Python
+        // on [+-]?[.0-9]+ Java and Python agree: "1." and ".5" parse, "." and "1.2.3" do not
         try {
-            if (a.chars().filter(ch -> ch == '.').count() > 1 || a.replace("+", "").replace("-", "").equals(".")) throw new NumberFormatException();
-            return Double.parseDouble(a);
+            return Double.parseDouble(ascii.toString());
         } catch (NumberFormatException e) {
             throw new PromptSyntaxException("emphasis weight \"" + s + "\" in prompt \"" + prompt + "\" is not a number; write it like (word:1.2)");
         }

@@ -18,6 +18,9 @@ import java.util.List;
  *   <li>An embedding's placeholder slots never straddle two windows.</li>
  *   <li>Each window is padded to 75 with EOS (weight 1), then wrapped as {@code [BOS] + 75 + [EOS]}.</li>
  * </ul>
+ * The WebUI tokenizes SD1/SDXL prompts with HF's tokenizer and SD2 prompts with open_clip's: pass a tokenizer of
+ * {@link ClipTokenizer.Flavor#OPEN_CLIP} flavor for SD2, and give the encoder
+ * {@link PromptChunk#tokensPaddedWith(int, int)} with pad id 0.
  */
 public final class PromptChunker {
     public static final int CHUNK_LENGTH = 75;

@@ -136,4 +136,41 @@ class ClipTokenizerFolderTest {
         ClipTokenizerException bad = assertThrows(ClipTokenizerException.class, () -> ClipTokenizer.locate(tmp.resolve("x"), null, null));
         assertTrue(bad.getMessage().contains("--tokenizer " + tmp.resolve("x")), bad.getMessage());
     }
+
+    @Test
+    void decodeReadsTokensBackAsText() {
+        ClipTokenizer t = ClipTokenizer.load(Golden.model("clip-tokenizer-sd1"));
+        assertEquals("a photo of café 東京 🚀", t.decode(t.encode("A photo of café 東京 🚀")));
+        assertEquals("<|startoftext|>hi <|endoftext|>", t.decode(new int[]{49406, t.encode("hi")[0], 49407}));
+    }
+
+    @Test
+    void sd2FolderSplitsItsPadTokenExclamationLikeHuggingFace() {
+        ClipTokenizer sd1 = ClipTokenizer.load(Golden.model("clip-tokenizer-sd1"));
+        ClipTokenizer sd2 = ClipTokenizer.load(Golden.model("clip-tokenizer-sd2"));
+        int wow = sd1.encode("wow")[0];
+        assertArrayEquals(new int[]{wow, 256}, sd1.encode("wow!"), "\"!</w>\" is 256 in plain BPE");
+        assertArrayEquals(new int[]{wow, 0}, sd2.encode("wow!"), "HF turns the added token \"!\" into its id 0");
+        assertArrayEquals(new int[]{wow, 0, 0, 0}, sd2.encode("wow!!!"));
+        assertEquals(java.util.List.of("wow</w>", "!"), sd2.tokenize("wow!"));
+        // diffusers issue #4153: HF gives six 0s here, open_clip 256 748 995
+        assertArrayEquals(new int[]{0, 0, 0, 0, 0, 0}, sd2.encode("! !! !!!"));
+        assertArrayEquals(new int[]{256, 748, 995}, sd2.withFlavor(ClipTokenizer.Flavor.OPEN_CLIP).encode("! !! !!!"));
+    }
+
+    @Test
+    void openClipFlavorMatchesTheWebUiSd2Tokenizer() {
+        ClipTokenizer sd1 = ClipTokenizer.load(Golden.model("clip-tokenizer-sd1"));
+        ClipTokenizer open = ClipTokenizer.load(Golden.model("clip-tokenizer-sd2")).withFlavor(ClipTokenizer.Flavor.OPEN_CLIP);
+        assertEquals(ClipTokenizer.Flavor.OPEN_CLIP, open.flavor());
+        assertEquals(0, open.padId());
+        assertArrayEquals(sd1.encode("wow!!!"), open.encode("wow!!!"));
+        // html.unescape twice after ftfy
+        assertArrayEquals(sd1.encode("<3"), open.encode("&amp;lt;3"));
+        assertArrayEquals(sd1.encode("&lt;3"), sd1.encode("&amp;lt;3"));
+        // open_clip's literal specials
+        assertArrayEquals(new int[]{49406, 320, 49407}, open.encode("<start_of_text>a<end_of_text>"));
+        assertArrayEquals(sd1.encode("<| endoftext |>"), open.encode("<|endoftext|>"));
+        assertEquals(open, open.withFlavor(ClipTokenizer.Flavor.OPEN_CLIP));
+    }
 }

@@ -104,6 +104,20 @@ class GeneratorTest {
     }
 
     @Test
+    void andPartsAreGuidedWithTheirWeights() {
+        GenerationParams.Builder b = small().sampler("Euler").steps(3);
+        GeneratedImage plain = generator.txt2img(b.prompt("a red house").build(), Progress.NONE).getFirst();
+        GeneratedImage zero = generator.txt2img(b.prompt("a red house AND a blue car :0").build(), Progress.NONE).getFirst();
+        GeneratedImage half = generator.txt2img(b.prompt("a red house AND a blue car :0.5").build(), Progress.NONE).getFirst();
+        int worst = 0;
+        for (int i = 0; i < plain.rgb().length; i++) worst = Math.max(worst, Math.abs((plain.rgb()[i] & 0xff) - (zero.rgb()[i] & 0xff)));
+        assertTrue(worst <= 1, "a part of weight 0 changes nothing (up to batching), got " + worst);
+        assertFalse(java.util.Arrays.equals(plain.rgb(), half.rgb()));
+        // a long part beside a short one: the short one is padded by repeating its last token, as the WebUI does
+        generator.txt2img(b.prompt("a red house AND " + "a very long prompt, ".repeat(20)).build(), Progress.NONE);
+    }
+
+    @Test
     void aPromptLongerThanOneChunkRunsBesideAShortNegative() {
         String longPrompt = "a very detailed painting of a house, ".repeat(12);
         ConditioningSchedule[] seen = new ConditioningSchedule[2];

@@ -192,4 +192,19 @@ class PromptChunkerTest {
         assertArrayEquals(new int[]{BOS, A, B, EOS, 0, 0}, Arrays.copyOf(padded, 6));
         assertEquals(0, padded[76]);
     }
+
+    @Test
+    void registeredEmbeddingNamesAreFoundLongestFirst() {
+        EmbeddingTriggers triggers = new EmbeddingTriggers(tokenizer).add("tinyemb", 2).add("tiny", 1).add("tinyemb", 5);
+        int[] ids = tokenizer.encode("a tinyemb, tiny tinyem");
+        EmbeddingLookup.Match m = triggers.find(ids, 1);
+        assertEquals(new EmbeddingLookup.Match("tinyemb", 2, 3), m, "equal lengths keep registration order");
+        assertEquals(new EmbeddingLookup.Match("tiny", 1, 1), triggers.find(ids, 5));
+        assertEquals(null, triggers.find(ids, 0));
+        ChunkedPrompt c = new PromptChunker(tokenizer, triggers, 20, true).chunk("(tinyemb:1.0) riding a horse tinyemb");
+        try (Golden.Case g = Golden.open("embeddings/tiny-sd15_ti_2")) {
+            assertArrayEquals(Arrays.stream(g.tensor("input_ids_a1111").toLongArray()).mapToInt(x -> (int) x).toArray(), c.chunks().getFirst().tokens());
+        }
+        assertEquals(List.of(1, 6), c.chunks().getFirst().embeddings().stream().map(PromptChunk.Placement::index).toList());
+    }
 }

@@ -1,11 +1,18 @@
 package jdiffusion.sd.prompt;
 
+import jdiffusion.tensor.json.Json;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Behaviour of the WebUI prompt language beyond the golden file, worked out from prompt_parser.py. */
 class PromptLanguageTest {
@@ -64,6 +71,13 @@ class PromptLanguageTest {
     }
 
     @Test
+    void breakAndAndAreWholeWordsByPythonsWordCharacters() {
+        assertEquals(List.of(new WeightedText("\u00b2BREAK x \u00e9 BREAK\u00e9 _BREAK a", 1.0), new WeightedText("BREAK", -1),
+                new WeightedText("b", 1.0)), PromptAttention.parse("\u00b2BREAK x \u00e9 BREAK\u00e9 _BREAK a BREAK b"));
+        assertEquals(List.of("x\u00b2AND y", " z"), CompositePrompt.of(List.of("x\u00b2AND y AND z")).texts());
+    }
+
+    @Test
     void weightThatIsNotANumberIsASyntaxError() {
         assertThrows(PromptSyntaxException.class, () -> PromptAttention.parse("(a:1.2.3)"));
         assertThrows(PromptSyntaxException.class, () -> PromptAttention.parse("(a:.)"));
@@ -89,5 +103,25 @@ class PromptLanguageTest {
         assertEquals(List.of("x", " x"), same.texts());
         assertEquals(List.of("a\nb"), CompositePrompt.of(List.of("a\nb :3\n")).texts());
         assertEquals(3.0, CompositePrompt.of(List.of("a\nb :3\n")).parts().getFirst().getFirst().weight());
+    }
+
+    /** 250 random prompts run through the WebUI's own parser (see the resource's meta for how they were made). */
+    @Test
+    @SuppressWarnings("unchecked")
+    void randomPromptsScheduleAsTheWebUiParserDoes() throws IOException {
+        Map<String, Object> json;
+        try (InputStream in = getClass().getResourceAsStream("webui_random_schedules.json")) {
+            json = Json.parseObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        }
+        List<String> failures = new ArrayList<>();
+        for (Map<String, Object> c : (List<Map<String, Object>>) json.get("cases")) {
+            String prompt = (String) c.get("prompt");
+            int steps = ((Number) c.get("steps")).intValue();
+            Integer hires = c.get("hires_steps") == null ? null : ((Number) c.get("hires_steps")).intValue();
+            List<Object> got = new ArrayList<>();
+            for (ScheduledText s : PromptSchedules.of(prompt, steps, hires, false)) got.add(List.of((long) s.endStep(), s.text()));
+            if (!Json.write(got).equals(Json.write(c.get("result")))) failures.add(Json.write(prompt) + ": got " + Json.write(got));
+        }
+        assertTrue(failures.isEmpty(), String.join("\n", failures));
     }
 }

@@ -1,0 +1,69 @@
+package jdiffusion.bench;
+
+import org.openjdk.jmh.infra.BenchmarkParams;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.CommandLineOptions;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * Runs JMH benchmarks (same arguments as the JMH jar, e.g. {@code "FmaPeak|Gemm|Conv" -f 1 -wi 2 -i 3}) and
+ * prints each kernel's rate in GFLOP/s and as a share of the fp32 peak measured by {@link FmaPeakBenchmark}
+ * in the same run (include it in the pattern; without it the report assumes {@value #ASSUMED_PEAK} GFLOP/s).
+ *
+ * <pre>java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar jdiffusion.bench.BenchReport "FmaPeak|Gemm|Conv"</pre>
+ */
+public final class BenchReport {
+    static final double ASSUMED_PEAK = 245;
+
+    private BenchReport() {}
+
+    public static void main(String[] args) throws Exception {
+        Collection<RunResult> results = new Runner(new CommandLineOptions(args)).run();
+        double peak = -1;
+        List<String> lines = new ArrayList<>();
+        for (RunResult r : results) {
+            BenchmarkParams p = r.getParams();
+            if (p.getBenchmark().endsWith("fmaChains"))
+                peak = p.getThreads() * FmaPeakBenchmark.flopsPerInvocation() / seconds(r) / 1e9;
+        }
+        String peakNote = peak > 0 ? String.format("measured peak %.1f GFLOP/s", peak) : "assumed peak " + ASSUMED_PEAK + " GFLOP/s";
+        if (peak <= 0) peak = ASSUMED_PEAK;
+        for (RunResult r : results) {
+            BenchmarkParams p = r.getParams();
+            String name = p.getBenchmark().substring(p.getBenchmark().lastIndexOf('.', p.getBenchmark().lastIndexOf('.') - 1) + 1);
+            double flops;
+            String what;
+            if (name.startsWith("GemmBenchmark")) {
+                flops = GemmBenchmark.flops(p.getParam("shape"));
+                what = "linear MxKxN=" + p.getParam("shape") + " W " + p.getParam("weights");
+            } else if (name.startsWith("ConvBenchmark")) {
+                int batch = Integer.parseInt(p.getParam("batch"));
+                flops = ConvBenchmark.flops(p.getParam("shape"), batch);
+                what = "conv3x3 HxWxCxO=" + p.getParam("shape") + " batch " + batch + " W " + p.getParam("weights");
+            } else if (name.startsWith("FmaPeakBenchmark")) {
+                flops = p.getThreads() * FmaPeakBenchmark.flopsPerInvocation();
+                what = "FMA peak, " + p.getThreads() + " threads";
+            } else continue;
+            double s = seconds(r), gflops = flops / s / 1e9;
+            lines.add(String.format("%-58s %10.3f ms %8.1f GFLOP/s %6.1f %%", what, s * 1e3, gflops, 100 * gflops / peak));
+        }
+        System.out.println();
+        System.out.println("jdiffusion kernels, " + peakNote);
+        lines.forEach(System.out::println);
+    }
+
+    /** The primary score (average time per invocation) in seconds. */
+    private static double seconds(RunResult r) {
+        double score = r.getPrimaryResult().getScore();
+        String unit = r.getPrimaryResult().getScoreUnit();
+        if (unit.startsWith("ms")) return score * 1e-3;
+        if (unit.startsWith("us")) return score * 1e-6;
+        if (unit.startsWith("ns")) return score * 1e-9;
+        if (unit.startsWith("s/")) return score;
+        throw new IllegalStateException("benchmark mode must be AverageTime, score unit is " + unit);
+    }
+}
