@@ -34,13 +34,20 @@ async function load() {
   samplers.forEach(s => option($('sampler'), s.name));
   $('sampler').value = 'DPM++ 2M';
   schedulers.forEach(s => option($('scheduler'), s.label));
-  models = sdModels;
-  sdModels.forEach(m => option($('model'), m.title));
-  const current = sdModels.find(m => m.title === options.sd_model_checkpoint || m.title.startsWith(options.sd_model_checkpoint + ' ['));
-  if (current) $('model').value = current.title;
+  showModels(sdModels, options.sd_model_checkpoint);
   loras.forEach(l => option($('lora'), l.name));
   Object.keys(embeddings.loaded).forEach(name => option($('embedding'), name));
   status('ready');
+}
+
+// titles gain the model hash once a model has been loaded: refill the list, keeping the selection
+function showModels(sdModels, selected) {
+  models = sdModels;
+  $('model').replaceChildren();
+  sdModels.forEach(m => option($('model'), m.title));
+  const bare = (selected || '').replace(/ \[[0-9a-f]+\]$/, '');
+  const current = sdModels.find(m => m.title === selected || m.title.replace(/ \[[0-9a-f]+\]$/, '') === bare);
+  if (current) $('model').value = current.title;
 }
 
 function insertAtCursor(text) {
@@ -120,6 +127,7 @@ async function generate(event) {
     const result = await api('txt2img', request());
     const info = JSON.parse(result.info);
     result.images.forEach((img, i) => addToGallery(img, info.infotexts[i] || ''));
+    api('sd-models').then(list => showModels(list, $('model').value)).catch(() => {});
     setProgress(1, info.interrupted ? `interrupted: ${result.images.length} image(s)` : `done: ${result.images.length} image(s), seed ${info.seed}`);
     status('ready');
   } catch (e) {
