@@ -26,12 +26,12 @@ import java.util.List;
 public final class Main {
     /** Every command, in the order {@code jsd --help} lists them. Add new commands here. */
     static final List<Command> COMMANDS = List.of(
+            new InspectCommand(),
             new GenerateCommand(GenerateCommand.Mode.TXT2IMG),
             new GenerateCommand(GenerateCommand.Mode.IMG2IMG),
             new GenerateCommand(GenerateCommand.Mode.INPAINT),
             new ServeCommand(),
             new EvalToolCommand(),
-            new InspectCommand(),
             new HashCommand(),
             new ConvertCommand(),
             new PruneCommand(),

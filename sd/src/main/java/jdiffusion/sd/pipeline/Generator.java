@@ -5,6 +5,7 @@ import jdiffusion.sd.image.ImageConversion;
 import jdiffusion.sd.image.InfoText;
 import jdiffusion.sd.prompt.ExtraNetworks;
 import jdiffusion.sd.sample.ImageNoise;
+import jdiffusion.sd.sample.KDiffusionDenoiser;
 import jdiffusion.sd.sample.NoiseSampler;
 import jdiffusion.sd.sample.NoiseSchedule;
 import jdiffusion.sd.sample.RngSource;
@@ -121,7 +122,6 @@ public final class Generator {
         if (p.width() % factor != 0 || p.height() % factor != 0)
             throw new PipelineException("size " + p.width() + "x" + p.height() + " is not a multiple of the VAE's downsampling factor " + factor);
         int channels = model.latentChannels(), h = p.height() / factor, w = p.width() / factor;
-        int total = p.batchSize() * p.batchCount();
 
         ExtraNetworks.Parsed positive = ExtraNetworks.parse(p.prompt()), negative = ExtraNetworks.parse(p.negativePrompt());
         if (!positive.networks().isEmpty() || !negative.networks().isEmpty())
@@ -154,7 +154,7 @@ public final class Generator {
             float[] latents = sample(r, p, init, noise, cond, uncond, size, channels, h, w, firstSeeds, progress, trace);
             trace.finalLatents(latents);
             checkFinite(latents, "the sampler's final latents");
-            images.addAll(decode(p, init, latents, seeds, subseeds, channels, h, w, progress, trace, batch * size, total, r));
+            images.addAll(decode(p, init, latents, seeds, subseeds, channels, h, w, progress, trace, batch * size, r));
         }
         return Collections.unmodifiableList(images);
     }
@@ -192,7 +192,8 @@ public final class Generator {
                 : model.variant() == ModelVariant.INPAINTING ? Img2ImgSetup.forTxt2Img(model, channels, h, w, batch) : null;
         List<List<WeightedSchedule>> cs = Collections.nCopies(batch, cond);
         List<ConditioningSchedule> us = Collections.nCopies(batch, uncond);
-        WebUiGuidance guidance = new WebUiGuidance(model, cs, us, p.cfgScale(), channels, h, w,
+        double cfg = r.sampler() instanceof TimestepSamplerSpec ts ? p.cfgScale() * ts.guidanceScaleFactor() : p.cfgScale();
+        WebUiGuidance guidance = new WebUiGuidance(model, cs, us, cfg, channels, h, w,
                 imageConditioning, imageConditioning == null ? 0 : channels + 1);
         if (img != null && img.keepMask() != null) guidance.blendWith(img.initLatent(), img.keepMask());
         WebUiImg2Img img2img = img == null ? null : WebUiImg2Img.of(p.steps(), p.denoisingStrength(), false);
@@ -213,7 +214,8 @@ public final class Generator {
                     listener(trace, progress, steps, channels, h, w));
         } else {
             SamplerSpec spec = r.kdiffusion();
-            float[] sigmas = spec.sigmas(model.denoiser(), p.steps(), r.schedule());
+            KDiffusionDenoiser kd = spec.denoiser(model.denoiser().schedule(), model.denoiser().prediction());
+            float[] sigmas = spec.sigmas(kd, p.steps(), r.schedule());
             if (img2img != null) sigmas = img2img.sigmaSchedule(sigmas);
             trace.sigmas(sigmas);
             float[] start = img2img != null ? WebUiImg2Img.noised(img.initLatent(), x, sigmas[0]) : scaled(x, sigmas[0]);
@@ -221,7 +223,7 @@ public final class Generator {
             NoiseSampler ns = spec.noiseSampler(noise, RngSource.GPU, channels, h, w, noise.seeds(), sigmas);
             int steps = sigmas.length - 1;
             progress.update(Progress.Phase.SAMPLE, 0, steps);
-            out = spec.create().sample(guidance.denoiser(), start, sigmas, ns, listener(trace, progress, steps, channels, h, w));
+            out = spec.create().sample(guidance.denoiser(kd), start, sigmas, ns, listener(trace, progress, steps, channels, h, w));
         }
         if (img != null) out = img.finish(out);
         return out;
@@ -243,12 +245,12 @@ public final class Generator {
 
     private List<GeneratedImage> decode(GenerationParams p, InitImage init, float[] latents, long[] seeds, long[] subseeds,
                                         int channels, int h, int w, Progress progress, GenerationTrace trace, int firstIndex,
-                                        int total, Resolved r) {
+                                        Resolved r) {
         Backend b = model.backend();
         int n = channels * h * w;
         List<GeneratedImage> out = new ArrayList<>();
         for (int i = 0; i < seeds.length; i++) {
-            progress.update(Progress.Phase.DECODE, firstIndex + i, total);
+            progress.update(Progress.Phase.DECODE, i, seeds.length);
             float[] one = java.util.Arrays.copyOfRange(latents, i * n, (i + 1) * n);
             Tensor image = model.vae().decode(b, b.fromFloats(one, 1, channels, h, w));
             float[] chw = b.toFloatArray(image);
@@ -261,7 +263,7 @@ public final class Generator {
                     init != null, init != null && init.mask() != null, r.usesEnsd());
             out.add(new GeneratedImage(rgb, width, height, seeds[i], subseeds[i], info));
         }
-        progress.update(Progress.Phase.DECODE, firstIndex + seeds.length, total);
+        progress.update(Progress.Phase.DECODE, seeds.length, seeds.length);
         return out;
     }
 

@@ -1,6 +1,7 @@
 package jdiffusion.sd.pipeline;
 
 import jdiffusion.sd.sample.Denoiser;
+import jdiffusion.sd.sample.GuidedModelFunction;
 import jdiffusion.sd.sample.KDiffusionDenoiser;
 import jdiffusion.sd.sample.ModelFunction;
 import jdiffusion.sd.sample.NoiseSchedule;
@@ -19,7 +20,7 @@ import java.util.List;
  * <pre>
  *   x_in = [x per AND part; x]   context = [parts(call); uncond(call)]   one UNet batch when both have the same
  *                                token count (parts padded to the longest), else the two halves separately
- *   k-diffusion ({@link #denoiser()}):   d = CompVis denoiser(x_in, sigma)      (x0 predictions)
+ *   k-diffusion ({@link #denoiser}):       d = CompVis denoiser(x_in, sigma)      (x0 predictions)
  *   DDIM/PLMS/UniPC ({@link #epsModel}): d = eps model(x_in, t)                  (noise predictions)
  *   guided = d_uncond + sum over parts (d_part - d_uncond) * (weight * cfg)
  * </pre>
@@ -32,7 +33,6 @@ import java.util.List;
 final class WebUiGuidance {
     private final Backend backend;
     private final UNet unet;
-    private final KDiffusionDenoiser kdiffusion;
     private final List<List<WeightedSchedule>> conds;
     private final List<ConditioningSchedule> unconds;
     private final float cfgScale;
@@ -40,6 +40,7 @@ final class WebUiGuidance {
     private final float[] imageConditioning;
     private final int conditioningChannels;
     private float[] initLatent, keepMask;
+    private float[] lastUncond;
     private int call;
 
     /**
@@ -50,7 +51,6 @@ final class WebUiGuidance {
         if (conds.size() != unconds.size()) throw new IllegalArgumentException("one cond and one uncond schedule per image");
         this.backend = model.backend();
         this.unet = model.unet();
-        this.kdiffusion = model.denoiser();
         this.conds = List.copyOf(conds);
         this.unconds = List.copyOf(unconds);
         this.cfgScale = (float) cfgScale;
@@ -69,20 +69,32 @@ final class WebUiGuidance {
 
     int calls() { return call; }
 
-    /** The guided x0 predictor for k-diffusion samplers. */
-    Denoiser denoiser() {
+    /** The guided x0 predictor for k-diffusion samplers over {@code kdiffusion} (the CompVis denoiser, or LCM's). */
+    Denoiser denoiser(KDiffusionDenoiser kdiffusion) {
         return (x, sigma) -> {
             float[] out = guided(x, (xIn, contexts) -> kdiffusion.denoise(xIn, sigma, (input, t) -> unet(input, t, contexts)));
             return keepMask == null ? out : blend(out);
         };
     }
 
-    /** The guided noise predictor for the WebUI's timestep samplers ({@code v} models converted to eps per call). */
-    ModelFunction epsModel(NoiseSchedule schedule, Prediction prediction) {
-        return (x, t) -> {
-            float[] in = keepMask == null ? x : blend(x);
-            return guided(in, (xIn, contexts) ->
-                    WebUiTimesteps.epsModel((input, tt) -> unet(input, tt, contexts), schedule, prediction).predict(xIn, t));
+    /**
+     * The guided noise predictor for the WebUI's timestep samplers ({@code v} models converted to eps per call); it also
+     * reports the unconditional eps of its last call (DDIM CFG++ steps along it).
+     */
+    GuidedModelFunction epsModel(NoiseSchedule schedule, Prediction prediction) {
+        return new GuidedModelFunction() {
+            @Override
+            public float[] predict(float[] x, float t) {
+                float[] in = keepMask == null ? x : blend(x);
+                return guided(in, (xIn, contexts) ->
+                        WebUiTimesteps.epsModel((input, tt) -> unet(input, tt, contexts), schedule, prediction).predict(xIn, t));
+            }
+
+            @Override
+            public float[] lastUnconditional() {
+                if (lastUncond == null) throw new IllegalStateException("no model call yet");
+                return lastUncond.clone();
+            }
         };
     }
 
@@ -130,6 +142,7 @@ final class WebUiGuidance {
         }
         // combine_denoised: uncond, plus each part's difference times (weight * cfg)
         float[] guided = Arrays.copyOfRange(out, parts * n, (parts + batch) * n);
+        lastUncond = guided.clone();
         for (int i = 0; i < batch; i++) {
             float[] w = weights.get(i);
             for (int k = 0; k < w.length; k++) {
