@@ -20,7 +20,7 @@ final class JobQueue implements AutoCloseable {
     private final int capacity;
     private final JobProgress progress;
     private final ExecutorService worker;
-    private int waiting;
+    private int pending; // waiting or running
     private boolean closed;
 
     JobQueue(int capacity, JobProgress progress) {
@@ -36,30 +36,30 @@ final class JobQueue implements AutoCloseable {
     JobProgress progress() { return progress; }
 
     /** Jobs waiting behind the running one. */
-    synchronized int waiting() { return waiting; }
+    synchronized int waiting() { return Math.max(0, pending - 1); }
 
     /** Queues {@code task}; throws a 503 {@link ApiException} when {@code capacity} jobs already wait. */
     <T> CompletableFuture<T> submit(Task<T> task) {
         synchronized (this) {
             if (closed) throw new ApiException(503, "ServiceUnavailable", "the server is shutting down");
-            if (waiting >= capacity)
+            if (pending > capacity)
                 throw new ApiException(503, "QueueFull", "the queue is full (" + capacity + " jobs waiting); try again later");
-            waiting++;
+            pending++;
         }
         CompletableFuture<T> result = new CompletableFuture<>();
         try {
             worker.execute(() -> {
-                synchronized (this) { waiting--; }
                 try {
                     result.complete(task.run(progress));
                 } catch (Throwable e) {
                     result.completeExceptionally(e);
                 } finally {
                     progress.end();
+                    synchronized (this) { pending--; }
                 }
             });
         } catch (RuntimeException e) {
-            synchronized (this) { waiting--; }
+            synchronized (this) { pending--; }
             throw new ApiException(503, "ServiceUnavailable", "the server is shutting down");
         }
         return result;

@@ -44,6 +44,24 @@ public final class ServeCommand implements Command {
     }
 
     @Override public int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
+        ServerConfig config = config(args);
+        CountDownLatch stopped = new CountDownLatch(1);
+        JsdServer server = JsdServer.start(config);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            stopped.countDown();
+        }, "jsd-serve-shutdown"));
+        boolean exposed = config.host().equals("0.0.0.0");
+        err.println("jsd serve: listening on " + server.uri() + (exposed ? " (all interfaces)" : "")
+                + "; API at " + server.uri() + "sdapi/v1/; Ctrl-C stops");
+        out.println(server.uri());
+        out.flush();
+        stopped.await();
+        return 0;
+    }
+
+    /** The server's configuration from the command line; bad values are {@link UsageException}s. */
+    static ServerConfig config(List<String> args) {
         Arguments a = options().parse(args);
         Path dir = a.path("--models-dir"), model = a.path("--model");
         if (dir == null && model == null) throw new UsageException("--models-dir DIR or --model PATH is required");
@@ -55,18 +73,10 @@ public final class ServeCommand implements Command {
         if (maxPixels < 64) throw new UsageException("--max-pixels must be at least 64");
         int threads = a.intValue("--threads", Runtime.getRuntime().availableProcessors(), 1, 4096);
         String host = a.flag("--listen") ? "0.0.0.0" : "127.0.0.1";
-        ServerConfig config = new ServerConfig(host, port, dir, model, a.path("--tokenizer"), a.value("--api-auth", null), queue, maxPixels, threads);
-        CountDownLatch stopped = new CountDownLatch(1);
-        JsdServer server = JsdServer.start(config);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
-            stopped.countDown();
-        }, "jsd-serve-shutdown"));
-        err.println("jsd serve: listening on " + server.uri() + (host.equals("0.0.0.0") ? " (all interfaces)" : "")
-                + "; API at " + server.uri() + "sdapi/v1/; Ctrl-C stops");
-        out.println(server.uri());
-        out.flush();
-        stopped.await();
-        return 0;
+        String auth = a.value("--api-auth", null);
+        if (auth != null)
+            for (String pair : auth.split(","))
+                if (pair.indexOf(':') <= 0) throw new UsageException("--api-auth wants user:password (pairs separated by commas), got '" + pair + "'");
+        return new ServerConfig(host, port, dir, model, a.path("--tokenizer"), auth, queue, maxPixels, threads);
     }
 }
