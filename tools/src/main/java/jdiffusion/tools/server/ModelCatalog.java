@@ -39,8 +39,9 @@ final class ModelCatalog {
      */
     ModelCatalog(Path root, Path single) {
         if (root == null && single == null) throw new IllegalArgumentException("a models folder or a model is needed");
+        // the WebUI's own models/ folder stands for the WebUI folder; any other folder is taken as it is
         this.root = root != null && root.getFileName() != null && root.getFileName().toString().equals("models")
-                && !Files.isDirectory(root.resolve("models")) && root.getParent() != null ? root.getParent() : root;
+                && Files.isDirectory(root.resolve("Stable-diffusion")) && root.getParent() != null ? root.getParent() : root;
         this.single = single;
     }
 
@@ -73,8 +74,9 @@ final class ModelCatalog {
     private static Checkpoint checkpoint(Path dir, Path p) {
         String name = dir.relativize(p).toString().replace('\\', '/');
         String modelName = Files.isDirectory(p) ? name.replace('/', '_') : stripExtension(name.replace('/', '_'));
-        Path yaml = p.resolveSibling(stripExtension(p.getFileName().toString()) + ".yaml");
-        return new Checkpoint(name, modelName, p, Files.isRegularFile(yaml) ? yaml : null);
+        // a diffusers folder carries its configuration inside; a file may have an ldm .yaml beside it
+        Path yaml = Files.isDirectory(p) ? null : p.resolveSibling(stripExtension(p.getFileName().toString()) + ".yaml");
+        return new Checkpoint(name, modelName, p, yaml != null && Files.isRegularFile(yaml) ? yaml : null);
     }
 
     /** The WebUI's title: {@code name [shorthash]} once the hash is known, else the name. */

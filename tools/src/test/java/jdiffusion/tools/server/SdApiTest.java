@@ -114,8 +114,9 @@ class SdApiTest {
 
     @Test
     void progressMovesWithLivePreviewsAndIsIdleAfterwards() throws Exception {
+        long n = s.stepsLasting(1.5);
         CompletableFuture<TinyServer.Reply> job = CompletableFuture.supplyAsync(() -> {
-            try { return s.post("/sdapi/v1/txt2img", body("steps", 8L, "seed", 5L)); }
+            try { return s.post("/sdapi/v1/txt2img", body("steps", n, "seed", 5L)); }
             catch (Exception e) { throw new RuntimeException(e); }
         });
         Set<Long> steps = new HashSet<>();
@@ -125,12 +126,12 @@ class SdApiTest {
             TinyServer.Reply p = s.get("/sdapi/v1/progress");
             assertEquals(200, p.status());
             @SuppressWarnings("unchecked") Map<String, Object> state = (Map<String, Object>) p.json().get("state");
-            if ((Long) state.get("job_count") > 0 && (Long) state.get("sampling_steps") == 8L) {
+            if ((Long) state.get("job_count") > 0 && (Long) state.get("sampling_steps") == n) {
                 steps.add((Long) state.get("sampling_step"));
                 progress.add((Double) p.json().get("progress"));
                 if (p.json().get("current_image") instanceof String img) preview = img;
             }
-            Thread.sleep(50);
+            Thread.sleep(10);
         }
         assertEquals(200, job.get().status());
         assertTrue(steps.size() >= 2, "sampling_step took several values: " + steps);

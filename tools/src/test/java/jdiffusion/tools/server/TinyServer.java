@@ -86,5 +86,25 @@ final class TinyServer implements AutoCloseable {
                 parsed instanceof List<?> l ? (List<Object>) l : null, res.body());
     }
 
+    /**
+     * A step count whose sampling lasts about {@code seconds} on this machine (measured from two short runs), so tests
+     * that watch progress see several steps whether the machine is fast or busy.
+     */
+    int stepsLasting(double seconds) throws IOException, InterruptedException {
+        // the first run loads the model and warms the JIT; the next two differ only in their step count
+        long[] steps = {2, 2, 26};
+        double[] t = new double[steps.length];
+        for (int i = 0; i < steps.length; i++) {
+            long start = System.nanoTime();
+            Reply r = post("/sdapi/v1/txt2img", Map.of("width", 64L, "height", 64L, "steps", steps[i], "seed", 1L,
+                    "override_settings", Map.of("sd_model_checkpoint", "tiny")));
+            if (r.status() != 200) throw new IllegalStateException("warm-up run failed: " + r.text());
+            t[i] = (System.nanoTime() - start) / 1e9;
+        }
+        double perStep = Math.max(0.002, (t[2] - t[1]) / 24);
+        System.out.printf("stepsLasting(%.1f): runs %s s -> %.3f s/step%n", seconds, java.util.Arrays.toString(t), perStep);
+        return (int) Math.max(8, Math.min(400, Math.ceil(seconds / perStep)));
+    }
+
     @Override public void close() { server.close(); }
 }
