@@ -33,7 +33,8 @@ public class ConvBenchmark {
     @Param({"64x64x320x320", "32x32x640x640", "8x8x1280x1280"})
     public String shape;
 
-    @Param({"1"})
+    /** 2 is what a sampler runs (conditional and unconditional); small images of a batch share one weight packing. */
+    @Param({"1", "2"})
     public int batch;
 
     @Param({"F16"})

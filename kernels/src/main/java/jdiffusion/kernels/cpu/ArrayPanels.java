@@ -28,14 +28,16 @@ record ArrayPanels(float[] data, int base, int outer, int inner, int si, int sk)
             for (int r = 0; r < width; r++) starts[r] = base + (i0 + r) * si + k0;
             Interleave.rows(data, starts, width, kc, dst, dstOff, R);
             return;
-        } else {
-            for (int k = 0; k < kc; k++) {
-                int src = base + i0 * si + (k0 + k) * sk, d = dstOff + k * R;
-                for (int r = 0; r < width; r++) dst[d + r] = data[src + r * si];
-            }
+        }
+        for (int k = 0; k < kc; k++) {
+            int src = base + i0 * si + (k0 + k) * sk, d = dstOff + k * R;
+            for (int r = 0; r < width; r++) dst[d + r] = data[src + r * si];
         }
         if (width < R) zeroPad(dst, dstOff, width, kc, R);
     }
+
+    @Override
+    public RowsInPlace rowsInPlace() { return sk == 1 ? new RowsInPlace(data, base, si) : null; }
 
     @Override
     public void packRows(float[] dst, int dstOff, int i0, int width, int k0, int kc, int R) {

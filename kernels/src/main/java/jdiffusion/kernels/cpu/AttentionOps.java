@@ -13,6 +13,11 @@ final class AttentionOps {
     private AttentionOps() {}
 
     static Tensor attention(Parallel parallel, Tensor q, Tensor k, Tensor v, int heads, boolean causal) {
+        return attention(parallel, q, k, v, heads, causal, AttentionTile.NARROW_BY_DEFAULT);
+    }
+
+    /** With the micro-kernel shape chosen explicitly: two rows for 16-register targets, four otherwise. */
+    static Tensor attention(Parallel parallel, Tensor q, Tensor k, Tensor v, int heads, boolean causal, boolean narrowKernels) {
         if (q.rank() != 3 || k.rank() != 3 || v.rank() != 3)
             throw new IllegalArgumentException("attention: q, k, v must be [B, L, heads*d], got " + Arrays.toString(q.shape())
                     + ", " + Arrays.toString(k.shape()) + ", " + Arrays.toString(v.shape()));
@@ -29,7 +34,7 @@ final class AttentionOps {
                 LayoutOps.denseFloats(parallel, q), LayoutOps.denseFloats(parallel, k), LayoutOps.denseFloats(parallel, v), out);
         int qTiles = (lq + AttentionTile.QT - 1) / AttentionTile.QT;
         parallel.forRange(b * heads * qTiles, 1, (from, to) -> {
-            AttentionTile tile = new AttentionTile(g);
+            AttentionTile tile = new AttentionTile(g, narrowKernels);
             for (int task = from; task < to; task++) {
                 int bh = task / qTiles;
                 tile.run(bh / heads, bh % heads, (task % qTiles) * AttentionTile.QT);

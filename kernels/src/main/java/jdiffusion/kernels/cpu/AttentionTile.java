@@ -31,11 +31,14 @@ final class AttentionTile {
      * 256-bit vectors usually mean AVX2 and its 16 registers: there the micro-kernels take two rows (8 accumulators)
      * instead of four (16), which would spill. Measured on Zen 4 with -XX:UseAVX=2: 4 rows ran at a third of peak.
      */
-    private static final boolean NARROW = VL < 16;
+    static final boolean NARROW_BY_DEFAULT = VL < 16;
     private static final float LOG2E = 1.4426950408889634f;
 
     /** The whole problem: heads live side by side in the channel axis of q, k, v and out. */
     record Geometry(int lq, int lk, int heads, int d, int dv, boolean causal, float[] q, float[] k, float[] v, float[] out) {}
+
+    /** Two-row micro-kernels (see {@link #NARROW_BY_DEFAULT}); a field so tests can run both shapes on any machine. */
+    private final boolean narrow;
 
     private final Geometry g;
     private final float[] qt, st, ot, m, l, alpha, tileMax;
@@ -43,8 +46,9 @@ final class AttentionTile {
     private final int[] queryOffsets, channelOffsets;
     private final float qScale;
 
-    AttentionTile(Geometry g) {
+    AttentionTile(Geometry g, boolean narrow) {
         this.g = g;
+        this.narrow = narrow;
         this.qt = new float[g.d() * QT];
         this.st = new float[KT * QT];
         this.ot = new float[g.dv() * QT];
@@ -75,7 +79,7 @@ final class AttentionTile {
             int nk = Math.min(KT, keyEnd - j0);
             int j = 0;
             Arrays.fill(tileMax, Float.NEGATIVE_INFINITY);
-            if (NARROW) for (; j + 2 <= nk; j += 2) scores2(k, kBase + (j0 + j) * qRow, qRow, qt, d, st, j * QT, tileMax);
+            if (narrow) for (; j + 2 <= nk; j += 2) scores2(k, kBase + (j0 + j) * qRow, qRow, qt, d, st, j * QT, tileMax);
             else for (; j + 4 <= nk; j += 4) scores4(k, kBase + (j0 + j) * qRow, qRow, qt, d, st, j * QT, tileMax);
             int maxKnown = j;
             for (; j < nk; j++) block1(k, kBase + (j0 + j) * qRow, 1, qt, d, st, j * QT, null);
@@ -84,7 +88,7 @@ final class AttentionTile {
             softmaxStep(nk, maxKnown, masked);
             int c = 0, vTile = vBase + j0 * vRow;
             float[] rescale = j0 == 0 ? null : alpha; // the first tile starts the accumulators from zero
-            if (NARROW) for (; c + 2 <= dv; c += 2) block2(v, vTile + c, 1, vRow, st, nk, ot, c * QT, rescale);
+            if (narrow) for (; c + 2 <= dv; c += 2) block2(v, vTile + c, 1, vRow, st, nk, ot, c * QT, rescale);
             else for (; c + 4 <= dv; c += 4) block4(v, vTile + c, 1, vRow, st, nk, ot, c * QT, rescale);
             for (; c < dv; c++) block1(v, vTile + c, vRow, st, nk, ot, c * QT, rescale);
         }

@@ -5,20 +5,22 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The implicit im2col matrix of a convolution, as the B operand of {@link Sgemm}: {@code X(p, k)} is input
- * pixel {@code (b, c, oy*s - pad + dy, ox*s - pad + dx)} (zero outside the image) for output pixel
- * {@code p = (b*OH + oy)*OW + ox} and patch position {@code k = (c*kh + dy)*kw + dx}. Only one packed panel
+ * pixel {@code (b, c, oy*s + dy, ox*s + dx)} for output pixel {@code p = (b*OH + oy)*OW + ox} and patch
+ * position {@code k = (c*kh + dy)*kw + dx}. The input arrives already zero-padded ({@link ConvOps} pads
+ * it once), so no patch read ever leaves the image and packing needs no bounds checks. Only one packed panel
  * exists at a time, never the whole patch matrix.
  *
- * <p>A vector of output pixels that lies in one output row reads, at stride 1, one contiguous run of the
- * input row (a masked load at the left and right borders), so packing is a vector copy per patch position.
+ * <p>A vector of output pixels within one output row reads, at stride 1, one contiguous run of an input
+ * row: packing is a vector copy per patch position. Other groups (rows shorter than a vector, stride 2)
+ * read each lane from its own precomputed offset.
  */
 final class ConvPatches implements PanelSource {
     private static final VectorSpecies<Float> S = MicroKernel.SPECIES;
     private final float[] in;
-    private final int base, batch, channels, height, width, kh, kw, stride, pad, outH, outW;
+    private final int base, batch, channels, height, width, kh, kw, stride, outH, outW;
 
-    /** {@code in[base ..]} holds contiguous NCHW input {@code [batch, channels, height, width]}. */
-    ConvPatches(float[] in, int base, int batch, int channels, int height, int width, int kh, int kw, int stride, int pad) {
+    /** {@code in[base ..]} holds contiguous, already padded NCHW input {@code [batch, channels, height, width]}. */
+    ConvPatches(float[] in, int base, int batch, int channels, int height, int width, int kh, int kw, int stride) {
         this.in = in;
         this.base = base;
         this.batch = batch;
@@ -28,9 +30,8 @@ final class ConvPatches implements PanelSource {
         this.kh = kh;
         this.kw = kw;
         this.stride = stride;
-        this.pad = pad;
-        this.outH = (height + 2 * pad - kh) / stride + 1;
-        this.outW = (width + 2 * pad - kw) / stride + 1;
+        this.outH = (height - kh) / stride + 1;
+        this.outW = (width - kw) / stride + 1;
     }
 
     @Override public int outer() { return batch * outH * outW; }
@@ -49,40 +50,33 @@ final class ConvPatches implements PanelSource {
         }
     }
 
-    /** {@code lanes} consecutive output pixels of one row, stride 1: one (masked) vector load per patch position. */
+    /** {@code lanes} consecutive output pixels of one row, stride 1: one vector copy per patch position. */
     private void packRowVector(float[] dst, int d, int img, int oy, int ox, int k0, int kc, int R) {
         int taps = kh * kw, c = k0 / taps, t = k0 % taps, dy = t / kw, dx = t % kw;
-        int plane = height * width, imgBase = base + img * channels * plane;
-        FloatVector zero = FloatVector.zero(S);
+        int plane = height * width, src = base + img * channels * plane + c * plane + (oy + dy) * width + ox + dx;
         for (int k = 0; k < kc; k++, d += R) {
-            int iy = oy - pad + dy, ix = ox - pad + dx;
-            if (iy < 0 || iy >= height) zero.intoArray(dst, d);
+            FloatVector.fromArray(S, in, src).intoArray(dst, d);
+            if (++dx < kw) src++;
             else {
-                int src = imgBase + c * plane + iy * width + ix;
-                if (ix >= 0 && ix + S.length() <= width) FloatVector.fromArray(S, in, src).intoArray(dst, d);
-                else FloatVector.fromArray(S, in, src, S.indexInRange(ix, width)).intoArray(dst, d);
+                dx = 0;
+                if (++dy < kh) src += width - kw + 1;
+                else { dy = 0; src += plane - (kh - 1) * width - kw + 1; }
             }
-            if (++dx == kw) { dx = 0; if (++dy == kh) { dy = 0; c++; } }
         }
     }
 
-    /** Any {@code n} output pixels (crossing rows or images, strided): per lane, with bounds checks. */
+    /** Any {@code n} output pixels (crossing rows or images, strided): each lane from its own offset. */
     private void packLanes(float[] dst, int d, int p0, int n, int lanes, int k0, int kc, int R) {
-        int[] src = new int[n], y0 = new int[n], x0 = new int[n];
+        int[] src = new int[n];
         int plane = height * width;
         for (int j = 0; j < n; j++) {
             int p = p0 + j, img = p / (outH * outW), rem = p % (outH * outW);
-            y0[j] = (rem / outW) * stride - pad;
-            x0[j] = (rem % outW) * stride - pad;
-            src[j] = base + img * channels * plane;
+            src[j] = base + img * channels * plane + (rem / outW) * stride * width + (rem % outW) * stride;
         }
         int taps = kh * kw, c = k0 / taps, t = k0 % taps, dy = t / kw, dx = t % kw;
         for (int k = 0; k < kc; k++, d += R) {
-            int cOff = c * plane;
-            for (int j = 0; j < n; j++) {
-                int iy = y0[j] + dy, ix = x0[j] + dx;
-                dst[d + j] = iy >= 0 && iy < height && ix >= 0 && ix < width ? in[src[j] + cOff + iy * width + ix] : 0f;
-            }
+            int off = c * plane + dy * width + dx;
+            for (int j = 0; j < n; j++) dst[d + j] = in[src[j] + off];
             for (int j = n; j < lanes; j++) dst[d + j] = 0f;
             if (++dx == kw) { dx = 0; if (++dy == kh) { dy = 0; c++; } }
         }

@@ -14,8 +14,6 @@ final class LinearOps {
     /** Below this many multiply-adds per matrix, a batched matmul runs whole matrices on separate threads. */
     private static final long SMALL_GEMM = 1L << 21;
 
-    static final boolean SWAP = !"false".equals(System.getProperty("jdiffusion.gemm.swap"));
-
     private LinearOps() {}
 
     static Tensor linear(Parallel parallel, Tensor x, Tensor weight, Tensor bias) {
@@ -34,7 +32,7 @@ final class LinearOps {
             float[] b = bias == null ? null : bias.toFloatArray();
             Sgemm.Output c = Sgemm.Output.rowMajor(out, 0, n);
             // interleaving (B side) is the costly packing; give it the smaller operand: few tokens -> Cᵀ = W·xᵀ
-            if (m < n && SWAP) Sgemm.multiply(parallel, w, a, c.transposed(), b, null);
+            if (m < n) Sgemm.multiply(parallel, w, a, c.transposed(), b, null);
             else Sgemm.multiply(parallel, a, w, c, null, b);
         }
         return Tensor.of(out, Shapes.withLast(x.shape(), n));

@@ -4,8 +4,9 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The register-blocked heart of {@link Sgemm}: one {@code MR x NR} tile of C from a packed A micro-panel
- * ({@code MR} rows of {@code kc} floats) and a packed B micro-panel ({@code kc} steps of {@code NR} floats).
+ * The register-blocked heart of {@link Sgemm}: one {@code MR x NR} tile of C from an A micro-panel
+ * ({@code MR} rows of {@code kc} floats, {@code lda} apart: packed, or an F32 matrix read in place) and a
+ * packed B micro-panel ({@code kc} steps of {@code NR} floats).
  *
  * <pre>
  *   for k in 0..kc:   b0 b1 = B[k][0..NR)          (two vector loads)
@@ -44,7 +45,7 @@ final class MicroKernel {
      * C[0..MR)[0..NR) at {@code c[cOff + r*ldc + j]} (+)= A·B over {@code kc} steps. With {@code STORE} the
      * tile gets {@code rowBias[rowBiasOff + r]} and {@code colBias[colBiasOff + j]} added (either may be null).
      */
-    static void tile(int kc, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int ldc, int mode,
+    static void tile(int kc, float[] a, int aOff, int lda, float[] b, int bOff, float[] c, int cOff, int ldc, int mode,
                      float[] rowBias, int rowBiasOff, float[] colBias, int colBiasOff) {
         VectorSpecies<Float> s = SPECIES;
         final int lanes = LANES;
@@ -54,7 +55,7 @@ final class MicroKernel {
         FloatVector c30 = FloatVector.zero(s), c31 = FloatVector.zero(s);
         FloatVector c40 = FloatVector.zero(s), c41 = FloatVector.zero(s);
         FloatVector c50 = FloatVector.zero(s), c51 = FloatVector.zero(s);
-        int a0 = aOff, a1 = a0 + kc, a2 = a1 + kc, a3 = a2 + kc, a4 = a3 + kc, a5 = a4 + kc, bi = bOff;
+        int a0 = aOff, a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda, a4 = a3 + lda, a5 = a4 + lda, bi = bOff;
         for (int k = 0; k < kc; k++, bi += 2 * lanes) {
             FloatVector b0 = FloatVector.fromArray(s, b, bi);
             FloatVector b1 = FloatVector.fromArray(s, b, bi + lanes);
@@ -112,10 +113,11 @@ final class MicroKernel {
      * ({@code c[cOff + r*csi + j*csj]}, e.g. transposed): computed whole into scratch (the packed panels are
      * zero-padded) and only its valid part written.
      */
-    static void edgeTile(int kc, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int csi, int csj, int mode,
+    static void edgeTile(int kc, float[] a, int aOff, int lda, float[] b, int bOff, float[] c, int cOff, int csi, int csj, int mode,
                          float[] rowBias, int rowBiasOff, float[] colBias, int colBiasOff, int rows, int cols) {
         float[] t = new float[MR * NR];
-        tile(kc, a, aOff, b, bOff, t, 0, NR, STORE, null, 0, null, 0);
+        if (cols <= LANES) narrowTile(kc, a, aOff, lda, b, bOff, t);
+        else tile(kc, a, aOff, lda, b, bOff, t, 0, NR, STORE, null, 0, null, 0);
         for (int r = 0; r < rows; r++) {
             int o = cOff + r * csi;
             float rb = mode == STORE && rowBias != null ? rowBias[rowBiasOff + r] : 0f;
@@ -125,5 +127,28 @@ final class MicroKernel {
                 else c[o + j * csj] = v + rb + (colBias != null ? colBias[colBiasOff + j] : 0f);
             }
         }
+    }
+
+    /** The first vector of columns only ({@code MR x LANES}), for the last, narrow panel of C. Stores into {@code t[r*NR ..]}. */
+    private static void narrowTile(int kc, float[] a, int aOff, int lda, float[] b, int bOff, float[] t) {
+        VectorSpecies<Float> s = SPECIES;
+        FloatVector c0 = FloatVector.zero(s), c1 = FloatVector.zero(s), c2 = FloatVector.zero(s);
+        FloatVector c3 = FloatVector.zero(s), c4 = FloatVector.zero(s), c5 = FloatVector.zero(s);
+        int a0 = aOff, a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda, a4 = a3 + lda, a5 = a4 + lda, bi = bOff;
+        for (int k = 0; k < kc; k++, bi += NR) {
+            FloatVector b0 = FloatVector.fromArray(s, b, bi);
+            c0 = FloatVector.broadcast(s, a[a0 + k]).fma(b0, c0);
+            c1 = FloatVector.broadcast(s, a[a1 + k]).fma(b0, c1);
+            c2 = FloatVector.broadcast(s, a[a2 + k]).fma(b0, c2);
+            c3 = FloatVector.broadcast(s, a[a3 + k]).fma(b0, c3);
+            c4 = FloatVector.broadcast(s, a[a4 + k]).fma(b0, c4);
+            c5 = FloatVector.broadcast(s, a[a5 + k]).fma(b0, c5);
+        }
+        c0.intoArray(t, 0);
+        c1.intoArray(t, NR);
+        c2.intoArray(t, 2 * NR);
+        c3.intoArray(t, 3 * NR);
+        c4.intoArray(t, 4 * NR);
+        c5.intoArray(t, 5 * NR);
     }
 }

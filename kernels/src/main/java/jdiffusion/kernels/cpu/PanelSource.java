@@ -27,6 +27,15 @@ interface PanelSource {
             for (int k = 0; k < kc; k++) dst[dstOff + r * kc + k] = t[k * R + r];
     }
 
+    /**
+     * When {@code X(i, k)} is {@code array[offset + i*rowStride + k]} in a heap F32 array, the A side reads it in
+     * place, no packing: this says where. Null (the default) when the rows are not plain F32 runs.
+     */
+    default RowsInPlace rowsInPlace() { return null; }
+
+    /** F32 rows readable in place: {@code X(i, k) = array[offset + i*rowStride + k]}. */
+    record RowsInPlace(float[] array, int offset, int rowStride) {}
+
     /** Sets rows {@code width .. R} of a row-by-row panel to zero. */
     static void zeroRows(float[] dst, int dstOff, int width, int kc, int R) {
         java.util.Arrays.fill(dst, dstOff + width * kc, dstOff + R * kc, 0f);

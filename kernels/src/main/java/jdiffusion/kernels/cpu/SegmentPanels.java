@@ -7,7 +7,8 @@ import java.lang.foreign.MemorySegment;
 /**
  * A GEMM operand in a {@link MemorySegment} (memory-mapped weights) of F32, F16 or BF16:
  * {@code X(i, k)} is element {@code base + i*si + k*sk}. Values become F32 here, while packing, so the
- * weights stay half-size in memory and the micro-kernel only ever sees F32.
+ * weights stay half-size in memory and the micro-kernel only ever sees F32. Rows that run along k (the
+ * usual {@code [N, K]} weight) convert a vector at a time.
  */
 record SegmentPanels(MemorySegment segment, DType dtype, long base, int outer, int inner, long si, long sk)
         implements PanelSource {
@@ -18,51 +19,44 @@ record SegmentPanels(MemorySegment segment, DType dtype, long base, int outer, i
     }
 
     @Override
+    public void packRows(float[] dst, int dstOff, int i0, int width, int k0, int kc, int R) {
+        for (int r = 0; r < width; r++) row(i0 + r, k0, kc, dst, dstOff + r * kc);
+        PanelSource.zeroRows(dst, dstOff, width, kc, R);
+    }
+
+    @Override
     public void packInterleaved(float[] dst, int dstOff, int i0, int width, int k0, int kc, int R) {
         if (sk == 1) {
-            // rows contiguous along k: convert the rows with vectors, then interleave them into the panel
             float[] rows = new float[width * kc];
             int[] starts = new int[width];
-            long es = dtype.byteSize();
             for (int r = 0; r < width; r++) {
-                long byteOff = (base + (i0 + r) * si + k0) * es;
                 starts[r] = r * kc;
-                switch (dtype) {
-                    case F16 -> HalfFloats.f16ToFloats(segment, byteOff, rows, r * kc, kc);
-                    case BF16 -> HalfFloats.bf16ToFloats(segment, byteOff, rows, r * kc, kc);
-                    default -> HalfFloats.f32ToFloats(segment, byteOff, rows, r * kc, kc);
-                }
+                row(i0 + r, k0, kc, rows, r * kc);
             }
             Interleave.rows(rows, starts, width, kc, dst, dstOff, R);
             return;
-        } else {
-            for (int k = 0; k < kc; k++) {
-                long e = base + i0 * si + (k0 + k) * sk;
-                int d = dstOff + k * R;
-                for (int r = 0; r < width; r++) dst[d + r] = read(e + r * si);
-            }
+        }
+        for (int k = 0; k < kc; k++) {
+            long e = base + i0 * si + (k0 + k) * sk;
+            int d = dstOff + k * R;
+            for (int r = 0; r < width; r++) dst[d + r] = read(e + r * si);
         }
         if (width < R) ArrayPanels.zeroPad(dst, dstOff, width, kc, R);
     }
 
-    @Override
-    public void packRows(float[] dst, int dstOff, int i0, int width, int k0, int kc, int R) {
-        long es = dtype.byteSize();
-        for (int r = 0; r < width; r++) {
-            int d = dstOff + r * kc;
-            if (sk == 1) {
-                long byteOff = (base + (i0 + r) * si + k0) * es;
-                switch (dtype) {
-                    case F16 -> HalfFloats.f16ToFloats(segment, byteOff, dst, d, kc);
-                    case BF16 -> HalfFloats.bf16ToFloats(segment, byteOff, dst, d, kc);
-                    default -> HalfFloats.f32ToFloats(segment, byteOff, dst, d, kc);
-                }
-            } else {
-                long e = base + (i0 + r) * si + k0 * sk;
-                for (int k = 0; k < kc; k++) dst[d + k] = read(e + k * sk);
-            }
+    /** {@code dst[d .. d+kc) = X(i, k0 .. k0+kc)}. */
+    private void row(int i, int k0, int kc, float[] dst, int d) {
+        if (sk != 1) {
+            long e = base + i * si + k0 * sk;
+            for (int k = 0; k < kc; k++) dst[d + k] = read(e + k * sk);
+            return;
         }
-        PanelSource.zeroRows(dst, dstOff, width, kc, R);
+        long byteOff = (base + i * si + k0) * dtype.byteSize();
+        switch (dtype) {
+            case F16 -> HalfFloats.f16ToFloats(segment, byteOff, dst, d, kc);
+            case BF16 -> HalfFloats.bf16ToFloats(segment, byteOff, dst, d, kc);
+            default -> HalfFloats.f32ToFloats(segment, byteOff, dst, d, kc);
+        }
     }
 
     private float read(long element) {

@@ -5,6 +5,7 @@ package jdiffusion.kernels.cpu;
  * GotoBLAS / BLIS shape:
  *
  * <pre>
+ *  for ic in M step (4M floats / KC)        (one step unless M is huge)
  *  for jc in N step NC                      B block (KC x NC) packed once, shared by all threads
  *    for pc in K step KC                    A block (M x KC) packed once, shared
  *      pack A and B panels                  (in parallel; F16/BF16/strides/im2col end here)
@@ -23,14 +24,16 @@ package jdiffusion.kernels.cpu;
 final class Sgemm {
     static final int MR = MicroKernel.MR, NR = MicroKernel.NR;
     /** Depth of a K block. The A micro-panel (MR x KC) lives in L1, B panels in L2. */
-    static final int KC = Integer.getInteger("jdiffusion.gemm.kc", 320);
+    static final int KC = Integer.getInteger("jdiffusion.gemm.kc", 768);
     /** Rows of A per task (a multiple of MR): the task's B panels are reused from L2 this many times over. */
     static final int MC = roundUp(Integer.getInteger("jdiffusion.gemm.mc", 192), MR);
     private static final int L2_BYTES = Integer.getInteger("jdiffusion.gemm.l2", 1 << 20);
     /** Largest packed B block in floats (L3-sized): bounds NC. */
     private static final int B_BLOCK_FLOATS = 1 << 20;
+    /** Largest packed A block in floats: bounds the rows packed at once (and keeps the scratch size an int). */
+    private static final int A_BLOCK_FLOATS = 4 << 20;
     /** Packed scratch larger than this is not kept between calls. */
-    private static final int KEEP_SCRATCH_FLOATS = 16 << 20;
+    private static final int KEEP_SCRATCH_FLOATS = 4 << 20;
     private static final ThreadLocal<float[]> SCRATCH = new ThreadLocal<>();
 
     private Sgemm() {}
@@ -48,65 +51,82 @@ final class Sgemm {
      * {@code j < b.outer()}. {@code parallel} may be null to run on the calling thread only.
      */
     static void multiply(Parallel parallel, PanelSource a, PanelSource b, Output c, float[] rowBias, float[] colBias) {
+        multiply(parallel, a, b, c, rowBias, colBias, KC, A_BLOCK_FLOATS, B_BLOCK_FLOATS);
+    }
+
+    /** {@link #multiply} with explicit blocking (tests use small blocks to reach every blocking loop). */
+    static void multiply(Parallel parallel, PanelSource a, PanelSource b, Output c, float[] rowBias, float[] colBias,
+                         int kcMax, int aBlockFloats, int bBlockFloats) {
         int m = a.outer(), n = b.outer(), k = a.inner();
         if (b.inner() != k) throw new IllegalArgumentException("gemm: inner sizes " + k + " and " + b.inner());
         if (m == 0 || n == 0) return;
         if (k == 0) { fillBias(c, m, n, rowBias, colBias); return; }
 
-        int kBlocks = ceilDiv(k, KC), kcb = ceilDiv(k, kBlocks);
-        int nc = Math.min(roundUp(n, NR), Math.max(NR, B_BLOCK_FLOATS / kcb / NR * NR));
-        int mPanels = ceilDiv(m, MR);
-        int aSize = mPanels * MR * kcb, bSize = ceilDiv(nc, NR) * NR * kcb;
+        int kBlocks = ceilDiv(k, kcMax), kcb = ceilDiv(k, kBlocks);
+        int nc = Math.min(roundUp(n, NR), Math.max(NR, bBlockFloats / kcb / NR * NR));
+        int mc = Math.min(roundUp(m, MR), Math.max(MR, aBlockFloats / kcb / MR * MR));
+        int aSize = mc * kcb, bSize = nc * kcb;
         float[] scratch = scratch(aSize + bSize);
         int threads = parallel == null ? 1 : parallel.threads();
 
-        for (int jc = 0; jc < n; jc += nc) {
-            int ncur = Math.min(nc, n - jc), nPanels = ceilDiv(ncur, NR);
-            for (int pc = 0; pc < k; pc += kcb) {
-                int kcur = Math.min(kcb, k - pc), jc0 = jc, pc0 = pc;
-                run(parallel, mPanels + nPanels, (from, to) -> {
-                    for (int t = from; t < to; t++) {
-                        if (t < mPanels) {
-                            int i = t * MR;
-                            a.packRows(scratch, t * MR * kcur, i, Math.min(MR, m - i), pc0, kcur, MR);
-                        } else {
-                            int p = t - mPanels, j = p * NR;
-                            b.packInterleaved(scratch, aSize + p * NR * kcur, jc0 + j, Math.min(NR, ncur - j), pc0, kcur, NR);
-                        }
-                    }
-                });
-
-                int mode = pc == 0 ? MicroKernel.STORE : MicroKernel.ACCUMULATE;
-                int mcPanels = MC / MR, mBlocks = ceilDiv(mPanels, mcPanels);
-                int nBlocks = Math.min(nPanels, Math.max(ceilDiv(nPanels, maxPanelsInL2(kcur)), ceilDiv(4 * threads, mBlocks)));
-                int nPanelsPerBlock = ceilDiv(nPanels, nBlocks);
-                nBlocks = ceilDiv(nPanels, nPanelsPerBlock);
-                int mBlocksF = mBlocks;
-                run(parallel, mBlocks * nBlocks, (from, to) -> {
-                    for (int t = from; t < to; t++) {
-                        int mb = t % mBlocksF, nb = t / mBlocksF;
-                        int ip1 = Math.min(mPanels, (mb + 1) * mcPanels), jp1 = Math.min(nPanels, (nb + 1) * nPanelsPerBlock);
-                        for (int ip = mb * mcPanels; ip < ip1; ip++)
-                            for (int jp = nb * nPanelsPerBlock; jp < jp1; jp++)
-                                tileAt(ip, jp, m, ncur, jc0, kcur, aSize, scratch, c, mode, rowBias, colBias);
-                    }
-                });
-            }
-        }
+        for (int ic = 0; ic < m; ic += mc)
+            for (int jc = 0; jc < n; jc += nc)
+                for (int pc = 0; pc < k; pc += kcb)
+                    block(parallel, threads, a, b, c, rowBias, colBias, scratch, aSize,
+                            ic, Math.min(mc, m - ic), jc, Math.min(nc, n - jc), pc, Math.min(kcb, k - pc));
         release(scratch);
+    }
+
+    /** One (ic, jc, pc) step: pack the A and B blocks (in parallel), then all their tiles (in parallel). */
+    private static void block(Parallel parallel, int threads, PanelSource a, PanelSource b, Output c, float[] rowBias,
+                              float[] colBias, float[] scratch, int aSize, int ic, int mcur, int jc, int ncur, int pc, int kcur) {
+        int mPanels = ceilDiv(mcur, MR), nPanels = ceilDiv(ncur, NR);
+        // F32 rows are read in place by the kernel: only a cut last panel (zero rows needed) gets packed
+        PanelSource.RowsInPlace direct = a.rowsInPlace();
+        int packFrom = direct == null ? 0 : mcur / MR;
+        run(parallel, mPanels + nPanels, (from, to) -> {
+            for (int t = from; t < to; t++) {
+                if (t < packFrom) continue;
+                if (t < mPanels) {
+                    int i = t * MR;
+                    a.packRows(scratch, t * MR * kcur, ic + i, Math.min(MR, mcur - i), pc, kcur, MR);
+                } else {
+                    int p = t - mPanels, j = p * NR;
+                    b.packInterleaved(scratch, aSize + p * NR * kcur, jc + j, Math.min(NR, ncur - j), pc, kcur, NR);
+                }
+            }
+        });
+
+        int mode = pc == 0 ? MicroKernel.STORE : MicroKernel.ACCUMULATE;
+        int mcPanels = MC / MR, mBlocks = ceilDiv(mPanels, mcPanels);
+        int nBlocks = Math.min(nPanels, Math.max(ceilDiv(nPanels, maxPanelsInL2(kcur)), ceilDiv(4 * threads, mBlocks)));
+        int nPanelsPerBlock = ceilDiv(nPanels, nBlocks);
+        run(parallel, mBlocks * ceilDiv(nPanels, nPanelsPerBlock), (from, to) -> {
+            for (int t = from; t < to; t++) {
+                int mb = t % mBlocks, nb = t / mBlocks;
+                int ip1 = Math.min(mPanels, (mb + 1) * mcPanels), jp1 = Math.min(nPanels, (nb + 1) * nPanelsPerBlock);
+                for (int ip = mb * mcPanels; ip < ip1; ip++)
+                    for (int jp = nb * nPanelsPerBlock; jp < jp1; jp++)
+                        tileAt(ip, jp, ic, mcur, ncur, jc, pc, kcur, aSize, scratch, ip < packFrom ? direct : null,
+                                c, mode, rowBias, colBias);
+            }
+        });
     }
 
     /** B micro-panels of depth {@code kc} that fit in half the L2. */
     private static int maxPanelsInL2(int kc) { return Math.max(1, (L2_BYTES / 2) / (kc * NR * Float.BYTES)); }
 
-    private static void tileAt(int ip, int jp, int m, int ncur, int jc, int kc, int aSize, float[] scratch,
-                               Output c, int mode, float[] rowBias, float[] colBias) {
-        int i = ip * MR, rows = Math.min(MR, m - i), j = jp * NR, cols = Math.min(NR, ncur - j);
-        int co = c.offset() + i * c.rowStride() + (jc + j) * c.colStride(), aOff = ip * MR * kc, bOff = aSize + jp * NR * kc;
+    private static void tileAt(int ip, int jp, int ic, int mcur, int ncur, int jc, int pc, int kc, int aSize, float[] scratch,
+                               PanelSource.RowsInPlace direct, Output c, int mode, float[] rowBias, float[] colBias) {
+        int rows = Math.min(MR, mcur - ip * MR), i = ic + ip * MR, j = jp * NR, cols = Math.min(NR, ncur - j);
+        int co = c.offset() + i * c.rowStride() + (jc + j) * c.colStride(), bOff = aSize + jp * NR * kc;
+        float[] a = scratch;
+        int aOff = ip * MR * kc, lda = kc;
+        if (direct != null) { a = direct.array(); aOff = direct.offset() + i * direct.rowStride() + pc; lda = direct.rowStride(); }
         if (rows == MR && cols == NR && c.colStride() == 1)
-            MicroKernel.tile(kc, scratch, aOff, scratch, bOff, c.data(), co, c.rowStride(), mode, rowBias, i, colBias, jc + j);
+            MicroKernel.tile(kc, a, aOff, lda, scratch, bOff, c.data(), co, c.rowStride(), mode, rowBias, i, colBias, jc + j);
         else
-            MicroKernel.edgeTile(kc, scratch, aOff, scratch, bOff, c.data(), co, c.rowStride(), c.colStride(), mode,
+            MicroKernel.edgeTile(kc, a, aOff, lda, scratch, bOff, c.data(), co, c.rowStride(), c.colStride(), mode,
                     rowBias, i, colBias, jc + j, rows, cols);
     }
 

@@ -38,7 +38,10 @@ class AttentionOpsTest {
     void flashAttentionMatchesReference(int b, int lq, int lk, int heads, int d, int dv, boolean causal) {
         RandomTensors r = new RandomTensors(lq * 31L + lk * 7L + d);
         Tensor q = r.normal(b, lq, heads * d), k = r.normal(b, lk, heads * d), v = r.normal(b, lk, heads * dv);
-        assertClose(reference.attention(q, k, v, heads, causal), cpu.attention(q, k, v, heads, causal), 2e-5, 1e-4, "attention");
+        Tensor expected = reference.attention(q, k, v, heads, causal);
+        for (boolean narrow : new boolean[] {false, true})
+            assertClose(expected, AttentionOps.attention(cpu.parallel(), q, k, v, heads, causal, narrow), 2e-5, 1e-4,
+                    narrow ? "attention, two-row kernels" : "attention, four-row kernels");
     }
 
     @Test

@@ -69,6 +69,7 @@ class ConvAgainstReferenceTest {
         Random rnd = new Random(15);
         compare(rnd, 1, 40, 6, 9, 19, 3, 1, 1, true, DType.F16);   // K = 360 > one K block
         compare(rnd, 2, 30, 5, 5, 8, 3, 2, 1, true, DType.BF16);
+        compare(rnd, 2, 90, 4, 6, 7, 3, 1, 1, true, DType.F16);    // K = 810: two K blocks
     }
 
     @Test

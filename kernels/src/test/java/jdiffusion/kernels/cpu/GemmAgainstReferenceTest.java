@@ -75,6 +75,26 @@ class GemmAgainstReferenceTest {
     }
 
     @Test
+    void gemmWithSmallBlocksReachesEveryBlockingLoop() {
+        Random rnd = new Random(6);
+        int m = 53, n = 71, k = 45;
+        Tensor x = random(rnd, m, k), w = random(rnd, n, k), rb = random(rnd, m), cb = random(rnd, n);
+        float[] xa = x.toFloatArray(), wa = w.toFloatArray(), rba = rb.toFloatArray(), cba = cb.toFloatArray();
+        float[] expected = reference.linear(x, w, cb).toFloatArray();
+        for (int i = 0; i < m; i++) for (int j = 0; j < n; j++) expected[i * n + j] += rba[i];
+        for (int[] blocks : new int[][]{{7, 6 * 7, Sgemm.NR * 7}, {16, 1 << 20, Sgemm.NR * 16}, {100, 12 * 100, 1 << 20}}) {
+            float[] out = new float[m * n];
+            Sgemm.multiply(cpu.parallel(), new ArrayPanels(xa, 0, m, k, k, 1), new ArrayPanels(wa, 0, n, k, k, 1),
+                    Sgemm.Output.rowMajor(out, 0, n), rba, cba, blocks[0], blocks[1], blocks[2]);
+            check(Tensor.of(expected, m, n), Tensor.of(out, m, n), "blocks " + java.util.Arrays.toString(blocks));
+            float[] outT = new float[m * n];
+            Sgemm.multiply(null, new ArrayPanels(wa, 0, n, k, k, 1), new ArrayPanels(xa, 0, m, k, k, 1),
+                    Sgemm.Output.rowMajor(outT, 0, n).transposed(), cba, rba, blocks[0], blocks[1], blocks[2]);
+            check(Tensor.of(expected, m, n), Tensor.of(outT, m, n), "transposed C, blocks " + java.util.Arrays.toString(blocks));
+        }
+    }
+
+    @Test
     void linearReadsF16AndBf16WeightsAtUnalignedOffsets() {
         Random rnd = new Random(3);
         for (DType dt : new DType[]{DType.F16, DType.BF16})

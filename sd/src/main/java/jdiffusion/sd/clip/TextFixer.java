@@ -12,9 +12,8 @@ import java.util.regex.Pattern;
  * <p>Of ftfy's fixers this implements every one that acts on well-formed text: HTML entity decoding (only in lines
  * before the first one holding a {@code <}, as ftfy's {@code unescape_html="auto"} does), C1 controls read as
  * Windows-1252, Latin ligatures, full-/half-width forms, curly quotes, line breaks, lone surrogates, terminal
- * escapes, control characters, NFC; repeated until nothing changes. Not implemented: ftfy's mojibake repair
- * ({@code fix_encoding}), which guesses with a statistical "badness" score whether text was decoded with the wrong
- * codec. Prompts typed or pasted by people are not mojibake, so the two agree on them.
+ * escapes, control characters, NFC; repeated until nothing changes. ftfy's mojibake repair ({@code fix_encoding})
+ * is approximated by {@link MojibakeRepair}: whole-text re-decoding only, without ftfy's statistical "badness" gate.
  */
 public final class TextFixer {
     private TextFixer() {}
@@ -109,6 +108,7 @@ public final class TextFixer {
         while (true) {
             String before = text;
             if (unescapeHtml) text = unescapeHtml(text);
+            text = MojibakeRepair.repair(text);
             text = fixC1Controls(text);
             text = fixLatinLigatures(text);
             text = fixCharacterWidth(text);

@@ -8,7 +8,8 @@ import java.nio.file.Path;
  *
  * @param model     {@code .safetensors}/{@code .ckpt} file or diffusers folder
  * @param vae       a stand-alone VAE replacing the checkpoint's, or null
- * @param tokenizer a CLIP tokenizer folder, or null to look beside the model and in the Hugging Face cache
+ * @param tokenizer a CLIP tokenizer folder, or null for the model's own (diffusers), a {@code <stem>/tokenizer/} or
+ *                  {@code tokenizer/} folder beside a single file, else the Hugging Face cache
  */
 public record ModelFiles(Path model, Path vae, Path tokenizer) {
     public static ModelFiles of(Path model) { return new ModelFiles(model, null, null); }

@@ -68,8 +68,7 @@ public final class StableDiffusionModel implements AutoCloseable {
         Checkpoint ckpt = Checkpoint.open(path);
         VaeFile vaeFile = null;
         try {
-            Path tokDir = ClipTokenizer.locate(files.tokenizer(), ckpt.tokenizerDir().map(Path::getParent).orElse(
-                    Files.isDirectory(path) ? path : null));
+            Path tokDir = ClipTokenizer.locate(files.tokenizer(), Files.isDirectory(path) ? path : tokenizerHomeBeside(path));
             ClipTokenizer tokenizer = ClipTokenizer.load(tokDir);
             ClipTextEncoder text = new ClipTextEncoder(backend, new Weights(ckpt.textEncoder()), ckpt.config().textEncoder());
             UNet unet = new UNet(backend, new Weights(ckpt.unet()), ckpt.config().unet());
@@ -91,6 +90,19 @@ public final class StableDiffusionModel implements AutoCloseable {
             ckpt.close();
             throw e;
         }
+    }
+
+    /**
+     * Where a single-file model's tokenizer may sit: a diffusers copy of the same model beside it
+     * ({@code <stem>/tokenizer/}), else a {@code tokenizer/} folder beside it; null when neither exists (then the
+     * Hugging Face cache is searched).
+     */
+    static Path tokenizerHomeBeside(Path file) {
+        Path dir = file.toAbsolutePath().getParent();
+        if (dir == null) return null;
+        for (Path home : List.of(dir.resolve(stem(file)), dir))
+            if (Files.isRegularFile(home.resolve("tokenizer").resolve("vocab.json"))) return home;
+        return null;
     }
 
     /** The training schedule when the file carries no {@code alphas_cumprod} buffer. */
@@ -135,8 +147,8 @@ public final class StableDiffusionModel implements AutoCloseable {
     /** The WebUI's model name: the file name without extension (the folder name for diffusers models). */
     public String name() { return stem(path); }
 
-    /** The separate VAE's name (file name without extension), or null when the checkpoint's own VAE is used. */
-    public String vaeName() { return vaePath == null ? null : stem(vaePath); }
+    /** The separate VAE's file name (the WebUI's {@code VAE:} infotext value), or null when the checkpoint's own VAE is used. */
+    public String vaeName() { return vaePath == null ? null : vaePath.getFileName().toString(); }
 
     /** The WebUI's {@code Model hash} (AutoV2: first 10 hex of the file's SHA-256), null for folders. Computed once, on first use. */
     public synchronized String hash() {

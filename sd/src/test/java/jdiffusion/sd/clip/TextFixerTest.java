@@ -70,4 +70,21 @@ class TextFixerTest {
         assertEquals("i\u0307", TextFixer.cleanForClip("İ"));
         assertEquals("ας.", TextFixer.cleanForClip("ΑΣ."));
     }
+
+    @Test
+    void utf8ReadAsWindows1252IsRepaired() {
+        assertEquals("sch\u00f6n caf\u00e9", TextFixer.fixText("sch\u00c3\u00b6n caf\u00c3\u00a9"));
+        assertEquals("\u2714 No problems", TextFixer.fixText("\u00e2\u0153\u201d No problems"));
+        // mangled twice, then the curly apostrophe is uncurled
+        assertEquals("The Mona Lisa doesn't have eyebrows.",
+                TextFixer.fixText("The Mona Lisa doesn\u00c3\u0192\u00c2\u00a2\u00c3\u00a2\u00e2\u20ac\u0161\u00c2\u00ac\u00c3\u00a2\u00e2\u20ac\u017e\u00c2\u00a2t have eyebrows."));
+    }
+
+    @Test
+    void ordinaryAccentedTextIsNotTreatedAsMojibake() {
+        for (String s : new String[]{"caf\u00e9 cr\u00e8me na\u00efve Z\u00fcrich", "\u00c5ngstr\u00f6m \u00d8resund \u0141\u00f3d\u017a",
+                "\u2026\u00b0 \u20ac\u2122", "\u00ab\u00bb \u00bd \u00b2", "\u041f\u0440\u0438\u0432\u0435\u0442 \u0451\u0436"}) {
+            assertEquals(s, TextFixer.fixText(s), s);
+        }
+    }
 }

@@ -83,6 +83,14 @@ class WebUiGoldenTest {
         @Override public void decoded(int i, float[] img) { if (i == 0) image = img.clone(); }
     }
 
+    /** As the cli blocks give it: the single file alone; its tokenizer is found in the diffusers copy beside it. */
+    @org.junit.jupiter.api.Test
+    void aSingleFileFindsTheTokenizerOfTheDiffusersCopyBesideIt() {
+        try (StableDiffusionModel m = StableDiffusionModel.load(backend, ModelFiles.of(Golden.model("tiny-sd15.safetensors")))) {
+            assertEquals(Golden.model("tiny-sd15/tokenizer").toAbsolutePath(), m.tokenizer().folder().toAbsolutePath());
+        }
+    }
+
     /** The same weights as a diffusers folder (tokenizer inside, schedule from scheduler_config.json) give the same image. */
     @org.junit.jupiter.api.Test
     @SuppressWarnings("unchecked")

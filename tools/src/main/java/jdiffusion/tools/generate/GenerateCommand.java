@@ -65,7 +65,7 @@ public class GenerateCommand implements Command {
                 .section("model")
                 .value("--model", "PATH", "checkpoint: .safetensors/.ckpt file (+ sibling .yaml) or diffusers folder (required)")
                 .value("--vae", "PATH", "a separate VAE (default: <model>.vae.safetensors beside the model, else the model's own)")
-                .value("--tokenizer", "DIR", "CLIP tokenizer folder (vocab.json, merges.txt); default: the model's, else the Hugging Face cache")
+                .value("--tokenizer", "DIR", "CLIP tokenizer folder (vocab.json, merges.txt); default: the model's, <model>/tokenizer or tokenizer/ beside it, else the Hugging Face cache")
                 .section("prompt")
                 .value("--prompt", "TEXT", "the prompt, in the WebUI's prompt language").alias("-p", "--prompt")
                 .value("--negative-prompt", "TEXT", "the negative prompt").alias("-n", "--negative-prompt")
@@ -79,6 +79,8 @@ public class GenerateCommand implements Command {
                 .value("--seed", "N", "seed; -1 (default) picks a random one and reports it")
                 .value("--subseed", "N", "variation seed (default -1: random)")
                 .value("--subseed-strength", "X", "variation strength 0..1 (default 0: off)")
+                .value("--seed-resize-from", "WxH", "draw the seed's noise at this size and paste it centred (WebUI \"resize seed from\")")
+                .value("--ensd", "N", "eta noise seed delta for ancestral samplers (WebUI setting; default 0)")
                 .value("--rng", "SOURCE", "noise source: gpu (default; the WebUI's Philox/NV, same on every device) or cpu (torch mt19937)")
                 .value("--clip-skip", "N", "stop CLIP at the N-th layer from the end (default 1)")
                 .value("--width", "PX", "image width, a multiple of 8 (default 512)").alias("-W", "--width")
@@ -98,7 +100,8 @@ public class GenerateCommand implements Command {
         }
         return o.section("output")
                 .value("--out", "FILE.png", "write the single image here (never overwrites)").alias("-o", "--out")
-                .value("--outdir", "DIR", "folder for NNNNN-SEED.png files (default outputs/" + mode.name + "-images/YYYY-MM-DD)")
+                .value("--outdir", "DIR", "folder for NNNNN-SEED.png files (default outputs/" + (mode == Mode.TXT2IMG ? "txt2img" : "img2img")
+                        + "-images/YYYY-MM-DD, as the WebUI)")
                 .value("--preview-every", "N", "write a quick latent preview (preview.png in the output folder) every N steps")
                 .value("--threads", "N", "CPU threads (default: all cores)");
     }
@@ -127,7 +130,7 @@ public class GenerateCommand implements Command {
         if (outFile != null && Files.exists(outFile)) throw new CommandException(outFile + " exists; jsd never overwrites a file (choose another --out)");
         InitImage init = initImage(a, params);
         Path outDir = outFile != null ? outFile.toAbsolutePath().getParent()
-                : a.has("--outdir") ? a.path("--outdir") : OutputFiles.defaultFolder(mode.name);
+                : a.has("--outdir") ? a.path("--outdir") : OutputFiles.defaultFolder(mode == Mode.TXT2IMG ? "txt2img" : "img2img");
         int previewEvery = a.intValue("--preview-every", 0, 0, Integer.MAX_VALUE);
         int threads = a.intValue("--threads", Runtime.getRuntime().availableProcessors(), 1, 4096);
 
@@ -137,6 +140,8 @@ public class GenerateCommand implements Command {
             progress.update(Progress.Phase.LOAD, 0, 1);
             ModelFiles files = new ModelFiles(modelPath, a.path("--vae"), a.path("--tokenizer"));
             try (StableDiffusionModel model = StableDiffusionModel.load(backend, files)) {
+                model.hash(); // the infotext's Model hash reads the whole file once: part of loading, as in the WebUI
+                model.vaeHash();
                 progress.update(Progress.Phase.LOAD, 1, 1);
                 Generator generator = new Generator(model);
                 List<GeneratedImage> images = init == null ? generator.txt2img(params, progress) : generator.img2img(params, init, progress);
@@ -199,6 +204,17 @@ public class GenerateCommand implements Command {
         b.subseedStrength = a.doubleValue("--subseed-strength", b.subseedStrength);
         if (b.subseedStrength < 0 || b.subseedStrength > 1) throw new UsageException("--subseed-strength must lie in 0..1");
         if (a.has("--rng")) b.rng = RngSource.parse(a.value("--rng", ""));
+        b.ensd = a.longValue("--ensd", b.ensd);
+        if (a.has("--seed-resize-from")) {
+            String[] wh = a.value("--seed-resize-from", "").toLowerCase(java.util.Locale.ROOT).split("x");
+            try {
+                if (wh.length != 2) throw new NumberFormatException();
+                b.seedResizeFromW = Integer.parseInt(wh[0].strip());
+                b.seedResizeFromH = Integer.parseInt(wh[1].strip());
+            } catch (NumberFormatException e) {
+                throw new UsageException("--seed-resize-from takes WIDTHxHEIGHT, e.g. 512x512");
+            }
+        }
         b.clipSkip = a.intValue("--clip-skip", b.clipSkip, 1, 12);
         b.width = a.intValue("--width", b.width, 8, 16384);
         b.height = a.intValue("--height", b.height, 8, 16384);

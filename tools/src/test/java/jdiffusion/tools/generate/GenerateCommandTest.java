@@ -75,6 +75,38 @@ class GenerateCommandTest {
         assertEquals(info, infotext(again));
     }
 
+    @SuppressWarnings("unchecked")
+    static List<String> webUiCases() throws Exception {
+        return (List<String>) jdiffusion.tensor.json.Json.parseObject(Files.readString(Golden.file("webui/index.json"))).get("cases");
+    }
+
+    /** golden/webui: each case's cli block, passed as jsd options (model file only, nothing else), gives its image within +-2. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.MethodSource("webUiCases")
+    @SuppressWarnings("unchecked")
+    void webUiGoldenCliBlocksReproduceTheirImages(String name) throws Exception {
+        try (Golden.Case c = Golden.open("webui/" + name)) {
+            java.util.Map<String, Object> cli = (java.util.Map<String, Object>) c.json().get("cli");
+            Path out = dir.resolve(name + ".png");
+            Captured r = Captured.run("txt2img", "--model", Golden.model("tiny-sd15.safetensors").toString(),
+                    "--prompt", (String) cli.get("prompt"), "--negative-prompt", (String) cli.get("negative_prompt"),
+                    "--sampler", (String) cli.get("sampler"), "--scheduler", (String) cli.get("schedule_type"),
+                    "--steps", cli.get("steps").toString(), "--cfg-scale", cli.get("cfg_scale").toString(),
+                    "--width", cli.get("width").toString(), "--height", cli.get("height").toString(),
+                    "--seed", cli.get("seed").toString(), "--rng", ((String) cli.get("rng")).split("\\s+")[0],
+                    "--clip-skip", cli.get("clip_skip").toString(), "--batch-size", cli.get("batch_size").toString(),
+                    "--out", out.toString());
+            assertEquals(0, r.status(), r.err());
+            int[] px = pixels(out);
+            float[] expected = c.floats("image_uint8");
+            int worst = 0;
+            for (int p = 0; p < px.length; p++)
+                for (int ch = 0; ch < 3; ch++)
+                    worst = Math.max(worst, Math.abs((int) expected[p * 3 + ch] - ((px[p] >> (16 - 8 * ch)) & 0xff)));
+            assertTrue(worst <= 2, name + ": PNG differs from the WebUI image by up to " + worst);
+        }
+    }
+
     @Test
     void infotextTextWithUnknownKeysRunsAndReportsThem() throws Exception {
         Path out = dir.resolve("x.png");
@@ -90,6 +122,17 @@ class GenerateCommandTest {
         assertEquals("2", info.get("Clip skip"));
         assertEquals("CPU", info.get("RNG"));
         assertEquals("2", info.get("Hires upscale"));
+    }
+
+    @Test
+    void seedResizeAndEnsdReachTheInfotext() throws Exception {
+        Path out = dir.resolve("r.png");
+        Captured c = jsd(model(), "txt2img", "--prompt", "x", "--steps", "2", "--width", "32", "--height", "32", "--seed", "3",
+                "--sampler", "Euler a", "--seed-resize-from", "48x40", "--ensd", "31337", "--out", out.toString());
+        assertEquals(0, c.status(), c.err());
+        InfoText info = InfoText.parse(infotext(out));
+        assertEquals("48x40", info.get("Seed resize from"));
+        assertEquals("31337", info.get("ENSD"));
     }
 
     @Test
