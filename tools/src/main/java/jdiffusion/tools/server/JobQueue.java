@@ -49,14 +49,19 @@ final class JobQueue implements AutoCloseable {
         CompletableFuture<T> result = new CompletableFuture<>();
         try {
             worker.execute(() -> {
+                T value = null;
+                Throwable failure = null;
                 try {
-                    result.complete(task.run(progress));
+                    value = task.run(progress);
                 } catch (Throwable e) {
-                    result.completeExceptionally(e);
+                    failure = e;
                 } finally {
                     progress.end();
+                    // free the place before answering, so the client's next request finds it free
                     synchronized (this) { pending--; }
                 }
+                if (failure == null) result.complete(value);
+                else result.completeExceptionally(failure);
             });
         } catch (RuntimeException e) {
             synchronized (this) { pending--; }

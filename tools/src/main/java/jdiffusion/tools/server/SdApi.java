@@ -3,6 +3,7 @@ package jdiffusion.tools.server;
 import jdiffusion.sd.image.ImageFormatException;
 import jdiffusion.sd.image.Png;
 import jdiffusion.sd.pipeline.PipelineException;
+import jdiffusion.tensor.SafeTensors;
 import jdiffusion.tensor.json.Json;
 import jdiffusion.tensor.json.JsonException;
 
@@ -172,9 +173,12 @@ final class SdApi {
         return out;
     }
 
-    /** {@code EmbeddingsResponse}: every embedding file as loaded (this server does not check them against the model here). */
+    /**
+     * {@code EmbeddingsResponse}. A {@code .safetensors} embedding shows its vector count and width (from its
+     * {@code emb_params}) and is "skipped" when it cannot be read; other formats are listed without them.
+     */
     private Map<String, Object> embeddings() {
-        Map<String, Object> loaded = new LinkedHashMap<>();
+        Map<String, Object> loaded = new LinkedHashMap<>(), skipped = new LinkedHashMap<>();
         for (ModelCatalog.Entry e : catalog.embeddings()) {
             Map<String, Object> item = new LinkedHashMap<>();
             item.put("step", null);
@@ -182,11 +186,23 @@ final class SdApi {
             item.put("sd_checkpoint_name", null);
             item.put("shape", null);
             item.put("vectors", null);
-            loaded.put(e.name(), item);
+            boolean readable = true;
+            if (e.path().getFileName().toString().endsWith(".safetensors")) {
+                try (SafeTensors st = SafeTensors.open(e.path())) {
+                    if (st.contains("emb_params") && st.entry("emb_params").shape().length == 2) {
+                        int[] shape = st.entry("emb_params").shape();
+                        item.put("shape", (long) shape[1]);
+                        item.put("vectors", (long) shape[0]);
+                    }
+                } catch (RuntimeException ex) {
+                    readable = false;
+                }
+            }
+            (readable ? loaded : skipped).put(e.name(), item);
         }
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("loaded", loaded);
-        m.put("skipped", new LinkedHashMap<>());
+        m.put("skipped", skipped);
         return m;
     }
 

@@ -186,8 +186,11 @@ class SdApiTest {
         List<Object> loras = s.get("/sdapi/v1/loras").list();
         assertEquals("paper-cut", ((Map<?, ?>) loras.getFirst()).get("name"));
         Map<String, Object> emb = s.get("/sdapi/v1/embeddings").json();
-        assertTrue(((Map<?, ?>) emb.get("loaded")).containsKey("bad-hands"));
-        assertEquals(Map.of(), emb.get("skipped"));
+        Map<?, ?> loaded = (Map<?, ?>) emb.get("loaded");
+        assertTrue(loaded.containsKey("bad-hands"));
+        assertEquals(32L, ((Map<?, ?>) loaded.get("style")).get("shape"));
+        assertEquals(3L, ((Map<?, ?>) loaded.get("style")).get("vectors"));
+        assertEquals(List.of("torn"), List.copyOf(((Map<?, ?>) emb.get("skipped")).keySet()), "an unreadable embedding is skipped");
         assertEquals("broken", ((Map<?, ?>) s.get("/sdapi/v1/sd-vae").list().getFirst()).get("model_name"));
     }
 

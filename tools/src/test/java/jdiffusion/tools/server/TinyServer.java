@@ -1,5 +1,7 @@
 package jdiffusion.tools.server;
 
+import jdiffusion.tensor.SafeTensorsWriter;
+import jdiffusion.tensor.Tensor;
 import jdiffusion.tensor.json.Json;
 import jdiffusion.tensor.testing.Golden;
 
@@ -47,7 +49,10 @@ final class TinyServer implements AutoCloseable {
         Files.createSymbolicLink(sd.resolve("tiny-fp16.safetensors"), model.resolveSibling("tiny-sd15.fp16.safetensors"));
         Files.createSymbolicLink(sd.resolve("tiny-fp16.yaml"), model.resolveSibling("tiny-sd15.yaml"));
         Files.write(Files.createDirectories(dir.resolve("models/Lora")).resolve("paper-cut.safetensors"), new byte[16]);
-        Files.write(Files.createDirectories(dir.resolve("embeddings")).resolve("bad-hands.pt"), new byte[16]);
+        Path embeddings = Files.createDirectories(dir.resolve("embeddings"));
+        Files.write(embeddings.resolve("bad-hands.pt"), new byte[16]);
+        SafeTensorsWriter.write(embeddings.resolve("style.safetensors"), Map.of("emb_params", Tensor.of(new float[3 * 32], 3, 32)));
+        Files.writeString(embeddings.resolve("torn.safetensors"), "truncated");
         Files.write(Files.createDirectories(dir.resolve("models/VAE")).resolve("broken.safetensors"), "not a safetensors file".getBytes());
         return dir;
     }
