@@ -60,7 +60,7 @@ final class SdApi {
             case "/sdapi/v1/options" -> switch (method) {
                 case "GET" -> settings.snapshot();
                 case "POST" -> {
-                    settings.set(object(body));
+                    setOptions(object(body));
                     yield null;
                 }
                 default -> throw notAllowed(method, route);
@@ -104,19 +104,37 @@ final class SdApi {
         return false;
     }
 
-    private Object generate(Map<String, Object> body, boolean img2img) {
-        GenerationRequest request = GenerationRequest.parse(body, img2img, limits, settings);
-        int previewEvery = (int) (long) (Long) settings.snapshot().getOrDefault("show_progress_every_n_steps", 1L);
-        CompletableFuture<GenerationJob.Result> done = queue.submit(new GenerationJob(request, slot, previewEvery));
-        GenerationJob.Result result;
+    /**
+     * Sets options; a new checkpoint or VAE is loaded at once, through the queue, as the WebUI loads it when the
+     * setting changes, so a model that cannot load is refused here and the settings stay as they were.
+     */
+    private void setOptions(Map<String, Object> changes) {
+        if (changes.containsKey("sd_model_checkpoint") || changes.containsKey("sd_vae")) {
+            WebUiSettings.Effective wanted = settings.effective(changes);
+            await(queue.submit(progress -> {
+                progress.begin("load model", 1, 0);
+                slot.acquire(wanted.checkpoint(), wanted.vae(), progress);
+                return null;
+            }));
+        }
+        settings.set(changes);
+    }
+
+    private static <T> T await(CompletableFuture<T> done) {
         try {
-            result = done.get();
+            return done.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ApiException(503, "ServiceUnavailable", "the server is shutting down");
         } catch (ExecutionException e) {
             throw failed(e.getCause());
         }
+    }
+
+    private Object generate(Map<String, Object> body, boolean img2img) {
+        GenerationRequest request = GenerationRequest.parse(body, img2img, limits, settings);
+        int previewEvery = (int) (long) (Long) settings.snapshot().getOrDefault("show_progress_every_n_steps", 1L);
+        GenerationJob.Result result = await(queue.submit(new GenerationJob(request, slot, previewEvery)));
         if (!request.restoreSettings() && !request.overrides().isEmpty()) settings.set(request.overrides());
         return ApiResponses.generation(result);
     }

@@ -197,12 +197,17 @@ class SdApiTest {
     @Test
     void optionsSwitchTheCheckpointAndOverrideSettingsApplyToOneRequest() throws Exception {
         assertEquals(200, s.post("/sdapi/v1/options", Map.of("sd_model_checkpoint", "tiny-fp16.safetensors")).status());
-        assertTrue(((String) s.get("/sdapi/v1/options").json().get("sd_model_checkpoint")).startsWith("tiny-fp16.safetensors"));
+        Map<String, Object> options = s.get("/sdapi/v1/options").json();
+        assertTrue(((String) options.get("sd_model_checkpoint")).matches("tiny-fp16\\.safetensors \\[[0-9a-f]{10}]"),
+                "the model was loaded when the option was set, so its title carries the hash: " + options);
+        assertTrue(options.get("sd_checkpoint_hash") instanceof String);
+
+        TinyServer.Reply broken = s.post("/sdapi/v1/options", Map.of("sd_vae", "broken"));
+        assertTrue(broken.status() >= 400, "a VAE that cannot load is refused when set: " + broken.text());
+        assertEquals("Automatic", s.get("/sdapi/v1/options").json().get("sd_vae"), "and the setting stays as it was");
         TinyServer.Reply r = s.post("/sdapi/v1/txt2img", Map.of("width", 64L, "height", 64L, "steps", 1L));
         assertEquals(200, r.status(), r.text());
         assertEquals("tiny-fp16", info(r).get("sd_model_name"));
-        String title = (String) s.get("/sdapi/v1/options").json().get("sd_model_checkpoint");
-        assertTrue(title.matches("tiny-fp16\\.safetensors \\[[0-9a-f]{10}]"), "the title carries the hash once known: " + title);
 
         Map<String, Object> overrides = Map.of("sd_model_checkpoint", "tiny", "randn_source", "CPU", "CLIP_stop_at_last_layers", 2L);
         TinyServer.Reply o = s.post("/sdapi/v1/txt2img", Map.of("width", 64L, "height", 64L, "steps", 1L, "seed", 3L,
