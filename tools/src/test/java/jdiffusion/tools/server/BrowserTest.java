@@ -51,6 +51,14 @@ class BrowserTest {
                     + "document.getElementById('embedding-insert').click(); 0");
             assertEquals("x, <lora:paper-cut:1>, bad-hands", page.eval("document.getElementById('prompt').value"));
 
+            // a legacy sampler name carries its schedule; quoted values may hold commas
+            String legacy = "two lines\\nof prompt\\nSteps: 5, Sampler: DPM++ 2M Karras, CFG scale: 4, Seed: 1, "
+                    + "Lora hashes: \\\"a: 1, b: 2\\\", Size: 64x48";
+            page.eval("document.getElementById('paste').value = \"" + legacy + "\"; document.getElementById('paste-apply').click(); 0");
+            assertEquals("two lines\nof prompt||5|DPM++ 2M|Karras|4|1|64|48",
+                    page.eval("['prompt','negative','steps','sampler','scheduler','cfg','seed','width','height']"
+                            + ".map(id => document.getElementById(id).value).join('|')"));
+
             String infotext = "a lighthouse at dusk, (watercolor:1.2)\\nNegative prompt: fog\\n"
                     + "Steps: " + steps + ", Sampler: Euler a, Schedule type: Karras, CFG scale: 6.5, Seed: 42, Size: 64x64, Model: tiny";
             page.eval("document.getElementById('paste-box').open = true; document.getElementById('paste').value = \"" + infotext + "\";"

@@ -183,14 +183,18 @@ function applyInfotext() {
     $('width').value = w;
     $('height').value = h;
   }
+  let schedule = params['Schedule type'] || 'Automatic';
   if (params['Sampler'] && !selectByLabel($('sampler'), params['Sampler'])) {
     // legacy names carry the schedule: "DPM++ 2M Karras"
     for (const s of [...$('scheduler').options].map(o => o.value)) {
       if (params['Sampler'].toLowerCase().endsWith(' ' + s.toLowerCase())
-          && selectByLabel($('sampler'), params['Sampler'].slice(0, -s.length - 1))) { $('scheduler').value = s; break; }
+          && selectByLabel($('sampler'), params['Sampler'].slice(0, -s.length - 1))) {
+        if (!params['Schedule type']) schedule = s;
+        break;
+      }
     }
   }
-  selectByLabel($('scheduler'), params['Schedule type'] || 'Automatic');
+  selectByLabel($('scheduler'), schedule);
   if (params['Model']) {
     const m = models.find(m => m.model_name === params['Model'] || (params['Model hash'] && m.hash === params['Model hash']));
     if (m) $('model').value = m.title;
