@@ -114,6 +114,8 @@ final class ModelCatalog {
 
     List<Entry> loras() { return entries(List.of("models/Lora", "models/LyCORIS"), NETWORK_EXT); }
 
+    List<Entry> hypernetworks() { return entries(List.of("models/hypernetworks"), List.of(".pt", ".safetensors")); }
+
     List<Entry> embeddings() { return entries(List.of("embeddings"), List.of(".pt", ".safetensors", ".bin")); }
 
     Optional<Entry> findVae(String name) {

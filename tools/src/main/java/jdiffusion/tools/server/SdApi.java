@@ -56,6 +56,13 @@ final class SdApi {
             case "/sdapi/v1/schedulers" -> get(method, route, ApiResponses::schedulers);
             case "/sdapi/v1/loras" -> get(method, route, this::loras);
             case "/sdapi/v1/embeddings" -> get(method, route, this::embeddings);
+            case "/sdapi/v1/hypernetworks" -> get(method, route, () -> entries(catalog.hypernetworks(), "name", "path"));
+            // what this engine does not have, listed empty so WebUI clients that ask at start-up carry on
+            case "/sdapi/v1/upscalers", "/sdapi/v1/latent-upscale-modes", "/sdapi/v1/prompt-styles", "/sdapi/v1/face-restorers",
+                 "/sdapi/v1/realesrgan-models", "/sdapi/v1/script-info", "/sdapi/v1/extensions" -> get(method, route, List::of);
+            case "/sdapi/v1/scripts" -> get(method, route, () -> Map.of("txt2img", List.of(), "img2img", List.of()));
+            case "/sdapi/v1/cmd-flags" -> get(method, route, Map::of);
+            case "/sdapi/v1/memory" -> get(method, route, SdApi::memory);
             case "/sdapi/v1/refresh-checkpoints", "/sdapi/v1/refresh-vae", "/sdapi/v1/refresh-loras" -> post(method, route, Map::of);
             case "/sdapi/v1/options" -> switch (method) {
                 case "GET" -> settings.snapshot();
@@ -149,6 +156,20 @@ final class SdApi {
         if (e instanceof PipelineException || e.getClass().getName().startsWith("jdiffusion."))
             return new ApiException(422, e.getClass().getSimpleName(), message);
         return new ApiException(500, e.getClass().getSimpleName(), message);
+    }
+
+    /** {@code MemoryResponse}: the JVM heap as "ram" (what limits this engine), no CUDA. */
+    private static Map<String, Object> memory() {
+        Runtime rt = Runtime.getRuntime();
+        Map<String, Object> ram = new LinkedHashMap<>();
+        long used = rt.totalMemory() - rt.freeMemory();
+        ram.put("free", rt.maxMemory() - used);
+        ram.put("used", used);
+        ram.put("total", rt.maxMemory());
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("ram", ram);
+        m.put("cuda", Map.of("error", "no CUDA: jdiffusion runs on the CPU"));
+        return m;
     }
 
     private List<Object> sdModels() {

@@ -192,6 +192,10 @@ class SdApiTest {
         assertEquals(3L, ((Map<?, ?>) loaded.get("style")).get("vectors"));
         assertEquals(List.of("torn"), List.copyOf(((Map<?, ?>) emb.get("skipped")).keySet()), "an unreadable embedding is skipped");
         assertEquals("broken", ((Map<?, ?>) s.get("/sdapi/v1/sd-vae").list().getFirst()).get("model_name"));
+        for (String empty : List.of("upscalers", "hypernetworks", "prompt-styles", "script-info", "extensions", "latent-upscale-modes"))
+            assertEquals(List.of(), s.get("/sdapi/v1/" + empty).list(), empty);
+        assertEquals(List.of(), s.get("/sdapi/v1/scripts").json().get("txt2img"));
+        assertTrue((Long) ((Map<?, ?>) s.get("/sdapi/v1/memory").json().get("ram")).get("total") > 0);
     }
 
     @Test
