@@ -258,9 +258,14 @@ public final class Generator {
             checkFinite(chw, "the VAE decoder's output");
             trace.decoded(firstIndex + i, chw);
             byte[] rgb = ImageConversion.toRgbBytes(chw, 0, height, width);
-            if (init != null) rgb = init.overlay(rgb, width, height);
+            if (init != null) {
+                RgbImage finished = init.finish(new RgbImage(rgb, width, height));
+                rgb = finished.rgb();
+                width = finished.width();
+                height = finished.height();
+            }
             InfoText info = InfoTexts.create(p, seeds[i], subseeds[i], model.name(), model.hash(), model.vaeName(), model.vaeHash(),
-                    init != null, init != null && init.mask() != null, r.usesEnsd());
+                    init != null, init != null && init.mask() != null, r.usesEnsd(), init != null && init.pasteTo() != null);
             out.add(new GeneratedImage(rgb, width, height, seeds[i], subseeds[i], info));
         }
         progress.update(Progress.Phase.DECODE, seeds.length, seeds.length);
