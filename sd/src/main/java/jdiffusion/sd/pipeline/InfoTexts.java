@@ -11,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The WebUI's generation-parameter text for an image ({@code processing.create_infotext}, 1.10), and the way back:
@@ -20,11 +19,6 @@ import java.util.Set;
  */
 public final class InfoTexts {
     private InfoTexts() {}
-
-    /** Keys {@link #apply} understands (those it does not are kept in {@link GenerationParams#extra()} and reported). */
-    static final Set<String> KNOWN = Set.of("Steps", "Sampler", "Schedule type", "CFG scale", "Seed", "Size", "Model hash", "Model",
-            "VAE hash", "VAE", "Variation seed", "Variation seed strength", "Seed resize from", "Denoising strength", "Clip skip",
-            "ENSD", "RNG", "Mask blur", "Inpaint area", "Masked area padding", "Version");
 
     /**
      * The infotext of one image.
