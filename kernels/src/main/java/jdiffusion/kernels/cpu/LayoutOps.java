@@ -150,8 +150,9 @@ final class LayoutOps {
 
     static Tensor upsampleNearest(Parallel parallel, Tensor x, int outH, int outW) {
         if (x.rank() != 4) throw new IllegalArgumentException("upsampleNearest: expected [B, C, H, W], got " + Arrays.toString(x.shape()));
+        if (outH <= 0 || outW <= 0) throw new IllegalArgumentException("upsampleNearest: output size " + outH + "x" + outW + " is empty");
         int b = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3);
-        float[] in = denseFloats(parallel, x), out = new float[Math.multiplyExact(b * c, outH * outW)];
+        float[] in = denseFloats(parallel, x), out = new float[Math.multiplyExact(b * c, Math.multiplyExact(outH, outW))];
         int[] sx = new int[outW];
         for (int i = 0; i < outW; i++) sx[i] = Shapes.nearestSource(i, w, outW);
         boolean doubleWidth = outW == 2 * w;

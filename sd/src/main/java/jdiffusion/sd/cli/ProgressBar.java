@@ -74,6 +74,15 @@ public final class ProgressBar implements Progress {
         return "[" + "#".repeat(filled) + ".".repeat(WIDTH - filled) + "]";
     }
 
+    /** Erases a half-drawn bar (before an error message is printed on the same stream). */
+    public synchronized void clear() {
+        if (interactive && phase != null) {
+            err.print("\r\033[K");
+            err.flush();
+        }
+        phase = null;
+    }
+
     @Override
     public synchronized void note(String message) {
         err.print((interactive ? "\r\033[K" : "") + message + "\n");
