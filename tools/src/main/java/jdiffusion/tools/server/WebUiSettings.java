@@ -60,7 +60,7 @@ final class WebUiSettings {
         String vae = (String) all.get("sd_vae");
         Path vaePath = switch (vae) {
             case "Automatic", "None" -> null;
-            default -> catalog.findVae(vae).orElseThrow().path();
+            default -> catalog.findVae(vae).orElseThrow(() -> ApiException.notFound("VAE '" + vae + "' no longer exists; see GET /sdapi/v1/sd-vae")).path();
         };
         return new Effective(ckpt, vaePath, (int) (long) (Long) all.get("CLIP_stop_at_last_layers"),
                 RngSource.parse((String) all.get("randn_source")), (Long) all.get("eta_noise_seed_delta"));
