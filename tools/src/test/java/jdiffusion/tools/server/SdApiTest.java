@@ -95,6 +95,31 @@ class SdApiTest {
         assertEquals("a red (barn:1.2)", r.json().get("parameters") instanceof Map<?, ?> p ? p.get("prompt") : null);
     }
 
+    /** The server runs batch_count as separate pipeline calls (for progress and interrupts): seeds must still run on as in one call. */
+    @Test
+    void batchesAndVariationSeedsGiveTheCommandLinesImages() throws Exception {
+        record Run(long batchSize, long batchCount, double strength) {}
+        for (Run run : List.of(new Run(2, 2, 0), new Run(1, 2, 0.3))) {
+            TinyServer.Reply r = s.post("/sdapi/v1/txt2img", body("prompt", "a kite", "seed", 100L, "subseed", 77L,
+                    "subseed_strength", run.strength(), "batch_size", run.batchSize(), "n_iter", run.batchCount(), "steps", 2L));
+            assertEquals(200, r.status(), r.text());
+            Path outdir = dir.resolve("batch-" + run.batchSize() + "-" + run.strength());
+            Captured cli = Captured.run("txt2img", "--model", s.root.resolve("models/Stable-diffusion/tiny.safetensors").toString(),
+                    "--tokenizer", TinyServer.tokenizer().toString(), "--threads", "2", "--prompt", "a kite", "--seed", "100",
+                    "--subseed", "77", "--subseed-strength", Double.toString(run.strength()), "--batch-size", Long.toString(run.batchSize()),
+                    "--batch-count", Long.toString(run.batchCount()), "--steps", "2", "--sampler", "Euler",
+                    "--width", "64", "--height", "64", "--outdir", outdir.toString());
+            assertEquals(0, cli.status(), cli.err());
+            List<String> files = cli.out().lines().toList();
+            assertEquals(files.size(), images(r).size(), run.toString());
+            for (int i = 0; i < files.size(); i++) {
+                byte[] local = Files.readAllBytes(Path.of(files.get(i))), served = png(images(r).get(i));
+                assertArrayEquals(pixels(local), pixels(served), run + " image " + i);
+                assertEquals(Png.readText(local, "cli").get("parameters"), Png.readText(served, "served").get("parameters"), run + " image " + i);
+            }
+        }
+    }
+
     @Test
     void defaultsAreTheWebUiApisAndRandomSeedsAreReported() throws Exception {
         TinyServer.Reply r = s.post("/sdapi/v1/txt2img", body("steps", 1L, "n_iter", 2L, "seed", -1L));
