@@ -286,6 +286,17 @@ class SdApiTest {
         assertEquals(init.getRGB(3, 5) & 0xffffff, px[5 * 64 + 3] & 0xffffff, "the unmasked half keeps the init image");
         String infotext = (String) ((List<?>) info(r).get("infotexts")).getFirst();
         assertTrue(infotext.contains("Denoising strength: 0.5") && infotext.contains("Mask blur: 0"), infotext);
+
+        Path initFile = dir.resolve("init.png"), maskFile = dir.resolve("mask.png"), out = dir.resolve("inpaint.png");
+        ImageIO.write(init, "png", initFile.toFile());
+        ImageIO.write(mask, "png", maskFile.toFile());
+        Captured cli = Captured.run("inpaint", "--model", s.root.resolve("models/Stable-diffusion/tiny.safetensors").toString(),
+                "--tokenizer", TinyServer.tokenizer().toString(), "--threads", "2", "--prompt", "a wall", "--init-image", initFile.toString(),
+                "--mask", maskFile.toString(), "--denoising-strength", "0.5", "--mask-blur", "0", "--seed", "11", "--steps", "4",
+                "--sampler", "Euler", "--width", "64", "--height", "64", "--out", out.toString());
+        assertEquals(0, cli.status(), cli.err());
+        assertArrayEquals(pixels(Files.readAllBytes(out)), px, "the server's inpainting is the command line's");
+        assertEquals(Png.readText(Files.readAllBytes(out), "cli").get("parameters"), infotext);
         assertNull(((Map<?, ?>) r.json().get("parameters")).get("init_images"), "init images are not echoed back");
     }
 
