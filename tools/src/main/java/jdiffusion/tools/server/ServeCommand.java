@@ -54,6 +54,8 @@ public final class ServeCommand implements Command {
         boolean exposed = config.host().equals("0.0.0.0");
         err.println("jsd serve: listening on " + server.uri() + (exposed ? " (all interfaces)" : "")
                 + "; API at " + server.uri() + "sdapi/v1/; Ctrl-C stops");
+        if (exposed && config.apiAuth() == null)
+            err.println("jsd serve: warning: listening on all interfaces without --api-auth: anyone who can reach this machine can use it");
         out.println(server.uri());
         out.flush();
         stopped.await();
