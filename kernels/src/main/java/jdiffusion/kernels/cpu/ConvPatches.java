@@ -46,6 +46,7 @@ final class ConvPatches implements PanelSource {
             if (n == 0) { zero(dst, d0, lanes, kc, R); continue; }
             int img = p0 / (outH * outW), rem = p0 % (outH * outW), oy = rem / outW, ox = rem % outW;
             if (n == lanes && stride == 1 && ox + lanes <= outW) packRowVector(dst, d0, img, oy, ox, k0, kc, R);
+            else if (n == lanes && pointwise() && rem + lanes <= outH * outW) packPointwise(dst, d0, img, rem, k0, kc, R);
             else packLanes(dst, d0, p0, n, lanes, k0, kc, R);
         }
     }
@@ -63,6 +64,14 @@ final class ConvPatches implements PanelSource {
                 else { dy = 0; src += plane - (kh - 1) * width - kw + 1; }
             }
         }
+    }
+
+    private boolean pointwise() { return kh == 1 && kw == 1 && stride == 1; }
+
+    /** 1x1 at stride 1: output pixels are input pixels, contiguous across rows within an image. */
+    private void packPointwise(float[] dst, int d, int img, int pixel, int k0, int kc, int R) {
+        int plane = height * width, src = base + (img * channels + k0) * plane + pixel;
+        for (int k = 0; k < kc; k++, d += R, src += plane) FloatVector.fromArray(S, in, src).intoArray(dst, d);
     }
 
     /** Any {@code n} output pixels (crossing rows or images, strided): each lane from its own offset. */

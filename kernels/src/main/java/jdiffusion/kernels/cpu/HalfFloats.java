@@ -16,7 +16,7 @@ import java.nio.ByteOrder;
  * Bulk conversion of little-endian F16 / BF16 values (memory-mapped weights) to F32, a vector at a time.
  * The Vector API has no half-float conversion, so F16 is widened with integer arithmetic: shift the
  * exponent and mantissa into float position and rescale by 2^112 (which also turns F16 subnormals into the
- * right normal floats), patch Inf/NaN, put the sign back. BF16 is the upper half of an F32.
+ * right normal floats), patch Inf/NaN, put the sign back: bit for bit what {@link Float#float16ToFloat} gives. BF16 is the upper half of an F32.
  */
 final class HalfFloats {
     private static final VectorSpecies<Float> F = MicroKernel.SPECIES;
@@ -39,6 +39,7 @@ final class HalfFloats {
             IntVector bits = mag.reinterpretAsInts();
             VectorMask<Integer> special = em.compare(VectorOperators.GE, 0x7c00);
             bits = bits.blend(em.lanewise(VectorOperators.LSHL, 13).or(0x7f800000), special);
+            bits = bits.lanewise(VectorOperators.OR, 0x00400000, em.compare(VectorOperators.GT, 0x7c00)); // NaNs come out quiet, as F16C makes them
             bits = bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16));
             bits.reinterpretAsFloats().intoArray(dst, dstOff + i);
         }

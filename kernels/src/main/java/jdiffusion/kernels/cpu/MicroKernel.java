@@ -18,6 +18,10 @@ import jdk.incubator.vector.VectorSpecies;
  * C2 keep them all in vector registers (6 x 2 = 12 of the 16 AVX2 registers, plus 2 for B and 1 for the
  * broadcast). {@code NR} is two vectors of the preferred species: 16 floats with AVX2, 32 with AVX-512.
  * Set {@code -Djdiffusion.cpu.vectorBits=256} to force 8-lane vectors on an AVX-512 machine.
+ *
+ * <p>Measured alone on a Zen 4 core (CPU time, panels in cache): 6x32 zmm 109-112 GFLOP/s = 95% of the
+ * 116 GFLOP/s FMA peak, 6x16 ymm 110 (also with only 16 registers, {@code -XX:UseAVX=2}); 8x32 108 and
+ * 4x48 101 were no better, and 8x16 / 4x24 fall to ~50 with 16 registers (spills).
  */
 final class MicroKernel {
     static final VectorSpecies<Float> SPECIES = species();

@@ -50,6 +50,7 @@ class ConvAgainstReferenceTest {
         compare(rnd, 1, 17, 9, 11, 33, 1, 1, 0, true, DType.F32);
         compare(rnd, 3, 20, 8, 8, 7, 1, 1, 0, false, DType.F32);
         compare(rnd, 2, 8, 7, 5, 5, 1, 2, 0, true, DType.F32);
+        compare(rnd, 3, 6, 5, 5, 9, 1, 1, 0, true, DType.F16);     // vectors of pixels that cross images
     }
 
     @Test

@@ -15,6 +15,8 @@ import java.util.Map;
  * @param subseed          variation seed (-1 random), used when {@code subseedStrength > 0}
  * @param seedResizeFromW  the WebUI's "resize seed from width" (0 = off)
  * @param ensd             eta noise seed delta (0 = off)
+ * @param inpaintFullRes   the WebUI's "Inpaint area: Only masked": inpaint a crop around the mask at full size
+ * @param inpaintPadding   "Only masked padding, pixels" around the mask's bounding box
  * @param extra            infotext keys this engine does not interpret, kept so a re-run reports them
  */
 public record GenerationParams(
@@ -23,7 +25,7 @@ public record GenerationParams(
         long seed, long subseed, double subseedStrength, int seedResizeFromW, int seedResizeFromH,
         int width, int height, int batchSize, int batchCount, int clipSkip, RngSource rng, long ensd,
         double denoisingStrength, ResizeMode resizeMode, int maskBlur, MaskedContent maskedContent,
-        Map<String, String> extra) {
+        boolean inpaintFullRes, int inpaintPadding, Map<String, String> extra) {
 
     public GenerationParams {
         extra = Map.copyOf(extra);
@@ -50,6 +52,8 @@ public record GenerationParams(
         public ResizeMode resizeMode = ResizeMode.JUST_RESIZE;
         public int maskBlur = 4;
         public MaskedContent maskedContent = MaskedContent.ORIGINAL;
+        public boolean inpaintFullRes = false;
+        public int inpaintPadding = 32;
         public Map<String, String> extra = new LinkedHashMap<>();
 
         public Builder() {}
@@ -60,6 +64,7 @@ public record GenerationParams(
             seedResizeFromW = p.seedResizeFromW; seedResizeFromH = p.seedResizeFromH; width = p.width; height = p.height;
             batchSize = p.batchSize; batchCount = p.batchCount; clipSkip = p.clipSkip; rng = p.rng; ensd = p.ensd;
             denoisingStrength = p.denoisingStrength; resizeMode = p.resizeMode; maskBlur = p.maskBlur; maskedContent = p.maskedContent;
+            inpaintFullRes = p.inpaintFullRes; inpaintPadding = p.inpaintPadding;
             extra = new LinkedHashMap<>(p.extra);
         }
 
@@ -82,7 +87,7 @@ public record GenerationParams(
         public GenerationParams build() {
             return new GenerationParams(prompt, negativePrompt, steps, sampler, schedule, cfgScale, seed, subseed, subseedStrength,
                     seedResizeFromW, seedResizeFromH, width, height, batchSize, batchCount, clipSkip, rng, ensd,
-                    denoisingStrength, resizeMode, maskBlur, maskedContent, extra);
+                    denoisingStrength, resizeMode, maskBlur, maskedContent, inpaintFullRes, inpaintPadding, extra);
         }
     }
 }

@@ -7,7 +7,7 @@ package jdiffusion.sd.pipeline;
 public interface GenerationTrace {
     GenerationTrace NONE = new GenerationTrace() {};
 
-    /** Conditioning of schedule entry {@code index} for the prompt, and the negative prompt's first entry. */
+    /** The prompt's conditioning schedule (its first AND part) and the negative prompt's. */
     default void conditioning(ConditioningSchedule cond, ConditioningSchedule uncond) {}
 
     default void sigmas(float[] sigmas) {}

@@ -255,12 +255,13 @@ public final class Generator {
         } else {
             SamplerSpec spec = r.kdiffusion();
             KDiffusionDenoiser kd = spec.denoiser(model.denoiser().schedule(), model.denoiser().prediction());
-            float[] sigmas = spec.sigmas(kd, p.steps(), r.schedule());
-            if (img2img != null) sigmas = img2img.sigmaSchedule(sigmas);
+            float[] fullSigmas = spec.sigmas(kd, p.steps(), r.schedule());
+            float[] sigmas = img2img != null ? img2img.sigmaSchedule(fullSigmas) : fullSigmas;
             trace.sigmas(sigmas);
             float[] start = img2img != null ? WebUiImg2Img.noised(img.initLatent(), x, sigmas[0]) : scaled(x, sigmas[0]);
-            // the SDE samplers draw Brownian-tree noise seeded per image (on the GPU in the WebUI, so Philox)
-            NoiseSampler ns = spec.noiseSampler(noise, RngSource.GPU, channels, h, w, noise.seeds(), sigmas);
+            // the SDE samplers draw Brownian-tree noise seeded per image (on the GPU in the WebUI, so Philox), its tree
+            // spanning the full schedule even in img2img, as the WebUI's create_noise_sampler(x, sigmas, p)
+            NoiseSampler ns = spec.noiseSampler(noise, RngSource.GPU, channels, h, w, noise.seeds(), fullSigmas);
             int steps = sigmas.length - 1;
             progress.update(Progress.Phase.SAMPLE, 0, steps);
             out = spec.create().sample(guidance.denoiser(kd), start, sigmas, ns, listener(trace, progress, steps, channels, h, w));
@@ -298,9 +299,15 @@ public final class Generator {
             checkFinite(chw, "the VAE decoder's output");
             trace.decoded(firstIndex + i, chw);
             byte[] rgb = ImageConversion.toRgbBytes(chw, 0, height, width);
-            if (init != null) rgb = init.overlay(rgb, width, height);
+            if (init != null) {
+                RgbImage finished = init.finish(new RgbImage(rgb, width, height));
+                rgb = finished.rgb();
+                width = finished.width();
+                height = finished.height();
+            }
             InfoText info = InfoTexts.create(p.toBuilder().prompt(prompts.get(i)).build(), seeds[i], subseeds[i], model.name(), model.hash(),
-                    model.vaeName(), model.vaeHash(), init != null, init != null && init.mask() != null, r.usesEnsd());
+                    model.vaeName(), model.vaeHash(), init != null, init != null && init.mask() != null, r.usesEnsd(),
+                    init != null && init.pasteTo() != null);
             // what this run's networks were, never what a pasted infotext said they were
             Map<String, String> params = new java.util.LinkedHashMap<>(info.parameters());
             params.keySet().removeAll(NetworkActivation.INFOTEXT_KEYS);

@@ -11,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The WebUI's generation-parameter text for an image ({@code processing.create_infotext}, 1.10), and the way back:
@@ -21,11 +20,6 @@ import java.util.Set;
 public final class InfoTexts {
     private InfoTexts() {}
 
-    /** Keys {@link #apply} understands (those it does not are kept in {@link GenerationParams#extra()} and reported). */
-    static final Set<String> KNOWN = Set.of("Steps", "Sampler", "Schedule type", "CFG scale", "Seed", "Size", "Model hash", "Model",
-            "VAE hash", "VAE", "Variation seed", "Variation seed strength", "Seed resize from", "Denoising strength", "Clip skip",
-            "ENSD", "RNG", "Mask blur", "Masked content", "Resize mode", "Version");
-
     /**
      * The infotext of one image.
      *
@@ -33,6 +27,12 @@ public final class InfoTexts {
      */
     public static InfoText create(GenerationParams p, long seed, long subseed, String modelName, String modelHash,
                                   String vaeName, String vaeHash, boolean img2img, boolean inpaint, boolean usesEnsd) {
+        return create(p, seed, subseed, modelName, modelHash, vaeName, vaeHash, img2img, inpaint, usesEnsd, false);
+    }
+
+    /** @param onlyMasked the run inpainted a crop around the mask ("Inpaint area: Only masked") */
+    public static InfoText create(GenerationParams p, long seed, long subseed, String modelName, String modelHash,
+                                  String vaeName, String vaeHash, boolean img2img, boolean inpaint, boolean usesEnsd, boolean onlyMasked) {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("Steps", Integer.toString(p.steps()));
         m.put("Sampler", p.sampler());
@@ -54,6 +54,10 @@ public final class InfoTexts {
         if (p.ensd() != 0 && usesEnsd) m.put("ENSD", Long.toString(p.ensd()));
         if (p.rng() == RngSource.CPU) m.put("RNG", "CPU");
         if (inpaint) m.put("Mask blur", Integer.toString(p.maskBlur()));
+        if (onlyMasked) {
+            m.put("Inpaint area", "Only masked");
+            m.put("Masked area padding", Integer.toString(p.inpaintPadding()));
+        }
         // what a run read from an infotext but does not implement stays visible in its own infotext
         for (Map.Entry<String, String> e : p.extra().entrySet()) m.putIfAbsent(e.getKey(), e.getValue());
         return new InfoText(p.prompt(), p.negativePrompt(), m);
@@ -109,6 +113,8 @@ public final class InfoTexts {
                     case "ENSD" -> b.ensd = Long.parseLong(v);
                     case "RNG" -> b.rng = RngSource.parse(v);
                     case "Mask blur" -> b.maskBlur = Integer.parseInt(v);
+                    case "Inpaint area" -> b.inpaintFullRes = v.equalsIgnoreCase("Only masked");
+                    case "Masked area padding" -> b.inpaintPadding = Integer.parseInt(v);
                     case "Model hash", "Model", "VAE hash", "VAE", "Version" -> { /* informational: the model is chosen with --model */ }
                     default -> {
                         unknown.add(k);

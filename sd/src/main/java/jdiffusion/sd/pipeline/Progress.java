@@ -27,8 +27,8 @@ public interface Progress {
     default void note(String message) {}
 
     /**
-     * Latents after sampler step {@code step} (1-based) of image batch {@code batch}, {@code [B, C, h, w]}; for previews.
-     * Called only when {@link #wantsLatents(int)} says so for that step.
+     * The sampler's current prediction of the clean latents at step {@code step} (1-based), {@code [B, C, h, w]}, for
+     * previews. Called only when {@link #wantsLatents(int)} says so for that step.
      */
     default void latents(int step, float[] latents, int channels, int height, int width) {}
 

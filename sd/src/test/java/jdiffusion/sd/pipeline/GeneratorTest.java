@@ -185,6 +185,38 @@ class GeneratorTest {
     }
 
     @Test
+    void onlyMaskedInpaintsACropAroundTheMaskAndPastesItBackAtTheOriginalSize() {
+        int w = 48, h = 40;
+        byte[] rgb = new byte[w * h * 3], mask = new byte[w * h * 3];
+        for (int i = 0; i < rgb.length; i++) rgb[i] = (byte) (i * 7);
+        for (int y = 20; y < 28; y++) for (int x = 30; x < 40; x++) for (int c = 0; c < 3; c++) mask[(y * w + x) * 3 + c] = (byte) 255;
+        GenerationParams.Builder b = small().size(32, 32).steps(3).denoisingStrength(0.9);
+        b.inpaintFullRes = true;
+        b.inpaintPadding = 4;
+        b.maskBlur = 0;
+        GenerationParams p = b.build();
+        InitImage init = InitImage.prepare(new RgbImage(rgb, w, h), new RgbImage(mask, w, h), p);
+        // bounding box (30,20)-(40,28) padded by 4 = (26,16)-(44,32): 18x16, grown to the 1:1 processing ratio: 18x18 from y=15
+        assertArrayEquals(new int[] {26, 15, 18, 18}, init.pasteTo());
+        GeneratedImage img = generator.img2img(p, init, Progress.NONE).getFirst();
+        assertEquals(w, img.width());
+        assertEquals(h, img.height());
+        for (int i = 0; i < 10 * w * 3; i++) assertEquals(rgb[i], img.rgb()[i], "outside the mask the original stays");
+        assertNotEquals(rgb[(24 * w + 35) * 3], img.rgb()[(24 * w + 35) * 3]);
+        assertEquals("Only masked", img.info().get("Inpaint area"));
+        assertEquals("4", img.info().get("Masked area padding"));
+        assertEquals("32x32", img.info().get("Size"));
+    }
+
+    @Test
+    void expandCropRegionFollowsTheWebUi() {
+        assertArrayEquals(new int[] {10, 5, 30, 25}, InitImage.expandCropRegion(new int[] {10, 10, 30, 20}, 512, 512, 100, 100));
+        assertArrayEquals(new int[] {0, 10, 20, 20}, InitImage.expandCropRegion(new int[] {2, 10, 12, 20}, 1024, 512, 100, 100));
+        assertArrayEquals(new int[] {80, 10, 100, 20}, InitImage.expandCropRegion(new int[] {90, 10, 100, 20}, 1024, 512, 100, 100));
+        assertArrayEquals(new int[] {0, 0, 100, 50}, InitImage.expandCropRegion(new int[] {0, 0, 100, 10}, 1024, 512, 100, 100));
+    }
+
+    @Test
     void sizesThatAreNotMultiplesOfEightAreRefusedWithTheNearest() {
         PipelineException e = assertThrows(PipelineException.class, () -> generator.txt2img(small().size(70, 32).build(), Progress.NONE));
         assertEquals("width 70 is not a multiple of 8: use 72", e.getMessage());

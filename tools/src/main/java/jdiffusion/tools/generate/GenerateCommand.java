@@ -97,7 +97,9 @@ public class GenerateCommand implements Command {
             if (mode == Mode.INPAINT) {
                 o.value("--mask", "FILE", "mask image: white = repaint, black = keep (its alpha channel when it has one), required")
                         .value("--mask-blur", "PX", "Gaussian blur of the mask in pixels (default 4)")
-                        .value("--masked-content", "WHAT", "original (default), latent-noise or latent-nothing");
+                        .value("--masked-content", "WHAT", "original (default), latent-noise or latent-nothing")
+                        .value("--inpaint-area", "AREA", "whole-picture (default) or only-masked: inpaint a crop around the mask at full size")
+                        .value("--inpaint-padding", "PX", "only-masked: pixels around the mask's bounding box (default 32)");
             }
         }
         return o.section("output")
@@ -244,6 +246,15 @@ public class GenerateCommand implements Command {
         if (mode == Mode.INPAINT) {
             b.maskBlur = a.intValue("--mask-blur", b.maskBlur, 0, 256);
             if (a.has("--masked-content")) b.maskedContent = MaskedContent.parse(a.value("--masked-content", ""));
+            if (a.has("--inpaint-area")) {
+                String area = a.value("--inpaint-area", "").strip().toLowerCase(java.util.Locale.ROOT).replace('_', '-').replace(' ', '-');
+                b.inpaintFullRes = switch (area) {
+                    case "only-masked", "masked" -> true;
+                    case "whole-picture", "whole" -> false;
+                    default -> throw new UsageException("--inpaint-area takes whole-picture or only-masked, not '" + a.value("--inpaint-area", "") + "'");
+                };
+            }
+            b.inpaintPadding = a.intValue("--inpaint-padding", b.inpaintPadding, 0, 4096);
         }
         GenerationParams p = b.build();
         Generator.checkSize(p.width(), p.height());

@@ -168,6 +168,13 @@ class GenerateCommandTest {
         int[] px = pixels(dir.resolve("p.png"));
         assertEquals(img.getRGB(2, 2), px[2 * 40 + 2], "far from the mask the original pixels come back");
         assertEquals("4", InfoText.parse(infotext(dir.resolve("p.png"))).get("Mask blur"));
+        Captured e = jsd(model(), "inpaint", "--prompt", "x", "--steps", "3", "--width", "32", "--height", "32", "--seed", "3",
+                "--init-image", init.toString(), "--mask", mask.toString(), "--inpaint-area", "only-masked", "--inpaint-padding", "8",
+                "--out", dir.resolve("m.png").toString());
+        assertEquals(0, e.status(), e.err());
+        BufferedImage onlyMasked = ImageIO.read(dir.resolve("m.png").toFile());
+        assertEquals(40, onlyMasked.getWidth(), "an only-masked result has the init image's size");
+        assertEquals("Only masked", InfoText.parse(infotext(dir.resolve("m.png"))).get("Inpaint area"));
     }
 
     @Test
