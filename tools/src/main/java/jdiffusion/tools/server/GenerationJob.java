@@ -1,5 +1,6 @@
 package jdiffusion.tools.server;
 
+import jdiffusion.sd.extra.ModelsFolder;
 import jdiffusion.sd.pipeline.GeneratedImage;
 import jdiffusion.sd.pipeline.GenerationParams;
 import jdiffusion.sd.pipeline.Generator;
@@ -23,11 +24,14 @@ final class GenerationJob implements JobQueue.Task<GenerationJob.Result> {
     private final GenerationRequest request;
     private final ModelSlot slot;
     private final int previewEvery;
+    private final ModelsFolder networks;
 
-    GenerationJob(GenerationRequest request, ModelSlot slot, int previewEvery) {
+    /** {@code networks}: where LoRAs, embeddings, hypernetworks and wildcards of the prompt are found, or null. */
+    GenerationJob(GenerationRequest request, ModelSlot slot, int previewEvery, ModelsFolder networks) {
         this.request = request;
         this.slot = slot;
         this.previewEvery = previewEvery;
+        this.networks = networks;
     }
 
     @Override public Result run(JobProgress progress) {
@@ -43,7 +47,7 @@ final class GenerationJob implements JobQueue.Task<GenerationJob.Result> {
         try {
             model = slot.acquire(request.settings().checkpoint(), request.settings().vae(), progress);
             // a fresh generator per job: its prompt cache then lives only as long as the job
-            Generator generator = new Generator(model);
+            Generator generator = new Generator(model, networks);
             p = generator.resolve(requested);
             InitImage init = request.init() == null ? null : InitImage.prepare(request.init(), request.mask(), p);
             int size = p.batchSize(), count = perBatch ? p.batchCount() : 1;

@@ -1,5 +1,6 @@
 package jdiffusion.tools.server;
 
+import jdiffusion.sd.extra.ModelsFolder;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import jdiffusion.kernels.cpu.CpuBackend;
@@ -59,7 +60,8 @@ public final class JsdServer implements AutoCloseable {
         this.slot = new ModelSlot(backend, config.tokenizer(), catalog);
         this.queue = new JobQueue(config.queueSize(), new JobProgress());
         WebUiSettings settings = new WebUiSettings(catalog, checkpoints.getFirst());
-        this.api = new SdApi(catalog, settings, slot, queue, new GenerationRequest.Limits(config.maxPixels(), 64, 10000));
+        this.api = new SdApi(catalog, settings, slot, queue, new GenerationRequest.Limits(config.maxPixels(), 64, 10000),
+                config.modelsDir() == null ? null : ModelsFolder.of(config.modelsDir()));
         this.handlers = Executors.newVirtualThreadPerTaskExecutor();
         try {
             this.http = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 64);

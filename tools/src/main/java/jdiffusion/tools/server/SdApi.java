@@ -1,5 +1,6 @@
 package jdiffusion.tools.server;
 
+import jdiffusion.sd.extra.ModelsFolder;
 import jdiffusion.sd.image.ImageFormatException;
 import jdiffusion.sd.image.Png;
 import jdiffusion.sd.pipeline.PipelineException;
@@ -30,8 +31,10 @@ final class SdApi {
     private final ModelSlot slot;
     private final JobQueue queue;
     private final GenerationRequest.Limits limits;
+    private final ModelsFolder networks;
 
-    SdApi(ModelCatalog catalog, WebUiSettings settings, ModelSlot slot, JobQueue queue, GenerationRequest.Limits limits) {
+    SdApi(ModelCatalog catalog, WebUiSettings settings, ModelSlot slot, JobQueue queue, GenerationRequest.Limits limits, ModelsFolder networks) {
+        this.networks = networks;
         this.catalog = catalog;
         this.settings = settings;
         this.slot = slot;
@@ -141,7 +144,7 @@ final class SdApi {
     private Object generate(Map<String, Object> body, boolean img2img) {
         GenerationRequest request = GenerationRequest.parse(body, img2img, limits, settings);
         int previewEvery = (int) (long) (Long) settings.snapshot().getOrDefault("show_progress_every_n_steps", 1L);
-        GenerationJob.Result result = await(queue.submit(new GenerationJob(request, slot, previewEvery)));
+        GenerationJob.Result result = await(queue.submit(new GenerationJob(request, slot, previewEvery, networks)));
         if (!request.restoreSettings() && !request.overrides().isEmpty()) settings.set(request.overrides());
         return ApiResponses.generation(result);
     }
