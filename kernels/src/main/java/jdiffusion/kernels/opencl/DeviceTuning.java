@@ -1,0 +1,55 @@
+package jdiffusion.kernels.opencl;
+
+/**
+ * Every size that depends on the device, chosen in this one place from what the device reports (local memory,
+ * maximum work-group size, preferred vector width) and handed to the kernels as {@code -D} defines.
+ *
+ * @param tileM        GEMM/conv rows of C per work-group ({@code TS_M})
+ * @param tileN        GEMM/conv columns of C per work-group ({@code TS_N})
+ * @param tileK        depth of the A/B slices staged in local memory ({@code TS_K})
+ * @param workM        rows of the register block each work-item computes ({@code WPT_M})
+ * @param workN        columns of the register block ({@code WPT_N})
+ * @param reduceGroup  work-group size of row reductions (norms, softmax); a power of two
+ * @param attentionQueries queries per attention work-group ({@code ATT_BQ})
+ * @param localMemoryBytes the device's local memory, which bounds the attention key tile
+ */
+public record DeviceTuning(int tileM, int tileN, int tileK, int workM, int workN, int reduceGroup, int attentionQueries,
+                           long localMemoryBytes) {
+
+    public static DeviceTuning of(OpenClDevice d) {
+        int maxGroup = d.maxWorkGroupSize();
+        int reduce = Integer.highestOneBit(Math.max(1, Math.min(256, maxGroup)));
+        // 16x16 items with 4x(vector width) register blocks fill a GPU SM; small devices get 8x8 items.
+        int wptN = Math.clamp(d.preferredFloatVectorWidth(), 4, 8);
+        int wptM = 4;
+        int items = maxGroup >= 256 ? 16 : maxGroup >= 64 ? 8 : 4;
+        int tileK = 16;
+        // Both staged slices must fit with room to spare (48 KiB is the common GPU budget).
+        while ((long) tileK * items * (wptM + wptN) * 4 > d.localMemoryBytes() / 2 && items > 4) items /= 2;
+        int queries = Integer.highestOneBit(Math.max(1, Math.min(64, maxGroup)));
+        return new DeviceTuning(items * wptM, items * wptN, tileK, wptM, wptN, reduce, queries, d.localMemoryBytes());
+    }
+
+    /** Work-items per GEMM/conv work-group along N (dimension 0) and M (dimension 1). */
+    int gemmItemsN() { return tileN / workN; }
+
+    int gemmItemsM() { return tileM / workM; }
+
+    /** Keys per attention tile: K and V tiles of {@code headDimMax} floats each must fit in half the local memory. */
+    int attentionKeys(int headDimMax) {
+        long fit = localMemoryBytes / 2 / (2L * headDimMax * Float.BYTES);
+        return (int) Math.clamp(fit, 1, 32);
+    }
+
+    /** The power of two (at least 16) that sizes the attention kernel's private vectors for head size {@code d}. */
+    static int headDimBucket(int d) { return Math.max(16, Integer.highestOneBit(Math.max(1, d - 1)) << 1); }
+
+    String mainDefines() {
+        return " -DTS_M=" + tileM + " -DTS_N=" + tileN + " -DTS_K=" + tileK + " -DWPT_M=" + workM + " -DWPT_N=" + workN
+                + " -DREDUCE_WG=" + reduceGroup;
+    }
+
+    String attentionDefines(int headDimMax) {
+        return " -DHEAD_DIM_MAX=" + headDimMax + " -DATT_BQ=" + attentionQueries + " -DATT_BK=" + attentionKeys(headDimMax);
+    }
+}
