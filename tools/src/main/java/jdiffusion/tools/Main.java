@@ -1,5 +1,6 @@
 package jdiffusion.tools;
 
+import jdiffusion.tools.devices.DevicesCommand;
 import jdiffusion.tools.inspect.InspectCommand;
 
 import java.io.IOException;
@@ -18,7 +19,8 @@ import java.util.List;
 public final class Main {
     /** Every command, in the order {@code jsd --help} lists them. Add new commands here. */
     static final List<Command> COMMANDS = List.of(
-            new InspectCommand());
+            new InspectCommand(),
+            new DevicesCommand());
 
     private Main() {}
 
