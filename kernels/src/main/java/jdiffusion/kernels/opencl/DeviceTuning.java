@@ -35,21 +35,19 @@ public record DeviceTuning(int tileM, int tileN, int tileK, int workM, int workN
 
     int gemmItemsM() { return tileM / workM; }
 
-    /** Keys per attention tile: K and V tiles of {@code headDimMax} floats each must fit in half the local memory. */
-    int attentionKeys(int headDimMax) {
-        long fit = localMemoryBytes / 2 / (2L * headDimMax * Float.BYTES);
+    /** Keys per attention tile: a K row of {@code d} and a V row of {@code dv} floats per key, in half the local memory. */
+    int attentionKeys(int d, int dv) {
+        long fit = localMemoryBytes / 2 / ((long) (d + dv) * Float.BYTES);
         return (int) Math.clamp(fit, 1, 32);
     }
-
-    /** The power of two (at least 16) that sizes the attention kernel's private vectors for head size {@code d}. */
-    static int headDimBucket(int d) { return Math.max(16, Integer.highestOneBit(Math.max(1, d - 1)) << 1); }
 
     String mainDefines() {
         return " -DTS_M=" + tileM + " -DTS_N=" + tileN + " -DTS_K=" + tileK + " -DWPT_M=" + workM + " -DWPT_N=" + workN
                 + " -DREDUCE_WG=" + reduceGroup;
     }
 
-    String attentionDefines(int headDimMax) {
-        return " -DHEAD_DIM_MAX=" + headDimMax + " -DATT_BQ=" + attentionQueries + " -DATT_BK=" + attentionKeys(headDimMax);
+    /** The attention kernel is compiled per head size (SD uses a handful: 40, 80, 160, 64), see attention.cl. */
+    String attentionDefines(int d, int dv) {
+        return " -DHEAD_D=" + d + " -DHEAD_DV=" + dv + " -DATT_BQ=" + attentionQueries + " -DATT_BK=" + attentionKeys(d, dv);
     }
 }

@@ -57,7 +57,7 @@ public final class OpenClBackend implements Backend {
     private final ProgramBuilder builder;
     private final List<cl_program> programs = new ArrayList<>();
     private final Map<String, cl_kernel> kernels = new HashMap<>();
-    private final Map<Integer, cl_kernel> attentionKernels = new HashMap<>();
+    private final Map<List<Integer>, cl_kernel> attentionKernels = new HashMap<>();
     private boolean closed;
 
     /** The first GPU, or the first OpenCL device when there is no GPU. */
@@ -387,16 +387,16 @@ public final class OpenClBackend implements Backend {
             throw new IllegalArgumentException("attention: q " + Arrays.toString(qd.shape()) + ", k " + Arrays.toString(kd.shape())
                     + ", v " + Arrays.toString(vd.shape()) + " do not fit " + heads + " heads");
         int d = qd.size(2) / heads, dv = vd.size(2) / heads;
+        if (d == 0) throw new IllegalArgumentException("attention: heads of size 0 in q " + Arrays.toString(qd.shape()));
         Tensor out = allocate(b, lq, heads * dv);
         if (out.numel() > 0) {
-            int bucket = DeviceTuning.headDimBucket(Math.max(d, dv));
-            cl_kernel kernel = attentionKernels.computeIfAbsent(bucket, hd -> {
-                cl_program p = builder.build(buildOptions() + tuning.attentionDefines(hd), "attention.cl");
+            cl_kernel kernel = attentionKernels.computeIfAbsent(List.of(d, dv), key -> {
+                cl_program p = builder.build(buildOptions() + tuning.attentionDefines(d, dv), "attention.cl");
                 programs.add(p);
                 return createKernel(p, "attention");
             });
             int bq = tuning.attentionQueries();
-            new Launch(kernel).tensor(qd).tensor(kd).tensor(vd).mem(mem(out)).i32(lq).i32(lk).i32(heads).i32(d).i32(dv)
+            new Launch(kernel).tensor(qd).tensor(kd).tensor(vd).mem(mem(out)).i32(lq).i32(lk).i32(heads)
                     .f32((float) (1.0 / Math.sqrt(d))).i32(causal ? 1 : 0)
                     .run(new long[]{ceil(lq, bq) * bq, heads, b}, new long[]{bq, 1, 1});
         }

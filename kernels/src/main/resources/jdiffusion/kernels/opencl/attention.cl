@@ -1,19 +1,21 @@
 // Flash-style attention: a work-group of ATT_BQ items, one query row each, walks the keys in tiles of ATT_BK
 // staged in local memory and keeps a running max, sum and output (online softmax), so the Lq x Lk score
-// matrix never exists. HEAD_DIM_MAX (a power of two >= the head size) sizes the private q and accumulator.
+// matrix never exists. The head sizes HEAD_D (q, k) and HEAD_DV (v) are compile-time constants, so the loops
+// over channels unroll and the private q and accumulator can live in registers.
 //
 //   q [B, Lq, heads*d], k [B, Lk, heads*d], v [B, Lk, heads*dv]  ->  o [B, Lq, heads*dv]
 
 kernel __attribute__((reqd_work_group_size(ATT_BQ, 1, 1)))
 void attention(global const void *q, long q_off, int q_dt, global const void *k, long k_off, int k_dt,
                global const void *v, long v_off, int v_dt, global float *o,
-               int lq, int lk, int heads, int d, int dv, float scale, int causal) {
-    local float Ks[ATT_BK * HEAD_DIM_MAX];
-    local float Vs[ATT_BK * HEAD_DIM_MAX];
+               int lq, int lk, int heads, float scale, int causal) {
+    const int d = HEAD_D, dv = HEAD_DV;
+    local float Ks[ATT_BK * HEAD_D];
+    local float Vs[ATT_BK * HEAD_DV];
     int lid = get_local_id(0);
     int qi = get_global_id(0), h = get_global_id(1), b = get_global_id(2);
     bool live = qi < lq;
-    float qv[HEAD_DIM_MAX], acc[HEAD_DIM_MAX], sc[ATT_BK];
+    float qv[HEAD_D], acc[HEAD_DV], sc[ATT_BK];
     for (int p = 0; p < d; p++) qv[p] = live ? ld(q, q_off + ((long) b * lq + qi) * heads * d + h * d + p, q_dt) * scale : 0.0f;
     for (int p = 0; p < dv; p++) acc[p] = 0.0f;
     float m = -INFINITY, l = 0.0f;
@@ -24,11 +26,11 @@ void attention(global const void *q, long q_off, int q_dt, global const void *k,
         int tile = min(ATT_BK, kend - j0);
         for (int idx = lid; idx < tile * d; idx += ATT_BQ) {
             int jj = idx / d, p = idx - jj * d;
-            Ks[jj * HEAD_DIM_MAX + p] = ld(k, k_off + ((long) b * lk + j0 + jj) * heads * d + h * d + p, k_dt);
+            Ks[jj * HEAD_D + p] = ld(k, k_off + ((long) b * lk + j0 + jj) * heads * d + h * d + p, k_dt);
         }
         for (int idx = lid; idx < tile * dv; idx += ATT_BQ) {
             int jj = idx / dv, p = idx - jj * dv;
-            Vs[jj * HEAD_DIM_MAX + p] = ld(v, v_off + ((long) b * lk + j0 + jj) * heads * dv + h * dv + p, v_dt);
+            Vs[jj * HEAD_DV + p] = ld(v, v_off + ((long) b * lk + j0 + jj) * heads * dv + h * dv + p, v_dt);
         }
         barrier(CLK_LOCAL_MEM_FENCE);
         int mine = live ? clamp(visible - j0, 0, tile) : 0;
@@ -36,7 +38,7 @@ void attention(global const void *q, long q_off, int q_dt, global const void *k,
             float tile_max = -INFINITY;
             for (int jj = 0; jj < mine; jj++) {
                 float s = 0.0f;
-                for (int p = 0; p < d; p++) s = mad(qv[p], Ks[jj * HEAD_DIM_MAX + p], s);
+                for (int p = 0; p < d; p++) s = mad(qv[p], Ks[jj * HEAD_D + p], s);
                 sc[jj] = s;
                 tile_max = fmax(tile_max, s);
             }
@@ -47,7 +49,7 @@ void attention(global const void *q, long q_off, int q_dt, global const void *k,
             for (int jj = 0; jj < mine; jj++) {
                 float e = exp(sc[jj] - m_new);
                 l += e;
-                for (int p = 0; p < dv; p++) acc[p] = mad(e, Vs[jj * HEAD_DIM_MAX + p], acc[p]);
+                for (int p = 0; p < dv; p++) acc[p] = mad(e, Vs[jj * HEAD_DV + p], acc[p]);
             }
             m = m_new;
         }
