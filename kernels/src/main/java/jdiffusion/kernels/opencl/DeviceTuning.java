@@ -19,13 +19,15 @@ public record DeviceTuning(int tileM, int tileN, int tileK, int workM, int workN
     public static DeviceTuning of(OpenClDevice d) {
         int maxGroup = d.maxWorkGroupSize();
         int reduce = Integer.highestOneBit(Math.max(1, Math.min(256, maxGroup)));
-        // 16x16 items with 4x(vector width) register blocks fill a GPU SM; small devices get 8x8 items.
+        // 4 x (vector width) register blocks per work-item.
         int wptN = Math.clamp(d.preferredFloatVectorWidth(), 4, 8);
         int wptM = 4;
-        int items = maxGroup >= 256 ? 16 : maxGroup >= 64 ? 8 : 4;
+        // items x items work-items per group: 16x16 where allowed, else the largest square that fits.
+        int items = 16;
+        while (items > 1 && items * items > maxGroup) items /= 2;
         int tileK = 16;
         // Both staged slices must fit with room to spare (48 KiB is the common GPU budget).
-        while ((long) tileK * items * (wptM + wptN) * 4 > d.localMemoryBytes() / 2 && items > 4) items /= 2;
+        while ((long) tileK * items * (wptM + wptN) * 4 > d.localMemoryBytes() / 2 && items > 1) items /= 2;
         int queries = Integer.highestOneBit(Math.max(1, Math.min(64, maxGroup)));
         return new DeviceTuning(items * wptM, items * wptN, tileK, wptM, wptN, reduce, queries, d.localMemoryBytes());
     }
