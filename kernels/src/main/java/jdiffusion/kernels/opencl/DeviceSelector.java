@@ -28,7 +28,7 @@ public final class DeviceSelector {
     public static Choice parse(String spec) {
         String s = spec == null ? "" : spec.strip().toLowerCase(Locale.ROOT);
         if (s.equals("cpu")) return new Choice.Cpu();
-        if (s.equals("opencl") || s.equals("gpu")) return new Choice.OpenCl(-1);
+        if (s.equals("opencl")) return new Choice.OpenCl(-1);
         if (s.startsWith("opencl:")) {
             String n = s.substring("opencl:".length());
             if (!n.isEmpty() && n.chars().allMatch(Character::isDigit) && n.length() < 6) return new Choice.OpenCl(Integer.parseInt(n));

@@ -27,7 +27,7 @@ public record DeviceTuning(int tileM, int tileN, int tileK, int workM, int workN
         while (items > 1 && items * items > maxGroup) items /= 2;
         int tileK = 16;
         // Both staged slices must fit with room to spare (48 KiB is the common GPU budget).
-        while ((long) tileK * items * (wptM + wptN) * 4 > d.localMemoryBytes() / 2 && items > 1) items /= 2;
+        while ((long) tileK * (items * (wptM + wptN) + 2) * 4 > d.localMemoryBytes() / 2 && items > 1) items /= 2;
         int queries = Integer.highestOneBit(Math.max(1, Math.min(64, maxGroup)));
         return new DeviceTuning(items * wptM, items * wptN, tileK, wptM, wptN, reduce, queries, d.localMemoryBytes());
     }

@@ -9,13 +9,16 @@
 #define RT_M (TS_M / WPT_M)
 #define RT_N (TS_N / WPT_N)
 #define GEMM_WG (RT_M * RT_N)
+// Staged rows are padded by one float: the k-major walk of a weight tile then stores to different banks.
+#define LDA (TS_M + 1)
+#define LDB (TS_N + 1)
 
 // acc += As[kk][rows of this item] * Bs[kk][columns of this item] over the staged slice.
 inline void mac_tile(local const float *As, local const float *Bs, float *acc, int tx, int ty) {
     for (int kk = 0; kk < TS_K; kk++) {
         float ar[WPT_M], br[WPT_N];
-        for (int i = 0; i < WPT_M; i++) ar[i] = As[kk * TS_M + ty + i * RT_M];
-        for (int j = 0; j < WPT_N; j++) br[j] = Bs[kk * TS_N + tx + j * RT_N];
+        for (int i = 0; i < WPT_M; i++) ar[i] = As[kk * LDA + ty + i * RT_M];
+        for (int j = 0; j < WPT_N; j++) br[j] = Bs[kk * LDB + tx + j * RT_N];
         for (int i = 0; i < WPT_M; i++)
             for (int j = 0; j < WPT_N; j++) acc[i * WPT_N + j] = mad(ar[i], br[j], acc[i * WPT_N + j]);
     }
@@ -29,7 +32,7 @@ inline void stage_a(local float *As, global const void *a, long a_off, int a_dt,
         int mm, kk;
         if (a_sk == 1) { mm = idx / TS_K; kk = idx % TS_K; } else { mm = idx % TS_M; kk = idx / TS_M; }
         int gm = m0 + mm, gk = k0 + kk;
-        As[kk * TS_M + mm] = gm < M && gk < K ? ld(a, a_off + gm * a_sm + gk * a_sk, a_dt) : 0.0f;
+        As[kk * LDA + mm] = gm < M && gk < K ? ld(a, a_off + gm * a_sm + gk * a_sk, a_dt) : 0.0f;
     }
 }
 
@@ -38,8 +41,8 @@ void gemm(global const void *a, long a_off, int a_dt, long a_sm, long a_sk, long
           global const void *b, long b_off, int b_dt, long b_sk, long b_sn, long b_batch,
           global const void *bias, long bias_off, int bias_dt, int has_bias,
           global float *c, int M, int N, int K) {
-    local float As[TS_K * TS_M];
-    local float Bs[TS_K * TS_N];
+    local float As[TS_K * LDA];
+    local float Bs[TS_K * LDB];
     int tx = get_local_id(0), ty = get_local_id(1), tid = ty * RT_N + tx;
     int n0 = get_group_id(0) * TS_N, m0 = get_group_id(1) * TS_M;
     long batch = get_global_id(2);
@@ -53,7 +56,7 @@ void gemm(global const void *a, long a_off, int a_dt, long a_sm, long a_sk, long
             int nn, kk;
             if (b_sn == 1) { nn = idx % TS_N; kk = idx / TS_N; } else { nn = idx / TS_K; kk = idx % TS_K; }
             int gn = n0 + nn, gk = k0 + kk;
-            Bs[kk * TS_N + nn] = gn < N && gk < K ? ld(b, b_off + gk * b_sk + gn * b_sn, b_dt) : 0.0f;
+            Bs[kk * LDB + nn] = gn < N && gk < K ? ld(b, b_off + gk * b_sk + gn * b_sn, b_dt) : 0.0f;
         }
         barrier(CLK_LOCAL_MEM_FENCE);
         mac_tile(As, Bs, acc, tx, ty);
@@ -78,8 +81,8 @@ kernel __attribute__((reqd_work_group_size(RT_N, RT_M, 1)))
 void conv2d(global const void *x, long x_off, int x_dt, global const void *w, long w_off, int w_dt,
             global const void *bias, long bias_off, int bias_dt, int has_bias, global float *y,
             int C, int H, int W, int O, int KH, int KW, int OH, int OW, int stride, int pad) {
-    local float As[TS_K * TS_M];
-    local float Bs[TS_K * TS_N];
+    local float As[TS_K * LDA];
+    local float Bs[TS_K * LDB];
     int M = O, N = OH * OW, K = C * KH * KW, khw = KH * KW;
     int tx = get_local_id(0), ty = get_local_id(1), tid = ty * RT_N + tx;
     int n0 = get_group_id(0) * TS_N, m0 = get_group_id(1) * TS_M;
@@ -99,7 +102,7 @@ void conv2d(global const void *x, long x_off, int x_dt, global const void *w, lo
                 int iy = oy * stride - pad + dy, ix = ox * stride - pad + dx;
                 if (iy >= 0 && iy < H && ix >= 0 && ix < W) v = ld(x, x_base + ((long) ic * H + iy) * W + ix, x_dt);
             }
-            Bs[kk * TS_N + nn] = v;
+            Bs[kk * LDB + nn] = v;
         }
         barrier(CLK_LOCAL_MEM_FENCE);
         mac_tile(As, Bs, acc, tx, ty);
