@@ -368,7 +368,14 @@ public final class OpenClBackend implements Backend {
         if (w.size(1) != c) throw new IllegalArgumentException("conv2d: input has " + c + " channels, weight " + Arrays.toString(w.shape()));
         int oh = Shapes.convOut(h, kh, stride, padding), ow = Shapes.convOut(wd, kw, stride, padding);
         Tensor out = allocate(bsz, o, oh, ow);
-        if (out.numel() > 0) {
+        if (out.numel() > 0 && kh == 1 && kw == 1 && stride == 1 && padding == 0) {
+            // A 1x1 convolution is a plain product per image: W [O, C] x X [C, H*W], without im2col index arithmetic.
+            long hw = (long) h * wd;
+            Launch l = new Launch("gemm").tensor(w).i64(c).i64(1).i64(0).tensor(xd).i64(hw).i64(1).i64(c * hw);
+            (b == null ? l.bias(null, out) : l.tensor(b).i32(2)).mem(mem(out)).i32(o).i32(Math.toIntExact(hw)).i32(c)
+                    .run(new long[]{ceil(hw, tuning.tileN()) * tuning.gemmItemsN(), ceil(o, tuning.tileM()) * tuning.gemmItemsM(), bsz},
+                            new long[]{tuning.gemmItemsN(), tuning.gemmItemsM(), 1});
+        } else if (out.numel() > 0) {
             Launch l = new Launch("conv2d").tensor(xd).tensor(w).bias(b, out).mem(mem(out))
                     .i32(c).i32(h).i32(wd).i32(o).i32(kh).i32(kw).i32(oh).i32(ow).i32(stride).i32(padding);
             l.run(new long[]{ceil((long) oh * ow, tuning.tileN()) * tuning.gemmItemsN(), ceil(o, tuning.tileM()) * tuning.gemmItemsM(), bsz},

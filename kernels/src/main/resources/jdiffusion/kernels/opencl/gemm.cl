@@ -69,7 +69,8 @@ void gemm(global const void *a, long a_off, int a_dt, long a_sm, long a_sk, long
         for (int j = 0; j < WPT_N; j++) {
             int gn = n0 + tx + j * RT_N;
             if (gn >= N) continue;
-            float bv = has_bias ? ld(bias, bias_off + gn, bias_dt) : 0.0f;
+            // has_bias: 1 adds bias[n] (linear), 2 adds bias[m] (1x1 convolution: rows are output channels)
+            float bv = has_bias == 1 ? ld(bias, bias_off + gn, bias_dt) : has_bias == 2 ? ld(bias, bias_off + gm, bias_dt) : 0.0f;
             cb[(long) gm * N + gn] = acc[i * WPT_N + j] + bv;
         }
     }

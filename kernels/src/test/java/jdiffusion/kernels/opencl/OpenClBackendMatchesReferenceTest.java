@@ -100,6 +100,9 @@ class OpenClBackendMatchesReferenceTest {
         same(ref.conv2d(x, w3, b, 2, 1), cl.conv2d(x, w3, b, 2, 1), "3x3 s2 " + dtype);
         same(ref.conv2d(x, w3, null, 1, 0), cl.conv2d(x, w3, null, 1, 0), "3x3 valid " + dtype);
         same(ref.conv2d(x, w1, null, 1, 0), cl.conv2d(x, w1, null, 1, 0), "1x1 " + dtype);
+        Tensor b1 = nativeTensor(dtype, 67);
+        same(ref.conv2d(x, w1, b1, 1, 0), cl.conv2d(x, w1, b1, 1, 0), "1x1 with bias " + dtype);
+        same(ref.conv2d(x, w1, b1, 2, 0), cl.conv2d(x, w1, b1, 2, 0), "1x1 stride 2 " + dtype);
     }
 
     @Test
