@@ -12,24 +12,33 @@ package jdiffusion.kernels.opencl;
  * @param reduceGroup  work-group size of row reductions (norms, softmax); a power of two
  * @param attentionQueries queries per attention work-group ({@code ATT_BQ})
  * @param localMemoryBytes the device's local memory, which bounds the attention key tile
+ * @param vectorColumns each work-item owns {@code workN} adjacent columns and computes them as one float vector
+ *                      (CPUs); otherwise columns interleave across work-items (GPUs), see gemm.cl
  */
 public record DeviceTuning(int tileM, int tileN, int tileK, int workM, int workN, int reduceGroup, int attentionQueries,
-                           long localMemoryBytes) {
+                           long localMemoryBytes, boolean vectorColumns) {
 
     public static DeviceTuning of(OpenClDevice d) {
         int maxGroup = d.maxWorkGroupSize();
         int reduce = Integer.highestOneBit(Math.max(1, Math.min(256, maxGroup)));
-        // 4 x (vector width) register blocks per work-item.
-        int wptN = Math.clamp(d.preferredFloatVectorWidth(), 4, 8);
-        int wptM = 4;
-        // items x items work-items per group: 16x16 where allowed, else the largest square that fits.
-        int items = 16;
+        // GPUs hide latency with many work-items: 16x16 of them with 4 x 4..8 register blocks. CPU drivers run a
+        // work-group as a loop over its items, so there fewer items with 8 x (vector width) blocks and deeper slices
+        // do more arithmetic per staged element (about +30% on PoCL).
+        boolean cpu = !d.gpu();
+        int wptN = Integer.highestOneBit(Math.clamp(d.preferredFloatVectorWidth(), 4, 8));
+        int wptM = cpu ? 8 : 4;
+        int items = cpu ? 8 : 16;
         while (items > 1 && items * items > maxGroup) items /= 2;
-        int tileK = 16;
+        int tileK = cpu ? 32 : 16;
         // Both staged slices must fit with room to spare (48 KiB is the common GPU budget).
         while ((long) tileK * (items * (wptM + wptN) + 2) * 4 > d.localMemoryBytes() / 2 && items > 1) items /= 2;
         int queries = Integer.highestOneBit(Math.max(1, Math.min(64, maxGroup)));
-        return new DeviceTuning(items * wptM, items * wptN, tileK, wptM, wptN, reduce, queries, d.localMemoryBytes());
+        return new DeviceTuning(items * wptM, items * wptN, tileK, wptM, wptN, reduce, queries, d.localMemoryBytes(), cpu);
+    }
+
+    /** The same sizes with GPU-style interleaved columns, or CPU-style vector columns. */
+    public DeviceTuning withVectorColumns(boolean vector) {
+        return new DeviceTuning(tileM, tileN, tileK, workM, workN, reduceGroup, attentionQueries, localMemoryBytes, vector);
     }
 
     /** Work-items per GEMM/conv work-group along N (dimension 0) and M (dimension 1). */
@@ -45,7 +54,7 @@ public record DeviceTuning(int tileM, int tileN, int tileK, int workM, int workN
 
     String mainDefines() {
         return " -DTS_M=" + tileM + " -DTS_N=" + tileN + " -DTS_K=" + tileK + " -DWPT_M=" + workM + " -DWPT_N=" + workN
-                + " -DREDUCE_WG=" + reduceGroup;
+                + " -DREDUCE_WG=" + reduceGroup + " -DVECTOR_COLUMNS=" + (vectorColumns ? 1 : 0);
     }
 
     /** The attention kernel is compiled per head size (SD uses a handful: 40, 80, 160, 64), see attention.cl. */

@@ -66,9 +66,12 @@ public final class OpenClBackend implements Backend {
     public OpenClBackend(OpenClDevice device) { this(device, ProgramBuilder.defaultCacheDir()); }
 
     /** {@code programCache} keeps compiled kernels between runs; null compiles every time. */
-    public OpenClBackend(OpenClDevice device, Path programCache) {
+    public OpenClBackend(OpenClDevice device, Path programCache) { this(device, DeviceTuning.of(device), programCache); }
+
+    /** With explicit sizes instead of {@link DeviceTuning#of}: tests run the GPU kernel layout on a CPU driver. */
+    public OpenClBackend(OpenClDevice device, DeviceTuning tuning, Path programCache) {
         this.device = device;
-        this.tuning = DeviceTuning.of(device);
+        this.tuning = tuning;
         int[] err = new int[1];
         cl_context_properties props = new cl_context_properties();
         props.addProperty(CL.CL_CONTEXT_PLATFORM, device.platformId());

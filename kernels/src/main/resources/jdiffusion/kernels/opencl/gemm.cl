@@ -13,15 +13,39 @@
 #define LDA (TS_M + 1)
 #define LDB (TS_N + 1)
 
+// Which columns of the tile an item owns. GPUs interleave them (column tx + j*RT_N) so neighbouring items read
+// neighbouring local-memory words; CPUs (VECTOR_COLUMNS) give each item WPT_N adjacent columns so the multiply-add
+// runs on float vectors, which PoCL and other CPU drivers turn straight into SIMD instructions.
+#if VECTOR_COLUMNS
+#define COL(tx, j) ((tx) * WPT_N + (j))
+#define CAT_(a, b) a##b
+#define CAT(a, b) CAT_(a, b)
+#define VECN CAT(float, WPT_N)
+#define VLOADN CAT(vload, WPT_N)
+#define VSTOREN CAT(vstore, WPT_N)
+#else
+#define COL(tx, j) ((tx) + (j) * RT_N)
+#endif
+
 // acc += As[kk][rows of this item] * Bs[kk][columns of this item] over the staged slice.
 inline void mac_tile(local const float *As, local const float *Bs, float *acc, int tx, int ty) {
+#if VECTOR_COLUMNS
+    VECN v[WPT_M];
+    for (int i = 0; i < WPT_M; i++) v[i] = VLOADN(i, acc);
+    for (int kk = 0; kk < TS_K; kk++) {
+        VECN b = VLOADN(0, Bs + kk * LDB + tx * WPT_N);
+        for (int i = 0; i < WPT_M; i++) v[i] = mad((VECN) (As[kk * LDA + ty + i * RT_M]), b, v[i]);
+    }
+    for (int i = 0; i < WPT_M; i++) VSTOREN(v[i], i, acc);
+#else
     for (int kk = 0; kk < TS_K; kk++) {
         float ar[WPT_M], br[WPT_N];
         for (int i = 0; i < WPT_M; i++) ar[i] = As[kk * LDA + ty + i * RT_M];
-        for (int j = 0; j < WPT_N; j++) br[j] = Bs[kk * LDB + tx + j * RT_N];
+        for (int j = 0; j < WPT_N; j++) br[j] = Bs[kk * LDB + COL(tx, j)];
         for (int i = 0; i < WPT_M; i++)
             for (int j = 0; j < WPT_N; j++) acc[i * WPT_N + j] = mad(ar[i], br[j], acc[i * WPT_N + j]);
     }
+#endif
 }
 
 // Stages A[m0.., k0..] (element (m, k) at a_off + m*a_sm + k*a_sk) with zero fill past M and K. The walk order
@@ -67,7 +91,7 @@ void gemm(global const void *a, long a_off, int a_dt, long a_sm, long a_sk, long
         int gm = m0 + ty + i * RT_M;
         if (gm >= M) continue;
         for (int j = 0; j < WPT_N; j++) {
-            int gn = n0 + tx + j * RT_N;
+            int gn = n0 + COL(tx, j);
             if (gn >= N) continue;
             // has_bias: 1 adds bias[n] (linear), 2 adds bias[m] (1x1 convolution: rows are output channels)
             float bv = has_bias == 1 ? ld(bias, bias_off + gn, bias_dt) : has_bias == 2 ? ld(bias, bias_off + gm, bias_dt) : 0.0f;
@@ -115,7 +139,7 @@ void conv2d(global const void *x, long x_off, int x_dt, global const void *w, lo
         if (gm >= M) continue;
         float bv = has_bias ? ld(bias, bias_off + gm, bias_dt) : 0.0f;
         for (int j = 0; j < WPT_N; j++) {
-            int gn = n0 + tx + j * RT_N;
+            int gn = n0 + COL(tx, j);
             if (gn < N) yb[(long) gm * N + gn] = acc[i * WPT_N + j] + bv;
         }
     }
