@@ -101,33 +101,45 @@ void gemm(global const void *a, long a_off, int a_dt, long a_sm, long a_sk, long
 }
 
 // Convolution as implicit GEMM: C[o, pixel] = W[o, (ic, dy, dx)] · X[(ic, dy, dx), pixel] with the im2col
-// matrix X never materialised: each B tile is gathered from the NCHW input (zero outside the padding).
+// matrix X never materialised: each B tile is gathered from the NCHW input (zero outside the padding). The
+// divisions that split a column into (oy, ox) and a row into (ic, dy, dx) are done once per tile into small
+// local tables, so the gather itself is two lookups and an add.
+#define OUTSIDE (-(1 << 28))
+
 kernel __attribute__((reqd_work_group_size(RT_N, RT_M, 1)))
 void conv2d(global const void *x, long x_off, int x_dt, global const void *w, long w_off, int w_dt,
             global const void *bias, long bias_off, int bias_dt, int has_bias, global float *y,
             int C, int H, int W, int O, int KH, int KW, int OH, int OW, int stride, int pad) {
     local float As[TS_K * LDA];
     local float Bs[TS_K * LDB];
+    local int col_y[TS_N], col_x[TS_N];              // top-left input position of each output pixel of the tile
+    local int row_off[TS_K], row_y[TS_K], row_x[TS_K]; // (ic, dy, dx) of each reduction row: offset and shifts
     int M = O, N = OH * OW, K = C * KH * KW, khw = KH * KW;
     int tx = get_local_id(0), ty = get_local_id(1), tid = ty * RT_N + tx;
     int n0 = get_group_id(0) * TS_N, m0 = get_group_id(1) * TS_M;
     long n = get_global_id(2);
     long x_base = x_off + n * (long) C * H * W;
+    for (int nn = tid; nn < TS_N; nn += GEMM_WG) {
+        int p = n0 + nn, oy = p / OW, ox = p - oy * OW;
+        col_y[nn] = p < N ? oy * stride - pad : OUTSIDE;
+        col_x[nn] = p < N ? ox * stride - pad : OUTSIDE;
+    }
     float acc[WPT_M * WPT_N];
     for (int i = 0; i < WPT_M * WPT_N; i++) acc[i] = 0.0f;
     for (int k0 = 0; k0 < K; k0 += TS_K) {
+        for (int kk = tid; kk < TS_K; kk += GEMM_WG) {
+            int gk = k0 + kk, ic = gk / khw, r = gk - ic * khw, dy = r / KW, dx = r - dy * KW;
+            row_off[kk] = (ic * H + dy) * W + dx;
+            row_y[kk] = gk < K ? dy : OUTSIDE;
+            row_x[kk] = dx;
+        }
         stage_a(As, w, w_off, w_dt, K, 1, m0, k0, M, K, tid);
+        barrier(CLK_LOCAL_MEM_FENCE);
         for (int idx = tid; idx < TS_N * TS_K; idx += GEMM_WG) {
             int nn = idx % TS_N, kk = idx / TS_N;
-            int p = n0 + nn, gk = k0 + kk;
-            float v = 0.0f;
-            if (p < N && gk < K) {
-                int ic = gk / khw, r = gk - ic * khw, dy = r / KW, dx = r - dy * KW;
-                int oy = p / OW, ox = p - oy * OW;
-                int iy = oy * stride - pad + dy, ix = ox * stride - pad + dx;
-                if (iy >= 0 && iy < H && ix >= 0 && ix < W) v = ld(x, x_base + ((long) ic * H + iy) * W + ix, x_dt);
-            }
-            Bs[kk * LDB + nn] = v;
+            int iy = col_y[nn] + row_y[kk], ix = col_x[nn] + row_x[kk];
+            Bs[kk * LDB + nn] = iy >= 0 && iy < H && ix >= 0 && ix < W
+                    ? ld(x, x_base + row_off[kk] + (long) col_y[nn] * W + col_x[nn], x_dt) : 0.0f;
         }
         barrier(CLK_LOCAL_MEM_FENCE);
         mac_tile(As, Bs, acc, tx, ty);
