@@ -7,7 +7,6 @@ import jdiffusion.tensor.HostStorage;
 import jdiffusion.tensor.Tensor;
 import org.jocl.CL;
 import org.jocl.Pointer;
-import org.jocl.Sizeof;
 import org.jocl.cl_command_queue;
 import org.jocl.cl_context;
 import org.jocl.cl_context_properties;
@@ -43,7 +42,6 @@ import java.util.Map;
  * <p>One thread at a time: calls are serialised because kernel arguments are set on shared kernel objects.
  */
 public final class OpenClBackend implements Backend {
-    private static final int DT_F32 = 0, DT_F16 = 1, DT_BF16 = 2;
     private static final int OP_GELU = 0, OP_GELU_TANH = 1, OP_QUICK_GELU = 2, OP_SILU = 3, OP_SCALE = 4;
     private static final int OP_ADD = 0, OP_SUB = 1, OP_MUL = 2;
     private static final int MAX_RANK = 8;
@@ -215,7 +213,7 @@ public final class OpenClBackend implements Backend {
         if (d.rank() > MAX_RANK) throw tooManyDims(d);
         Tensor out = allocate(d.dtype(), false, d.shape());
         if (out.numel() == 0) return out;
-        new Launch(d.dtype().byteSize() == 4 ? "copy_strided32" : "copy_strided16")
+        launch(d.dtype().byteSize() == 4 ? "copy_strided32" : "copy_strided16")
                 .mem(mem(d)).i64(d.offset()).i32(d.rank()).int8(padShape(d.shape())).long8(padStrides(d.strides()))
                 .mem(mem(out)).i64(out.numel()).run1(out.numel());
         return out;
@@ -234,7 +232,7 @@ public final class OpenClBackend implements Backend {
         long[] dstStrides = new long[src.rank()];
         long[] ds = dst.strides();
         System.arraycopy(ds, 0, dstStrides, 0, src.rank());
-        new Launch("gather_f32").tensor(src).i32(src.rank()).int8(padShape(src.shape())).long8(padStrides(src.strides()))
+        launch("gather_f32").tensor(src).i32(src.rank()).int8(padShape(src.shape())).long8(padStrides(src.strides()))
                 .mem(mem(dst)).i64(dstOffset).long8(padStrides(dstStrides)).i64(src.numel()).run1(src.numel());
     }
 
@@ -265,15 +263,11 @@ public final class OpenClBackend implements Backend {
     /** Temporaries can go back to the pool as soon as the kernels that read them are queued: the queue is in order. */
     private void releaseAll(List<Tensor> temps) { for (Tensor t : temps) release(t); }
 
-    private static cl_mem mem(Tensor t) { return ((DeviceStorage) t.storage()).mem(); }
+    private static cl_mem mem(Tensor t) { return KernelLaunch.mem(t); }
 
-    private static int dtypeCode(Tensor t) {
-        return switch (t.dtype()) {
-            case F32 -> DT_F32;
-            case F16 -> DT_F16;
-            case BF16 -> DT_BF16;
-            default -> throw new OpenClException("the OpenCL kernels read F32, F16 and BF16 tensors, not " + t.dtype());
-        };
+    private KernelLaunch launch(String kernel) {
+        if (closed) throw new OpenClException("the OpenCL backend on " + device.name() + " is closed");
+        return new KernelLaunch(queue, kernels.get(kernel), kernel);
     }
 
     private static OpenClException tooManyDims(Tensor t) {
@@ -344,7 +338,7 @@ public final class OpenClBackend implements Backend {
                       Tensor c, int m, int n, int k, int batch) {
         if ((long) m * n * batch == 0) return;
         if (k == 0) { fillZero(c, bias, n); return; }
-        Launch l = new Launch("gemm").tensor(a).i64(aSm).i64(aSk).i64(aBatch).tensor(b).i64(bSk).i64(bSn).i64(bBatch);
+        KernelLaunch l = launch("gemm").tensor(a).i64(aSm).i64(aSk).i64(aBatch).tensor(b).i64(bSk).i64(bSn).i64(bBatch);
         l.bias(bias, c).mem(mem(c)).i32(m).i32(n).i32(k);
         l.run(new long[]{ceil(n, tuning.tileN()) * tuning.gemmItemsN(), ceil(m, tuning.tileM()) * tuning.gemmItemsM(), batch},
                 new long[]{tuning.gemmItemsN(), tuning.gemmItemsM(), 1});
@@ -374,12 +368,12 @@ public final class OpenClBackend implements Backend {
         if (out.numel() > 0 && kh == 1 && kw == 1 && stride == 1 && padding == 0) {
             // A 1x1 convolution is a plain product per image: W [O, C] x X [C, H*W], without im2col index arithmetic.
             long hw = (long) h * wd;
-            Launch l = new Launch("gemm").tensor(w).i64(c).i64(1).i64(0).tensor(xd).i64(hw).i64(1).i64(c * hw);
+            KernelLaunch l = launch("gemm").tensor(w).i64(c).i64(1).i64(0).tensor(xd).i64(hw).i64(1).i64(c * hw);
             (b == null ? l.bias(null, out) : l.tensor(b).i32(2)).mem(mem(out)).i32(o).i32(Math.toIntExact(hw)).i32(c)
                     .run(new long[]{ceil(hw, tuning.tileN()) * tuning.gemmItemsN(), ceil(o, tuning.tileM()) * tuning.gemmItemsM(), bsz},
                             new long[]{tuning.gemmItemsN(), tuning.gemmItemsM(), 1});
         } else if (out.numel() > 0) {
-            Launch l = new Launch("conv2d").tensor(xd).tensor(w).bias(b, out).mem(mem(out))
+            KernelLaunch l = launch("conv2d").tensor(xd).tensor(w).bias(b, out).mem(mem(out))
                     .i32(c).i32(h).i32(wd).i32(o).i32(kh).i32(kw).i32(oh).i32(ow).i32(stride).i32(padding);
             l.run(new long[]{ceil((long) oh * ow, tuning.tileN()) * tuning.gemmItemsN(), ceil(o, tuning.tileM()) * tuning.gemmItemsM(), bsz},
                     new long[]{tuning.gemmItemsN(), tuning.gemmItemsM(), 1});
@@ -406,7 +400,7 @@ public final class OpenClBackend implements Backend {
                 return createKernel(p, "attention");
             });
             int bq = tuning.attentionQueries();
-            new Launch(kernel).tensor(qd).tensor(kd).tensor(vd).mem(mem(out)).i32(lq).i32(lk).i32(heads)
+            new KernelLaunch(queue, kernel, "attention").tensor(qd).tensor(kd).tensor(vd).mem(mem(out)).i32(lq).i32(lk).i32(heads)
                     .f32((float) (1.0 / Math.sqrt(d))).i32(causal ? 1 : 0)
                     .run(new long[]{ceil(lq, bq) * bq, heads, b}, new long[]{bq, 1, 1});
         }
@@ -426,7 +420,7 @@ public final class OpenClBackend implements Backend {
         Tensor out = allocate(xd.shape());
         if (out.numel() > 0) {
             int wg = tuning.reduceGroup();
-            new Launch("group_norm").tensor(xd).tensor(g).tensor(be).mem(mem(out)).i32(c).i32(groups).i64(spatial).f32(eps).i32(silu ? 1 : 0)
+            launch("group_norm").tensor(xd).tensor(g).tensor(be).mem(mem(out)).i32(c).i32(groups).i64(spatial).f32(eps).i32(silu ? 1 : 0)
                     .run(new long[]{(long) groups * wg, b}, new long[]{wg, 1});
         }
         releaseAll(temps);
@@ -440,7 +434,7 @@ public final class OpenClBackend implements Backend {
         Tensor out = allocate(xd.shape());
         if (out.numel() > 0) {
             int wg = tuning.reduceGroup();
-            new Launch("layer_norm").tensor(xd).tensor(g).tensor(be).mem(mem(out)).i32(xd.size(-1)).f32(eps)
+            launch("layer_norm").tensor(xd).tensor(g).tensor(be).mem(mem(out)).i32(xd.size(-1)).f32(eps)
                     .run(new long[]{(long) Shapes.rows(xd) * wg}, new long[]{wg});
         }
         releaseAll(temps);
@@ -454,7 +448,7 @@ public final class OpenClBackend implements Backend {
         Tensor out = allocate(xd.shape());
         if (out.numel() > 0) {
             int wg = tuning.reduceGroup();
-            new Launch("softmax_rows").tensor(xd).mem(mem(out)).i32(xd.size(-1)).run(new long[]{(long) Shapes.rows(xd) * wg}, new long[]{wg});
+            launch("softmax_rows").tensor(xd).mem(mem(out)).i32(xd.size(-1)).run(new long[]{(long) Shapes.rows(xd) * wg}, new long[]{wg});
         }
         releaseAll(temps);
         return out;
@@ -466,7 +460,7 @@ public final class OpenClBackend implements Backend {
         List<Tensor> temps = new ArrayList<>();
         Tensor xd = dense(x, temps);
         Tensor out = allocate(xd.shape());
-        if (out.numel() > 0) new Launch("unary").tensor(xd).mem(mem(out)).i64(out.numel()).i32(op).f32(s).run1(out.numel());
+        if (out.numel() > 0) launch("unary").tensor(xd).mem(mem(out)).i64(out.numel()).i32(op).f32(s).run1(out.numel());
         releaseAll(temps);
         return out;
     }
@@ -488,7 +482,7 @@ public final class OpenClBackend implements Backend {
         int c = xd.size(-1) / 2;
         long rows = Shapes.rows(xd);
         Tensor out = allocate(Shapes.withLast(xd.shape(), c));
-        if (out.numel() > 0) new Launch("geglu").tensor(xd).mem(mem(out)).i64(rows).i32(c).run1(out.numel());
+        if (out.numel() > 0) launch("geglu").tensor(xd).mem(mem(out)).i64(rows).i32(c).run1(out.numel());
         releaseAll(temps);
         return out;
     }
@@ -504,9 +498,9 @@ public final class OpenClBackend implements Backend {
         long n = out.numel();
         if (n > 0) {
             if (Arrays.equals(ad.shape(), bd.shape()) && ad.isContiguous() && bd.isContiguous()) {
-                new Launch("binary_flat").tensor(ad).tensor(bd).mem(mem(out)).i64(n).i32(op).run1(n);
+                launch("binary_flat").tensor(ad).tensor(bd).mem(mem(out)).i64(n).i32(op).run1(n);
             } else {
-                new Launch("binary").tensor(ad).long8(padStrides(broadcastStrides(ad, shape))).tensor(bd).long8(padStrides(broadcastStrides(bd, shape)))
+                launch("binary").tensor(ad).long8(padStrides(broadcastStrides(ad, shape))).tensor(bd).long8(padStrides(broadcastStrides(bd, shape)))
                         .mem(mem(out)).i32(shape.length).int8(padShape(shape)).i64(n).i32(op).run1(n);
             }
         }
@@ -537,7 +531,7 @@ public final class OpenClBackend implements Backend {
         int b = xd.size(0), c = xd.size(1), h = xd.size(2), w = xd.size(3);
         Tensor out = allocate(b, c, outH, outW);
         if (out.numel() > 0)
-            new Launch("upsample_nearest").tensor(xd).mem(mem(out)).i32(b * c).i32(h).i32(w).i32(outH).i32(outW)
+            launch("upsample_nearest").tensor(xd).mem(mem(out)).i32(b * c).i32(h).i32(w).i32(outH).i32(outW)
                     .f32((float) h / outH).f32((float) w / outW).run1(out.numel());
         releaseAll(temps);
         return out;
@@ -581,7 +575,7 @@ public final class OpenClBackend implements Backend {
         if (out.numel() > 0) {
             Tensor idBuf = allocate(DType.I32, false, ids.length);
             write(idBuf, Pointer.to(ids), (long) ids.length * Integer.BYTES);
-            new Launch("gather_rows").tensor(td).mem(mem(idBuf)).mem(mem(out)).i32(d).i32(ids.length)
+            launch("gather_rows").tensor(td).mem(mem(idBuf)).mem(mem(out)).i32(d).i32(ids.length)
                     .run(new long[]{d, ids.length}, null);
             temps.add(idBuf);
         }
@@ -604,55 +598,4 @@ public final class OpenClBackend implements Backend {
     }
 
     @Override public String toString() { return name(); }
-
-    /** Sets the arguments of one kernel in order, then queues it. */
-    private final class Launch {
-        private final cl_kernel kernel;
-        private final String name;
-        private int index;
-
-        Launch(String name) { this(kernels.get(name), name); }
-
-        Launch(cl_kernel kernel) { this(kernel, "attention"); }
-
-        private Launch(cl_kernel kernel, String name) {
-            if (closed) throw new OpenClException("the OpenCL backend on " + device.name() + " is closed");
-            this.kernel = kernel;
-            this.name = name;
-        }
-
-        private Launch arg(long size, Pointer p) {
-            ClStatus.check(CL.clSetKernelArg(kernel, index, size, p), "clSetKernelArg(" + name + ", " + index + ")");
-            index++;
-            return this;
-        }
-
-        Launch mem(cl_mem m) { return arg(Sizeof.cl_mem, Pointer.to(m)); }
-
-        /** The (buffer, element offset, dtype) triple every kernel takes for a tensor argument. */
-        Launch tensor(Tensor t) { return mem(OpenClBackend.mem(t)).i64(t.offset()).i32(dtypeCode(t)); }
-
-        /** Bias triple plus its presence flag; a missing bias passes {@code fallback}'s buffer, which is never read. */
-        Launch bias(Tensor bias, Tensor fallback) {
-            if (bias == null) return mem(OpenClBackend.mem(fallback)).i64(0).i32(DT_F32).i32(0);
-            return tensor(bias).i32(1);
-        }
-
-        Launch i32(int v) { return arg(Sizeof.cl_int, Pointer.to(new int[]{v})); }
-
-        Launch i64(long v) { return arg(Sizeof.cl_long, Pointer.to(new long[]{v})); }
-
-        Launch f32(float v) { return arg(Sizeof.cl_float, Pointer.to(new float[]{v})); }
-
-        Launch int8(int[] v) { return arg(Sizeof.cl_int * 8L, Pointer.to(v)); }
-
-        Launch long8(long[] v) { return arg(Sizeof.cl_long * 8L, Pointer.to(v)); }
-
-        void run1(long n) { run(new long[]{n}, null); }
-
-        void run(long[] global, long[] local) {
-            ClStatus.check(CL.clEnqueueNDRangeKernel(queue, kernel, global.length, null, global, local, 0, null, null),
-                    "running kernel " + name + " " + Arrays.toString(global));
-        }
-    }
 }
