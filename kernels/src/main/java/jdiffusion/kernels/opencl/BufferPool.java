@@ -19,6 +19,7 @@ final class BufferPool {
     private final Cleaner cleaner = Cleaner.create();
     private final Map<Long, ArrayDeque<cl_mem>> free = new HashMap<>();
     private boolean closed;
+    private long allocatedBytes;
 
     BufferPool(cl_context context) { this.context = context; }
 
@@ -37,6 +38,7 @@ final class BufferPool {
         cl_mem m = CL.clCreateBuffer(context, CL.CL_MEM_READ_WRITE, capacity, null, err);
         if (ClStatus.isOutOfMemory(err[0])) return null;
         ClStatus.check(err[0], "clCreateBuffer(" + capacity + " bytes)");
+        allocatedBytes += capacity;
         return m;
     }
 
@@ -45,15 +47,24 @@ final class BufferPool {
     }
 
     private synchronized void giveBack(cl_mem mem, long capacity) {
-        if (closed) CL.clReleaseMemObject(mem);
-        else free.computeIfAbsent(capacity, k -> new ArrayDeque<>()).push(mem);
+        if (closed) {
+            CL.clReleaseMemObject(mem);
+            allocatedBytes -= capacity;
+        } else free.computeIfAbsent(capacity, k -> new ArrayDeque<>()).push(mem);
     }
 
     /** Releases every pooled buffer (after an allocation failed, or at close). */
     synchronized void trim() {
-        for (ArrayDeque<cl_mem> q : free.values()) for (cl_mem m : q) CL.clReleaseMemObject(m);
+        for (Map.Entry<Long, ArrayDeque<cl_mem>> e : free.entrySet())
+            for (cl_mem m : e.getValue()) {
+                CL.clReleaseMemObject(m);
+                allocatedBytes -= e.getKey();
+            }
         free.clear();
     }
+
+    /** Device memory held now: buffers in use plus buffers waiting in the pool. */
+    synchronized long allocatedBytes() { return allocatedBytes; }
 
     synchronized void close() {
         trim();

@@ -15,7 +15,6 @@ import org.jocl.cl_kernel;
 import org.jocl.cl_mem;
 import org.jocl.cl_program;
 
-import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -81,11 +80,16 @@ public final class OpenClBackend implements Backend {
         this.queue = q;
         this.pool = new BufferPool(context);
         this.builder = new ProgramBuilder(context, device, programCache);
-        cl_program main = builder.build(buildOptions() + tuning.mainDefines(), "layout.cl", "elementwise.cl", "norm.cl", "gemm.cl");
-        programs.add(main);
-        for (String k : List.of("gather_f32", "copy_strided32", "copy_strided16", "upsample_nearest", "gather_rows", "unary",
-                "geglu", "binary", "binary_flat", "group_norm", "layer_norm", "softmax_rows", "gemm", "conv2d"))
-            kernels.put(k, createKernel(main, k));
+        try {
+            cl_program main = builder.build(buildOptions() + tuning.mainDefines(), "layout.cl", "elementwise.cl", "norm.cl", "gemm.cl");
+            programs.add(main);
+            for (String k : List.of("gather_f32", "copy_strided32", "copy_strided16", "upsample_nearest", "gather_rows", "unary",
+                    "geglu", "binary", "binary_flat", "group_norm", "layer_norm", "softmax_rows", "gemm", "conv2d"))
+                kernels.put(k, createKernel(main, k));
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
     }
 
     private static String buildOptions() { return "-cl-std=CL1.2"; }
@@ -100,6 +104,9 @@ public final class OpenClBackend implements Backend {
     public OpenClDevice device() { return device; }
 
     public DeviceTuning tuning() { return tuning; }
+
+    /** Device memory this backend holds: weights, live activations and pooled buffers (for reports such as s/it + memory). */
+    public long deviceMemoryBytes() { return pool.allocatedBytes(); }
 
     /** How many host tensors are resident as uploaded weights (tests check that repeated uploads share one buffer). */
     public synchronized int residentWeights() { return weights.size(); }

@@ -248,8 +248,10 @@ class OpenClBackendMatchesReferenceTest {
         var mem = ((DeviceStorage) a.storage()).mem();
         cl.release(a);
         cl.release(a); // twice is harmless
+        long held = cl.deviceMemoryBytes();
         Tensor b = cl.zeros(10, 100);
         assertSame(mem, ((DeviceStorage) b.storage()).mem());
+        assertEquals(held, cl.deviceMemoryBytes(), "a pool hit allocates nothing new");
         assertArrayEquals(new float[1000], b.toFloatArray());
     }
 }
