@@ -41,6 +41,13 @@ public record DeviceTuning(int tileM, int tileN, int tileK, int workM, int workN
         return new DeviceTuning(tileM, tileN, tileK, workM, workN, reduceGroup, attentionQueries, localMemoryBytes, vector);
     }
 
+    /** Half the work-items per GEMM and reduction group (same register blocks), for drivers that allow fewer. */
+    DeviceTuning halved() {
+        int itemsN = Math.max(1, gemmItemsN() / 2), itemsM = Math.max(1, gemmItemsM() / 2);
+        return new DeviceTuning(itemsM * workM, itemsN * workN, tileK, workM, workN, Math.max(1, reduceGroup / 2),
+                attentionQueries, localMemoryBytes, vectorColumns);
+    }
+
     /** Work-items per GEMM/conv work-group along N (dimension 0) and M (dimension 1). */
     int gemmItemsN() { return tileN / workN; }
 

@@ -7,6 +7,7 @@ import jdiffusion.tensor.HostStorage;
 import jdiffusion.tensor.Tensor;
 import org.jocl.CL;
 import org.jocl.Pointer;
+import org.jocl.Sizeof;
 import org.jocl.cl_command_queue;
 import org.jocl.cl_context;
 import org.jocl.cl_context_properties;
@@ -46,7 +47,7 @@ public final class OpenClBackend implements Backend {
     private static final int MAX_RANK = 8;
 
     private final OpenClDevice device;
-    private final DeviceTuning tuning;
+    private DeviceTuning tuning; // set once in the constructor, possibly shrunk to what the compiled kernels allow
     private final cl_context context;
     private final cl_command_queue queue;
     private final BufferPool pool;
@@ -81,15 +82,43 @@ public final class OpenClBackend implements Backend {
         this.pool = new BufferPool(context);
         this.builder = new ProgramBuilder(context, device, programCache);
         try {
+            buildMainProgram();
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /**
+     * Compiles the main kernels. A driver may allow a kernel fewer work-items than the device maximum (registers,
+     * local memory); then the work-groups are halved and the program rebuilt rather than failing at the first call.
+     */
+    private void buildMainProgram() {
+        for (int attempt = 0; ; attempt++) {
             cl_program main = builder.build(buildOptions() + tuning.mainDefines(), "layout.cl", "elementwise.cl", "norm.cl", "gemm.cl");
             programs.add(main);
             for (String k : List.of("gather_f32", "copy_strided32", "copy_strided16", "upsample_nearest", "gather_rows", "unary",
                     "geglu", "binary", "binary_flat", "group_norm", "layer_norm", "softmax_rows", "gemm", "conv2d"))
                 kernels.put(k, createKernel(main, k));
-        } catch (RuntimeException e) {
-            close();
-            throw e;
+            long gemmItems = (long) tuning.gemmItemsN() * tuning.gemmItemsM();
+            boolean fits = workGroupLimit("gemm") >= gemmItems && workGroupLimit("conv2d") >= gemmItems
+                    && workGroupLimit("group_norm") >= tuning.reduceGroup() && workGroupLimit("layer_norm") >= tuning.reduceGroup()
+                    && workGroupLimit("softmax_rows") >= tuning.reduceGroup();
+            DeviceTuning smaller = tuning.halved();
+            if (fits || attempt == 4 || smaller.equals(tuning)) return;
+            for (cl_kernel k : kernels.values()) CL.clReleaseKernel(k);
+            kernels.clear();
+            CL.clReleaseProgram(main);
+            programs.remove(main);
+            tuning = smaller;
         }
+    }
+
+    private long workGroupLimit(String kernel) {
+        long[] size = new long[1];
+        ClStatus.check(CL.clGetKernelWorkGroupInfo(kernels.get(kernel), device.deviceId(), CL.CL_KERNEL_WORK_GROUP_SIZE,
+                Sizeof.size_t, Pointer.to(size), null), "clGetKernelWorkGroupInfo(" + kernel + ")");
+        return size[0];
     }
 
     private static String buildOptions() { return "-cl-std=CL1.2"; }

@@ -26,4 +26,14 @@ class DeviceTuningTest {
         for (int d : new int[]{8, 40, 64, 80, 160})
             assertTrue((long) t.attentionKeys(d, d) * 2 * d * Float.BYTES <= localMemory / 2 || t.attentionKeys(d, d) == 1, "head " + d);
     }
+
+    @org.junit.jupiter.api.Test
+    void halvedTuningKeepsRegisterBlocksAndHalvesWorkGroups() {
+        DeviceTuning t = DeviceTuning.of(device(true, 49152, 1024, 1)), h = t.halved();
+        assertEquals(t.gemmItemsN() / 2, h.gemmItemsN());
+        assertEquals(t.gemmItemsM() / 2, h.gemmItemsM());
+        assertEquals(t.workM(), h.workM());
+        assertEquals(t.workN(), h.workN());
+        assertEquals(t.reduceGroup() / 2, h.reduceGroup());
+    }
 }
