@@ -91,6 +91,16 @@ public interface Backend extends AutoCloseable {
     /** {@code a · s}. */
     Tensor scale(Tensor a, float s);
 
+    /**
+     * {@code min(max(a, lo), hi)} elementwise (the VAE clamps its log-variance to [-30, 20]). The default goes
+     * through host floats; backends override it when the data lives elsewhere or the size matters.
+     */
+    default Tensor clamp(Tensor a, float lo, float hi) {
+        float[] v = toFloatArray(a);
+        for (int i = 0; i < v.length; i++) v[i] = Math.min(Math.max(v[i], lo), hi);
+        return fromFloats(v, a.shape());
+    }
+
     // ---- shape ----
 
     /** Nearest-neighbour resize of {@code x [B, C, H, W]} to {@code outH x outW} (source index floor(dst·in/out)). */

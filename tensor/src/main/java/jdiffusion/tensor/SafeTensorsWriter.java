@@ -153,6 +153,11 @@ public final class SafeTensorsWriter {
             throw new SafeTensorsException(file + ": cannot create a file in " + dir + ": " + reason(e), e);
         }
         boolean done = false;
+        // Ctrl-C ends the JVM without running finally blocks: the hook removes the half-written file then
+        Thread cleanup = new Thread(() -> {
+            try { Files.deleteIfExists(tmp); } catch (IOException ignored) { /* exiting anyway */ }
+        });
+        Runtime.getRuntime().addShutdownHook(cleanup);
         try {
             try (FileChannel ch = opened) {
                 ByteBuffer prefix = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length);
@@ -177,6 +182,7 @@ public final class SafeTensorsWriter {
             if (!done) {
                 try { Files.deleteIfExists(tmp); } catch (IOException ignored) { /* the original error matters more */ }
             }
+            try { Runtime.getRuntime().removeShutdownHook(cleanup); } catch (IllegalStateException shuttingDown) { /* the hook runs */ }
         }
     }
 

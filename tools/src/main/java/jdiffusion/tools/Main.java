@@ -1,7 +1,13 @@
 package jdiffusion.tools;
 
 import jdiffusion.tools.devices.DevicesCommand;
+import jdiffusion.tools.eval.EvalToolCommand;
 import jdiffusion.tools.inspect.InspectCommand;
+import jdiffusion.tools.modelfile.ConvertCommand;
+import jdiffusion.tools.modelfile.HashCommand;
+import jdiffusion.tools.modelfile.MergeCommand;
+import jdiffusion.tools.modelfile.PruneCommand;
+import jdiffusion.tools.randommodel.RandomModelCommand;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -19,7 +25,13 @@ import java.util.List;
 public final class Main {
     /** Every command, in the order {@code jsd --help} lists them. Add new commands here. */
     static final List<Command> COMMANDS = List.of(
+            new EvalToolCommand(),
             new InspectCommand(),
+            new HashCommand(),
+            new ConvertCommand(),
+            new PruneCommand(),
+            new MergeCommand(),
+            new RandomModelCommand(),
             new DevicesCommand());
 
     private Main() {}

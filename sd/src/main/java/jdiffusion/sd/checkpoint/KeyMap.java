@@ -1,0 +1,160 @@
+package jdiffusion.sd.checkpoint;
+
+import jdiffusion.tensor.Tensor;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * A renaming table from one file naming to our internal one (diffusers module paths). A {@link Rule} renames a
+ * module prefix ({@code input_blocks.1.0} to {@code down_blocks.0.resnets.0}); its {@link Part}s rename the
+ * leaves inside that module ({@code in_layers.2} to {@code conv1}), possibly into several tensors
+ * ({@code in_proj_weight} into q/k/v). Every rename carries a {@link View}: reshapes and slices that never copy.
+ * Keys no rule covers are an error unless the map passes them through as already internal.
+ */
+final class KeyMap {
+    /** A zero-copy change of shape from the file's tensor to ours. */
+    sealed interface View {
+        Tensor apply(Tensor t);
+    }
+
+    record AsIs() implements View {
+        @Override public Tensor apply(Tensor t) { return t; }
+    }
+
+    /** A 1x1 conv weight {@code [O, C, 1, 1]} used as a Linear weight {@code [O, C]} (ldm VAE attention). */
+    record Squeeze1x1() implements View {
+        @Override public Tensor apply(Tensor t) {
+            return t.rank() == 4 && t.size(2) == 1 && t.size(3) == 1 ? t.reshape(t.size(0), t.size(1)) : t;
+        }
+    }
+
+    /** {@code x @ W} stored as {@code W}; we store Linear weights as {@code [out, in]} (OpenCLIP text_projection). */
+    record Transpose() implements View {
+        @Override public Tensor apply(Tensor t) { return t.rank() == 2 ? t.transpose(0, 1) : t; }
+    }
+
+    /** Part {@code index} of {@code count} equal slices along dim 0 (OpenCLIP's fused q/k/v projection). */
+    record Chunk(int index, int count) implements View {
+        @Override public Tensor apply(Tensor t) {
+            int n = t.size(0) / count;
+            return t.narrow(0, index * n, n);
+        }
+    }
+
+    static final View AS_IS = new AsIs();
+    static final View SQUEEZE = new Squeeze1x1();
+
+    /** One target of a renamed leaf. */
+    record Target(String name, View view) {}
+
+    /** Leaves named {@code from} (or under {@code from.}) inside a module become {@code targets}. */
+    record Part(String from, List<Target> targets) {
+        static Part rename(String from, String to) { return new Part(from, List.of(new Target(to, AS_IS))); }
+
+        static Part rename(String from, String to, View view) { return new Part(from, List.of(new Target(to, view))); }
+    }
+
+    /** Module {@code from} becomes module {@code to}; with no parts, everything under it keeps its relative name. */
+    record Rule(String from, String to, View view, List<Part> parts) {}
+
+    /** Where one internal tensor comes from. */
+    record Binding(String sourceKey, View view) {}
+
+    private final Map<String, Rule> rules = new HashMap<>();
+    private final List<String> ignoredPrefixes = new ArrayList<>();
+    private final boolean passThrough;
+
+    KeyMap(boolean passThrough) { this.passThrough = passThrough; }
+
+    KeyMap rule(String from, String to) { return rule(from, to, AS_IS, List.of()); }
+
+    KeyMap rule(String from, String to, View view) { return rule(from, to, view, List.of()); }
+
+    KeyMap rule(String from, String to, List<Part> parts) { return rule(from, to, AS_IS, parts); }
+
+    KeyMap rule(String from, String to, View view, List<Part> parts) {
+        if (rules.put(from, new Rule(from, to, view, parts)) != null) throw new IllegalStateException("two rules for " + from);
+        return this;
+    }
+
+    /** Source keys equal to or under {@code prefix} carry nothing we use (EMA copies, buffers). */
+    KeyMap ignore(String prefix) {
+        ignoredPrefixes.add(prefix);
+        return this;
+    }
+
+    boolean isIgnored(String key) {
+        for (String p : ignoredPrefixes) if (key.equals(p) || key.startsWith(p.endsWith(".") ? p : p + ".")) return true;
+        return false;
+    }
+
+    /**
+     * Renames every key (already stripped of the component prefix {@code sourcePrefix}); the result maps internal
+     * names to the full source key. {@code where} names the file in errors.
+     */
+    Map<String, Binding> apply(Collection<String> keys, String sourcePrefix, String where) {
+        Map<String, Binding> out = new LinkedHashMap<>();
+        TreeSet<String> unknown = new TreeSet<>();
+        for (String key : keys) {
+            if (isIgnored(key)) continue;
+            Rule rule = ruleFor(key);
+            if (rule == null) {
+                if (passThrough) put(out, key, new Binding(sourcePrefix + key, AS_IS), where);
+                else unknown.add(sourcePrefix + key);
+                continue;
+            }
+            String rest = key.length() == rule.from().length() ? "" : key.substring(rule.from().length() + 1);
+            if (rule.parts().isEmpty()) {
+                put(out, join(rule.to(), rest), new Binding(sourcePrefix + key, rule.view()), where);
+                continue;
+            }
+            Part part = partFor(rule, rest);
+            if (part == null) { unknown.add(sourcePrefix + key); continue; }
+            String suffix = rest.length() == part.from().length() ? "" : rest.substring(part.from().length() + 1);
+            for (Target t : part.targets())
+                put(out, join(join(rule.to(), t.name()), suffix), new Binding(sourcePrefix + key, t.view()), where);
+        }
+        if (!unknown.isEmpty()) {
+            List<String> first = unknown.stream().limit(6).toList();
+            throw new ModelLoadException(where + ": " + unknown.size() + " tensor name(s) match no known layout, e.g. " + first
+                    + ": not a Stable Diffusion 1.x/2.x checkpoint, or a damaged/merged file");
+        }
+        return out;
+    }
+
+    /** The rule for the longest module prefix of {@code key} (cut at dots, the whole key included). */
+    private Rule ruleFor(String key) {
+        Rule r = rules.get(key);
+        if (r != null) return r;
+        for (int i = key.lastIndexOf('.'); i > 0; i = key.lastIndexOf('.', i - 1)) {
+            r = rules.get(key.substring(0, i));
+            if (r != null) return r;
+        }
+        return null;
+    }
+
+    private static Part partFor(Rule rule, String rest) {
+        for (Part p : rule.parts())
+            if (rest.equals(p.from()) || rest.startsWith(p.from() + ".")) return p;
+        return null;
+    }
+
+    private static void put(Map<String, Binding> out, String name, Binding b, String where) {
+        Binding old = out.put(name, b);
+        if (old != null)
+            throw new ModelLoadException(where + ": both \"" + old.sourceKey() + "\" and \"" + b.sourceKey() + "\" map to \"" + name
+                    + "\": the file mixes two layouts");
+    }
+
+    private static String join(String a, String b) {
+        if (a.isEmpty()) return b;
+        if (b.isEmpty()) return a;
+        return a + "." + b;
+    }
+}

@@ -1,0 +1,260 @@
+package jdiffusion.sd.cli;
+
+import jdiffusion.kernels.cpu.CpuBackend;
+import jdiffusion.kernels.reference.ReferenceBackend;
+import jdiffusion.nn.MissingWeightException;
+import jdiffusion.nn.WeightSource;
+import jdiffusion.nn.Weights;
+import jdiffusion.sd.checkpoint.Checkpoint;
+import jdiffusion.sd.checkpoint.ModelLoadException;
+import jdiffusion.sd.checkpoint.VaeFile;
+import jdiffusion.sd.clip.ClipTextEncoder;
+import jdiffusion.sd.clip.ClipTextOutput;
+import jdiffusion.sd.unet.UNet;
+import jdiffusion.sd.unet.UNetException;
+import jdiffusion.sd.vae.AutoencoderKL;
+import jdiffusion.sd.vae.LatentDistribution;
+import jdiffusion.sd.vae.VaeConfig;
+import jdiffusion.tensor.Backend;
+import jdiffusion.tensor.SafeTensors;
+import jdiffusion.tensor.SafeTensorsException;
+import jdiffusion.tensor.SafeTensorsWriter;
+import jdiffusion.tensor.Tensor;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.BiConsumer;
+
+/**
+ * {@code jsd eval clip|vae-decode|vae-encode|unet --model PATH --inputs IN.safetensors --out OUT.safetensors}: runs one
+ * model component on tensors from a file and writes its outputs, named as in the golden files, so any
+ * implementation can be compared tensor by tensor. Each call's wall time goes to stderr as {@code <component>: 1.23 s}.
+ */
+public final class EvalCommand {
+    private EvalCommand() {}
+
+    public static final String HELP = """
+            usage: jsd eval <component> --model PATH --inputs IN.safetensors --out OUT.safetensors [options]
+
+            Runs one model component on the tensors in IN and writes its outputs to OUT.
+              clip         input_ids [B,77] (int)  -> last_hidden_state (the conditioning at clip skip 1 as the
+                                                       family defines it; SD2: penultimate OpenCLIP layer + final norm),
+                                                       penultimate_ln (clip skip 2), pooled_output
+              unet         sample [B,C,H,W], timestep ([] or [B], fractional allowed),
+                           encoder_hidden_states [B,L,D]  -> noise_pred
+              vae-decode   latents [B,4,h,w] in pipeline space (divided by the scaling factor here) -> image (raw)
+              vae-encode   image [B,3,H,W] in [-1,1]  -> mean, logvar
+
+            options:
+              --model PATH            single .safetensors checkpoint (a sibling .yaml wins over detection) or diffusers folder
+              --vae PATH              stand-alone VAE file or diffusers vae/ folder instead of the checkpoint's own
+              --device cpu|reference  compute backend (default cpu; reference = the slow scalar yardstick)
+              --dump-intermediates    also write per-block tensors under the golden files' intermediate names
+              --repeat N              run the call N times in this process (timings per call on stderr)
+            """;
+
+    /** Runs the command; returns 0 on success, 1 when the work fails for a stated reason, 2 for bad usage. */
+    public static int run(List<String> args, PrintStream out, PrintStream err) {
+        Request r;
+        try {
+            r = Request.parse(args);
+        } catch (IllegalArgumentException e) {
+            err.println("jsd eval: " + e.getMessage() + " (see jsd eval --help)");
+            return 2;
+        }
+        if (r == null) {
+            out.print(HELP);
+            return 0;
+        }
+        try {
+            Map<String, Tensor> outputs = evaluate(r, err);
+            Path parent = r.out.toAbsolutePath().getParent();
+            if (parent != null) Files.createDirectories(parent);
+            SafeTensorsWriter.write(r.out, outputs, Map.of("component", r.component), true);
+            out.println("wrote " + outputs.size() + " tensor(s) to " + r.out);
+            return 0;
+        } catch (ModelLoadException | MissingWeightException | SafeTensorsException | UNetException | EvalException e) {
+            err.println("jsd eval: " + e.getMessage());
+            return 1;
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            err.println("jsd eval: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    /** A bad input file or tensor, with a message that names it. */
+    static final class EvalException extends RuntimeException {
+        EvalException(String message) { super(message); }
+    }
+
+    record Request(String component, Path model, Path vae, Path inputs, Path out, String device, boolean intermediates, int repeat) {
+        static final List<String> COMPONENTS = List.of("clip", "unet", "vae-decode", "vae-encode");
+
+        /** The parsed arguments, or null when help was asked for. */
+        static Request parse(List<String> args) {
+            String component = null, device = "cpu";
+            Path model = null, vae = null, inputs = null, out = null;
+            boolean intermediates = false;
+            int repeat = 1;
+            for (int i = 0; i < args.size(); i++) {
+                String a = args.get(i);
+                switch (a) {
+                    case "-h", "--help" -> { return null; }
+                    case "--model" -> model = Path.of(value(args, ++i, a));
+                    case "--vae" -> vae = Path.of(value(args, ++i, a));
+                    case "--inputs" -> inputs = Path.of(value(args, ++i, a));
+                    case "--out" -> out = Path.of(value(args, ++i, a));
+                    case "--device" -> device = value(args, ++i, a).toLowerCase(Locale.ROOT);
+                    case "--dump-intermediates" -> intermediates = true;
+                    case "--repeat" -> {
+                        String v = value(args, ++i, a);
+                        try {
+                            repeat = Integer.parseInt(v);
+                        } catch (NumberFormatException e) {
+                            throw new IllegalArgumentException("--repeat needs a whole number, got '" + v + "'");
+                        }
+                        if (repeat < 1) throw new IllegalArgumentException("--repeat must be at least 1");
+                    }
+                    default -> {
+                        if (a.startsWith("-")) throw new IllegalArgumentException("unknown option '" + a + "'");
+                        if (component != null) throw new IllegalArgumentException("unexpected argument '" + a + "'");
+                        if (!COMPONENTS.contains(a))
+                            throw new IllegalArgumentException("unknown component '" + a + "' (expected one of " + String.join(", ", COMPONENTS) + ")");
+                        component = a;
+                    }
+                }
+            }
+            if (component == null) throw new IllegalArgumentException("which component? one of " + String.join(", ", COMPONENTS));
+            if (model == null) throw new IllegalArgumentException("--model is required");
+            if (inputs == null) throw new IllegalArgumentException("--inputs is required");
+            if (out == null) throw new IllegalArgumentException("--out is required");
+            if (!device.equals("cpu") && !device.equals("reference"))
+                throw new IllegalArgumentException("device '" + device + "' is not available (cpu or reference)");
+            return new Request(component, model, vae, inputs, out, device, intermediates, repeat);
+        }
+
+        private static String value(List<String> args, int i, String option) {
+            if (i >= args.size() || args.get(i).startsWith("--")) throw new IllegalArgumentException(option + " needs a value");
+            return args.get(i);
+        }
+    }
+
+    static Map<String, Tensor> evaluate(Request r, PrintStream err) {
+        try (Backend backend = r.device.equals("reference") ? new ReferenceBackend() : new CpuBackend();
+             Checkpoint ckpt = Checkpoint.open(r.model);
+             SafeTensors in = openInputs(r.inputs)) {
+            Map<String, Tensor> outputs = new LinkedHashMap<>();
+            switch (r.component) {
+                case "clip" -> clip(r, backend, ckpt, in, outputs, err);
+                case "unet" -> unet(r, backend, ckpt, in, outputs, err);
+                case "vae-decode", "vae-encode" -> vae(r, backend, ckpt, in, outputs, err);
+                default -> throw new IllegalStateException(r.component);
+            }
+            return outputs;
+        }
+    }
+
+    private static SafeTensors openInputs(Path p) {
+        if (!Files.isRegularFile(p)) throw new EvalException(p + ": no such inputs file");
+        return SafeTensors.open(p);
+    }
+
+    private static Tensor input(SafeTensors in, String name, String component) {
+        if (!in.contains(name))
+            throw new EvalException(in.path() + ": no tensor \"" + name + "\", which " + component + " reads (it has " + in.names() + ")");
+        return in.get(name);
+    }
+
+    /** Host F32 copy of an output: the writer needs host tensors, and a later call may reuse backend buffers. */
+    private static Tensor host(Tensor t) { return Tensor.of(t.toFloatArray(), t.shape()); }
+
+    private interface Call<T> { T run(); }
+
+    private static <T> T timed(String component, int repeat, PrintStream err, Call<T> call) {
+        T result = null;
+        for (int i = 0; i < repeat; i++) {
+            long start = System.nanoTime();
+            result = call.run();
+            err.printf(Locale.ROOT, "%s: %.2f s%n", component, (System.nanoTime() - start) / 1e9);
+        }
+        return result;
+    }
+
+    private static void clip(Request r, Backend b, Checkpoint ckpt, SafeTensors in, Map<String, Tensor> out, PrintStream err) {
+        int[][] ids;
+        try {
+            ids = ClipTextEncoder.ids(input(in, "input_ids", "clip"));
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            throw new EvalException(in.path() + ": input_ids: " + e.getMessage());
+        }
+        ClipTextEncoder clip = new ClipTextEncoder(b, new Weights(ckpt.textEncoder()), ckpt.config().textEncoder());
+        ClipTextOutput o = timed("clip", r.repeat, err, () -> {
+            try {
+                return clip.forward(b, ids);
+            } catch (IllegalArgumentException e) {
+                throw new EvalException(in.path() + ": input_ids: " + e.getMessage());
+            }
+        });
+        out.put("last_hidden_state", host(o.lastHiddenState()));
+        out.put("penultimate_ln", host(o.penultimateLn()));
+        out.put("pooled_output", host(o.pooled()));
+        if (r.intermediates)
+            for (int i = 0; i < o.hiddenStates().size(); i++) out.put("hidden_states." + i, host(o.hiddenStates().get(i)));
+    }
+
+    private static void unet(Request r, Backend b, Checkpoint ckpt, SafeTensors in, Map<String, Tensor> out, PrintStream err) {
+        Tensor sample = input(in, "sample", "unet"), timestep = input(in, "timestep", "unet"), context = input(in, "encoder_hidden_states", "unet");
+        UNet unet = new UNet(b, new Weights(ckpt.unet()), ckpt.config().unet());
+        Map<String, Tensor> taps = new LinkedHashMap<>();
+        BiConsumer<String, Tensor> probe = r.intermediates ? (name, t) -> taps.put("intermediate." + name, host(t)) : null;
+        Tensor noise = timed("unet", r.repeat, err, () -> {
+            taps.clear();
+            return unet.forward(sample, timestep, context, probe);
+        });
+        out.put("noise_pred", host(noise));
+        out.putAll(taps);
+    }
+
+    private static void vae(Request r, Backend b, Checkpoint ckpt, SafeTensors in, Map<String, Tensor> out, PrintStream err) {
+        VaeFile separate = r.vae == null ? null : VaeFile.open(r.vae, ckpt.config().vae());
+        try {
+            WeightSource weights = separate == null ? ckpt.vae() : separate.weights();
+            VaeConfig config = separate == null ? ckpt.config().vae() : separate.config();
+            AutoencoderKL vae = new AutoencoderKL(b, new Weights(weights), config);
+            Map<String, Tensor> taps = new LinkedHashMap<>();
+            BiConsumer<String, Tensor> tap = r.intermediates ? (name, t) -> taps.put("intermediate." + name, host(t)) : (name, t) -> {};
+            if (r.component.equals("vae-decode")) {
+                Tensor latents = input(in, "latents", "vae-decode");
+                Tensor image = timed("vae-decode", r.repeat, err, () -> {
+                    taps.clear();
+                    return checked(in, () -> vae.decode(b, latents, tap));
+                });
+                out.put("image", host(image));
+            } else {
+                Tensor image = input(in, "image", "vae-encode");
+                LatentDistribution d = timed("vae-encode", r.repeat, err, () -> {
+                    taps.clear();
+                    return checked(in, () -> vae.encode(b, image, tap));
+                });
+                out.put("mean", host(d.mean()));
+                out.put("logvar", host(d.logvar()));
+            }
+            out.putAll(taps);
+        } finally {
+            if (separate != null) separate.close();
+        }
+    }
+
+    private static <T> T checked(SafeTensors in, Call<T> call) {
+        try {
+            return call.run();
+        } catch (IllegalArgumentException e) {
+            throw new EvalException(in.path() + ": " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package jdiffusion.sd.clip;
+
+/**
+ * The shape of a CLIP text transformer in Hugging Face {@code CLIPTextConfig} terms.
+ *
+ * @param hiddenSize        width ({@code 768} CLIP ViT-L/14 in SD1, {@code 1024} OpenCLIP ViT-H/14 in SD2)
+ * @param layers            transformer layers present in the weights ({@code 12}; SD2 files hold 24, diffusers SD2 23)
+ * @param heads             attention heads ({@code 12} / {@code 16})
+ * @param intermediateSize  MLP width ({@code 3072} / {@code 4096})
+ * @param activation        MLP activation ({@code quick_gelu} for OpenAI CLIP, {@code gelu} for OpenCLIP)
+ * @param vocabSize         token embedding rows ({@code 49408})
+ * @param maxPositions      position embedding rows ({@code 77})
+ * @param layerNormEps      LayerNorm epsilon ({@code 1e-5})
+ * @param padTokenId        padding id the tokenizer should use ({@code 49407} SD1, {@code 0} SD2)
+ * @param eosTokenId        end-of-text id; the pooled output is taken at its first occurrence ({@code 49407})
+ * @param skippedLayers     layers the family leaves out of its conditioning at "clip skip 1": 0 for SD1 and
+ *                          diffusers SD2 folders (their text encoder is already cut to 23 layers), 1 for
+ *                          SD2 single files (ldm's {@code layer: penultimate} over the full 24)
+ */
+public record ClipTextConfig(
+        int hiddenSize,
+        int layers,
+        int heads,
+        int intermediateSize,
+        Activation activation,
+        int vocabSize,
+        int maxPositions,
+        float layerNormEps,
+        int padTokenId,
+        int eosTokenId,
+        int skippedLayers) {
+
+    /** MLP activations CLIP text models use. */
+    public enum Activation {
+        QUICK_GELU, GELU;
+
+        /** From Hugging Face's {@code hidden_act} names. */
+        public static Activation parse(String name) {
+            return switch (name) {
+                case "quick_gelu" -> QUICK_GELU;
+                case "gelu" -> GELU;
+                default -> throw new IllegalArgumentException("unsupported CLIP activation \"" + name + "\" (expected quick_gelu or gelu)");
+            };
+        }
+    }
+
+    public ClipTextConfig {
+        if (heads <= 0 || hiddenSize % heads != 0)
+            throw new IllegalArgumentException("CLIP width " + hiddenSize + " cannot split into " + heads + " heads");
+        if (skippedLayers < 0 || skippedLayers >= layers)
+            throw new IllegalArgumentException("CLIP skips " + skippedLayers + " of " + layers + " layers");
+    }
+
+    /** OpenAI CLIP ViT-L/14, the SD1.x text encoder. */
+    public static ClipTextConfig sd1() {
+        return new ClipTextConfig(768, 12, 12, 3072, Activation.QUICK_GELU, 49408, 77, 1e-5f, 49407, 49407, 0);
+    }
+
+    /** OpenCLIP ViT-H/14 as stored in SD2.x single files (24 layers, conditioning from the 23rd). */
+    public static ClipTextConfig sd2() {
+        return new ClipTextConfig(1024, 24, 16, 4096, Activation.GELU, 49408, 77, 1e-5f, 0, 49407, 1);
+    }
+
+    public ClipTextConfig withLayers(int layers, int skippedLayers) {
+        return new ClipTextConfig(hiddenSize, layers, heads, intermediateSize, activation, vocabSize, maxPositions,
+                layerNormEps, padTokenId, eosTokenId, skippedLayers);
+    }
+}

@@ -1,0 +1,44 @@
+package jdiffusion.sd.unet;
+
+import jdiffusion.nn.Linear;
+import jdiffusion.nn.Weights;
+import jdiffusion.tensor.Backend;
+import jdiffusion.tensor.Tensor;
+
+/**
+ * Multi-head attention of diffusers' {@code Attention} (ldm {@code CrossAttention}): {@code to_q} over the
+ * tokens, {@code to_k}/{@code to_v} over the context (the tokens themselves for self-attention), softmax
+ * scaled by {@code 1/sqrt(head_dim)}, then {@code to_out.0}. Heads stay packed in the channels
+ * ({@code [B, L, heads·d]}), as the backend's attention expects.
+ */
+public final class CrossAttention {
+    private final Linear toQ, toK, toV, toOut;
+    private final int heads;
+
+    public CrossAttention(Backend backend, Weights w, int heads) {
+        this.toQ = new Linear(backend, w.child("to_q"));
+        this.toK = new Linear(backend, w.child("to_k"));
+        this.toV = new Linear(backend, w.child("to_v"));
+        this.toOut = new Linear(backend, w.child("to_out").child(0));
+        this.heads = heads;
+    }
+
+    /** {@code x [B, L, C]} attending to {@code context [B, Lk, Cc]}; pass {@code x} itself for self-attention. */
+    public Tensor forward(Backend backend, Tensor x, Tensor context) {
+        Tensor q = toQ.forward(backend, x);
+        Tensor k = toK.forward(backend, context);
+        Tensor v = toV.forward(backend, context);
+        Tensor o = backend.attention(q, k, v, heads, false);
+        backend.release(q);
+        backend.release(k);
+        backend.release(v);
+        Tensor out = toOut.forward(backend, o);
+        backend.release(o);
+        return out;
+    }
+
+    public int heads() { return heads; }
+
+    /** Width the keys and values are computed from (the context's channels). */
+    public int contextDim() { return toK.inFeatures(); }
+}
