@@ -13,6 +13,7 @@ class DeviceSelectorTest {
     @Test
     void parsesCpuOpenclAndOpenclWithIndex() {
         assertEquals(new DeviceSelector.Choice.Cpu(), DeviceSelector.parse("cpu"));
+        assertEquals(new DeviceSelector.Choice.Reference(), DeviceSelector.parse("reference"));
         assertEquals(new DeviceSelector.Choice.OpenCl(-1), DeviceSelector.parse(" OpenCL "));
         assertEquals(new DeviceSelector.Choice.OpenCl(2), DeviceSelector.parse("opencl:2"));
     }
