@@ -36,6 +36,7 @@ public final class DevicesCommand implements Command {
         table.row("DEVICE", "NAME", "PLATFORM", "KIND", "MEMORY", "UNITS");
         table.row("cpu", "Vector API on all cores", "Java " + Runtime.version().feature(), "CPU", "heap",
                 String.valueOf(Runtime.getRuntime().availableProcessors()));
+        table.row("reference", "scalar yardstick (slow)", "Java " + Runtime.version().feature(), "CPU", "heap", "1");
         String missing = null;
         try {
             for (OpenClDevice d : OpenClDevices.list())
