@@ -63,6 +63,18 @@ final class BufferPool {
         free.clear();
     }
 
+    synchronized boolean hasFree(long capacity) {
+        ArrayDeque<cl_mem> q = free.get(capacity);
+        return q != null && !q.isEmpty();
+    }
+
+    /** Bytes waiting in the pool. */
+    synchronized long freeBytes() {
+        long n = 0;
+        for (Map.Entry<Long, ArrayDeque<cl_mem>> e : free.entrySet()) n += e.getKey() * e.getValue().size();
+        return n;
+    }
+
     /** Device memory held now: buffers in use plus buffers waiting in the pool. */
     synchronized long allocatedBytes() { return allocatedBytes; }
 

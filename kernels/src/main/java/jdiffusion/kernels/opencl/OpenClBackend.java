@@ -151,17 +151,45 @@ public final class OpenClBackend implements Backend {
         if (closed) throw new OpenClException("the OpenCL backend on " + device.name() + " is closed");
         long bytes = Tensor.numel(shape) * dtype.byteSize();
         long capacity = BufferPool.sizeClass(bytes);
+        // Some drivers (NVIDIA) accept any clCreateBuffer and fail only when a kernel runs, so stay under a budget.
+        long budget = device.globalMemoryBytes() / 10 * 9;
+        if (!pool.hasFree(capacity) && pool.allocatedBytes() + capacity > budget) {
+            reclaimUnreachable();
+            if (!pool.hasFree(capacity)) pool.trim();
+        }
         cl_mem mem = pool.take(capacity);
         if (mem == null) {
-            // Unreleased tensors free their buffers only when collected: collect, drop the pool, try once more.
+            reclaimUnreachable();
             pool.trim();
-            System.gc();
             mem = pool.take(capacity);
         }
         if (mem == null)
             throw new OpenClException("out of memory on " + device.name() + " allocating " + (bytes >> 20) + " MiB ("
                     + (device.globalMemoryBytes() >> 20) + " MiB on the device); use a smaller image or batch, or --device cpu");
         return new Tensor(new DeviceStorage(this, pool, mem, bytes, capacity, resident), dtype, shape, 0);
+    }
+
+    /** Allocation level at which a collection last returned nothing; collecting again below it would only stall. */
+    private long fruitlessCollectionAt = -1;
+
+    /**
+     * Tensors nobody released return their buffers only when collected (through the pool's Cleaner). The Java heap
+     * does not feel device memory, so collect explicitly and give the Cleaner a moment.
+     */
+    private void reclaimUnreachable() {
+        long held = pool.allocatedBytes();
+        if (fruitlessCollectionAt >= 0 && held < fruitlessCollectionAt + device.globalMemoryBytes() / 20) return;
+        long before = pool.freeBytes();
+        System.gc();
+        for (int i = 0; i < 20 && pool.freeBytes() == before; i++) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        fruitlessCollectionAt = pool.freeBytes() == before ? held : -1;
     }
 
     private Tensor allocate(int... shape) { return allocate(DType.F32, false, shape); }
