@@ -1,5 +1,6 @@
 package jdiffusion.tools;
 
+import jdiffusion.tools.devices.DevicesCommand;
 import jdiffusion.tools.eval.EvalToolCommand;
 import jdiffusion.tools.generate.GenerateCommand;
 import jdiffusion.tools.inspect.InspectCommand;
@@ -36,7 +37,8 @@ public final class Main {
             new ConvertCommand(),
             new PruneCommand(),
             new MergeCommand(),
-            new RandomModelCommand());
+            new RandomModelCommand(),
+            new DevicesCommand());
 
     private Main() {}
 
