@@ -1,6 +1,6 @@
 package jdiffusion.sd.pipeline;
 
-import jdiffusion.kernels.cpu.CpuBackend;
+import jdiffusion.sd.TestBackends;
 import jdiffusion.tensor.Backend;
 import jdiffusion.tensor.testing.Golden;
 
@@ -16,5 +16,5 @@ final class TinyModel {
         return StableDiffusionModel.load(backend, singleFile());
     }
 
-    static Backend backend() { return new CpuBackend(); }
+    static Backend backend() { return TestBackends.create(); }
 }

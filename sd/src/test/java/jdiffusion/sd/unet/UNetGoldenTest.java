@@ -1,6 +1,6 @@
 package jdiffusion.sd.unet;
 
-import jdiffusion.kernels.cpu.CpuBackend;
+import jdiffusion.sd.TestBackends;
 import jdiffusion.nn.Weights;
 import jdiffusion.tensor.Backend;
 import jdiffusion.tensor.Tensor;
@@ -27,7 +27,7 @@ class UNetGoldenTest {
 
     @BeforeAll
     static void load() {
-        backend = new CpuBackend();
+        backend = TestBackends.create();
         folder = new DiffusersUNetFolder(Golden.model("tiny-sd15/unet"));
         unet = new UNet(backend, new Weights(folder), folder.config());
     }

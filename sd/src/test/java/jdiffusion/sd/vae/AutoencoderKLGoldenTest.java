@@ -1,6 +1,6 @@
 package jdiffusion.sd.vae;
 
-import jdiffusion.kernels.cpu.CpuBackend;
+import jdiffusion.sd.TestBackends;
 import jdiffusion.nn.Weights;
 import jdiffusion.sd.checkpoint.Checkpoint;
 import jdiffusion.tensor.Backend;
@@ -21,7 +21,7 @@ class AutoencoderKLGoldenTest {
     private static final double ATOL = 1e-4;
     private static Backend backend;
 
-    @BeforeAll static void start() { backend = new CpuBackend(2); }
+    @BeforeAll static void start() { backend = TestBackends.create(); }
 
     @AfterAll static void stop() { backend.close(); }
 
