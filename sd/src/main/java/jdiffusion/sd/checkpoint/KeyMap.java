@@ -128,6 +128,38 @@ final class KeyMap {
         return out;
     }
 
+    /**
+     * The source name an internal key is read from (the inverse of {@link #apply} for one-to-one renames), or null when
+     * no rule produces it. Used to name modules in the source naming (kohya LoRA keys in ldm form).
+     */
+    String sourceOf(String internal) {
+        String best = null;
+        int bestLength = -1;
+        for (Rule rule : rules.values()) {
+            String to = rule.to();
+            if (to.length() <= bestLength || !(internal.equals(to) || internal.startsWith(to + "."))) continue;
+            String rest = internal.length() == to.length() ? "" : internal.substring(to.length() + 1);
+            String source = null;
+            if (rule.parts().isEmpty()) {
+                source = join(rule.from(), rest);
+            } else {
+                for (Part part : rule.parts()) {
+                    if (part.targets().size() != 1) continue;
+                    String name = part.targets().getFirst().name();
+                    if (rest.equals(name) || rest.startsWith(name + ".")) {
+                        source = join(join(rule.from(), part.from()), rest.substring(name.length()).replaceFirst("^\\.", ""));
+                        break;
+                    }
+                }
+            }
+            if (source != null) {
+                best = source;
+                bestLength = to.length();
+            }
+        }
+        return best;
+    }
+
     /** The rule for the longest module prefix of {@code key} (cut at dots, the whole key included). */
     private Rule ruleFor(String key) {
         Rule r = rules.get(key);

@@ -9,6 +9,13 @@ import jdiffusion.sd.checkpoint.Checkpoint;
 import jdiffusion.sd.checkpoint.ModelLoadException;
 import jdiffusion.sd.checkpoint.VaeFile;
 import jdiffusion.sd.clip.ClipTextEncoder;
+import jdiffusion.sd.extra.ActiveLora;
+import jdiffusion.sd.extra.ExtraNetworkException;
+import jdiffusion.sd.extra.LoraNetwork;
+import jdiffusion.sd.extra.MatrixProduct;
+import jdiffusion.sd.extra.ModelModules;
+import jdiffusion.sd.extra.NetworkTarget;
+import jdiffusion.sd.extra.PatchedWeights;
 import jdiffusion.sd.clip.ClipTextOutput;
 import jdiffusion.sd.unet.UNet;
 import jdiffusion.sd.unet.UNetException;
@@ -24,6 +31,7 @@ import jdiffusion.tensor.Tensor;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -56,6 +64,8 @@ public final class EvalCommand {
               --device cpu|reference  compute backend (default cpu; reference = the slow scalar yardstick)
               --dump-intermediates    also write per-block tensors under the golden files' intermediate names
               --repeat N              run the call N times in this process (timings per call on stderr)
+              --lora FILE[:M[:U]]     merge a LoRA/LyCORIS file into the text encoder (multiplier M, default 1) and the
+                                      UNet (U, default M) before running; repeat for several
             """;
 
     /** Runs the command; returns 0 on success, 1 when the work fails for a stated reason, 2 for bad usage. */
@@ -78,7 +88,7 @@ public final class EvalCommand {
             SafeTensorsWriter.write(r.out, outputs, Map.of("component", r.component), true);
             out.println("wrote " + outputs.size() + " tensor(s) to " + r.out);
             return 0;
-        } catch (ModelLoadException | MissingWeightException | SafeTensorsException | UNetException | EvalException e) {
+        } catch (ModelLoadException | MissingWeightException | SafeTensorsException | UNetException | EvalException | ExtraNetworkException e) {
             err.println("jsd eval: " + e.getMessage());
             return 1;
         } catch (java.io.IOException | java.io.UncheckedIOException e) {
@@ -92,7 +102,8 @@ public final class EvalCommand {
         EvalException(String message) { super(message); }
     }
 
-    record Request(String component, Path model, Path vae, Path inputs, Path out, String device, boolean intermediates, int repeat) {
+    record Request(String component, Path model, Path vae, Path inputs, Path out, String device, boolean intermediates, int repeat,
+                   List<LoraOption> loras) {
         static final List<String> COMPONENTS = List.of("clip", "unet", "vae-decode", "vae-encode");
 
         /** The parsed arguments, or null when help was asked for. */
@@ -101,6 +112,7 @@ public final class EvalCommand {
             Path model = null, vae = null, inputs = null, out = null;
             boolean intermediates = false;
             int repeat = 1;
+            List<LoraOption> loras = new ArrayList<>();
             for (int i = 0; i < args.size(); i++) {
                 String a = args.get(i);
                 switch (a) {
@@ -111,6 +123,7 @@ public final class EvalCommand {
                     case "--out" -> out = Path.of(value(args, ++i, a));
                     case "--device" -> device = value(args, ++i, a).toLowerCase(Locale.ROOT);
                     case "--dump-intermediates" -> intermediates = true;
+                    case "--lora" -> loras.add(LoraOption.parse(value(args, ++i, a)));
                     case "--repeat" -> {
                         String v = value(args, ++i, a);
                         try {
@@ -135,13 +148,51 @@ public final class EvalCommand {
             if (out == null) throw new IllegalArgumentException("--out is required");
             if (!device.equals("cpu") && !device.equals("reference"))
                 throw new IllegalArgumentException("device '" + device + "' is not available (cpu or reference)");
-            return new Request(component, model, vae, inputs, out, device, intermediates, repeat);
+            return new Request(component, model, vae, inputs, out, device, intermediates, repeat, List.copyOf(loras));
         }
 
         private static String value(List<String> args, int i, String option) {
             if (i >= args.size() || args.get(i).startsWith("--")) throw new IllegalArgumentException(option + " needs a value");
             return args.get(i);
         }
+    }
+
+    /** {@code --lora FILE[:te[:unet]]}: the multipliers are the trailing numeric parts (a path may hold colons). */
+    record LoraOption(Path file, double textEncoder, double unet) {
+        static LoraOption parse(String v) {
+            String[] parts = v.split(":", -1);
+            List<Double> numbers = new ArrayList<>();
+            int end = parts.length;
+            while (end > 1 && numbers.size() < 2) {
+                try {
+                    numbers.addFirst(Double.parseDouble(parts[end - 1]));
+                    end--;
+                } catch (NumberFormatException e) {
+                    break;
+                }
+            }
+            String file = String.join(":", java.util.Arrays.asList(parts).subList(0, end));
+            if (file.isEmpty()) throw new IllegalArgumentException("--lora needs a file, as in --lora style.safetensors:0.7");
+            double te = numbers.isEmpty() ? 1.0 : numbers.getFirst();
+            double unet = numbers.size() > 1 ? numbers.get(1) : te;
+            return new LoraOption(Path.of(file), te, unet);
+        }
+    }
+
+    /** The component's weights with the requested LoRAs merged in (the checkpoint's own when there are none). */
+    private static WeightSource patched(Request r, Backend b, Checkpoint ckpt, NetworkTarget target, PrintStream err) {
+        WeightSource base = target == NetworkTarget.UNET ? ckpt.unet() : ckpt.textEncoder();
+        if (r.loras.isEmpty()) return base;
+        ModelModules modules = ModelModules.of(ckpt, ckpt.path().getFileName().toString());
+        List<ActiveLora> active = new ArrayList<>();
+        for (LoraOption o : r.loras) {
+            if (!Files.isRegularFile(o.file())) throw new EvalException(o.file() + ": no such LoRA file");
+            LoraNetwork n = LoraNetwork.load(o.file(), modules);
+            if (!n.unmatched().isEmpty())
+                err.println("jsd eval: " + o.file() + ": " + n.unmatched().size() + " module(s) match no layer of the model and are skipped, e.g. " + n.unmatched().getFirst());
+            active.add(new ActiveLora(n, o.textEncoder(), o.unet()));
+        }
+        return PatchedWeights.of(base, target, active, MatrixProduct.on(b));
     }
 
     static Map<String, Tensor> evaluate(Request r, PrintStream err) {
@@ -192,7 +243,7 @@ public final class EvalCommand {
         } catch (IllegalArgumentException | ArithmeticException e) {
             throw new EvalException(in.path() + ": input_ids: " + e.getMessage());
         }
-        ClipTextEncoder clip = new ClipTextEncoder(b, new Weights(ckpt.textEncoder()), ckpt.config().textEncoder());
+        ClipTextEncoder clip = new ClipTextEncoder(b, new Weights(patched(r, b, ckpt, NetworkTarget.TEXT_ENCODER, err)), ckpt.config().textEncoder());
         ClipTextOutput o = timed("clip", r.repeat, err, () -> {
             try {
                 return clip.forward(b, ids);
@@ -209,7 +260,7 @@ public final class EvalCommand {
 
     private static void unet(Request r, Backend b, Checkpoint ckpt, SafeTensors in, Map<String, Tensor> out, PrintStream err) {
         Tensor sample = input(in, "sample", "unet"), timestep = input(in, "timestep", "unet"), context = input(in, "encoder_hidden_states", "unet");
-        UNet unet = new UNet(b, new Weights(ckpt.unet()), ckpt.config().unet());
+        UNet unet = new UNet(b, new Weights(patched(r, b, ckpt, NetworkTarget.UNET, err)), ckpt.config().unet());
         Map<String, Tensor> taps = new LinkedHashMap<>();
         BiConsumer<String, Tensor> probe = r.intermediates ? (name, t) -> taps.put("intermediate." + name, host(t)) : null;
         Tensor noise = timed("unet", r.repeat, err, () -> {

@@ -46,9 +46,10 @@ public final class OutputFiles {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         if (Files.exists(target)) throw new FileAlreadyExistsException(target + " exists; jdiffusion never overwrites a file (choose another --out)");
-        Path tmp = Files.createTempFile(dir, ".jsd-", ".part");
+        // not Files.createTempFile: its owner-only permissions would stick to the finished image
+        Path tmp = dir.resolve(".jsd-" + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong()) + ".part");
         try {
-            Files.write(tmp, bytes);
+            Files.write(tmp, bytes, java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE);
             // a hard link fails when the name was taken meanwhile, so a concurrent writer cannot be clobbered
             try {
                 Files.createLink(target, tmp);

@@ -3,7 +3,11 @@ package jdiffusion.sd.pipeline;
 import jdiffusion.sd.checkpoint.ModelVariant;
 import jdiffusion.sd.image.ImageConversion;
 import jdiffusion.sd.image.InfoText;
+import jdiffusion.sd.extra.ExtraNetworkLibrary;
+import jdiffusion.sd.extra.ModelsFolder;
+import jdiffusion.sd.extra.NetworkActivation;
 import jdiffusion.sd.prompt.ExtraNetworks;
+import jdiffusion.sd.unet.UNet;
 import jdiffusion.sd.sample.ImageNoise;
 import jdiffusion.sd.sample.KDiffusionDenoiser;
 import jdiffusion.sd.sample.NoiseSampler;
@@ -40,13 +44,30 @@ import java.util.Map;
  */
 public final class Generator {
     private final StableDiffusionModel model;
-    private final PromptEncoder encoder;
     private final Map<String, ConditioningSchedule> cache = new HashMap<>();
     private final Map<String, List<WeightedSchedule>> multiCache = new HashMap<>();
+    // extra networks hook (sd.extra): LoRA/hypernetwork tags, embeddings and wildcards; one prompt encoder per network set
+    private final ExtraNetworkLibrary networks;
+    private final Map<String, PromptEncoder> encoders = new HashMap<>();
 
-    public Generator(StableDiffusionModel model) {
+    public Generator(StableDiffusionModel model) { this(model, null); }
+
+    /**
+     * With extra networks from a WebUI folder ({@code models/Lora}, {@code embeddings/}, {@code wildcards/} ...; null for
+     * none): {@code <lora:...>}/{@code <hypernet:...>} tags, embedding names and {@code __wildcards__} in prompts.
+     */
+    public Generator(StableDiffusionModel model, ModelsFolder folder) {
         this.model = model;
-        this.encoder = new PromptEncoder(model);
+        this.networks = new ExtraNetworkLibrary(folder, model.backend(), model.checkpoint(), model.name(), model.tokenizer(),
+                model.textEncoder(), model.unet());
+    }
+
+    public ExtraNetworkLibrary networks() { return networks; }
+
+    private PromptEncoder encoder(NetworkActivation a) {
+        // only the current network set's encoder is kept: a patched text encoder holds F32 copies of its weights
+        if (!encoders.containsKey(a.key())) encoders.clear();
+        return encoders.computeIfAbsent(a.key(), k -> new PromptEncoder(model.backend(), model.tokenizer(), a.textEncoder(), a.embeddings()));
     }
 
     public StableDiffusionModel model() { return model; }
@@ -123,18 +144,14 @@ public final class Generator {
             throw new PipelineException("size " + p.width() + "x" + p.height() + " is not a multiple of the VAE's downsampling factor " + factor);
         int channels = model.latentChannels(), h = p.height() / factor, w = p.width() / factor;
 
-        ExtraNetworks.Parsed positive = ExtraNetworks.parse(p.prompt()), negative = ExtraNetworks.parse(p.negativePrompt());
-        if (!positive.networks().isEmpty() || !negative.networks().isEmpty())
-            progress.note("extra networks " + positive.networks().keySet() + " in the prompt are not applied (not supported yet); their tags are removed from the text");
+        // the WebUI takes extra-network tags from the positive prompts only: in the negative prompt they are plain text
+        String negativePrompt = p.negativePrompt();
+        // each warning of the extra networks once per run, not once per batch
+        java.util.Set<String> warned = new java.util.HashSet<>();
+        java.util.function.Consumer<String> warn = m -> { if (warned.add(m)) progress.note(m); };
 
         // the WebUI builds prompt-editing schedules over total_steps: twice the steps for second-order samplers
         int scheduleSteps = r.secondOrder() ? 2 * p.steps() : p.steps();
-        progress.update(Progress.Phase.ENCODE, 0, 2);
-        List<WeightedSchedule> cond = multiConditioning(positive.prompt(), scheduleSteps, p.clipSkip());
-        progress.update(Progress.Phase.ENCODE, 1, 2);
-        ConditioningSchedule uncond = conditioning(negative.prompt(), scheduleSteps, p.clipSkip());
-        progress.update(Progress.Phase.ENCODE, 2, 2);
-        trace.conditioning(cond.getFirst().schedule(), uncond);
 
         List<GeneratedImage> images = new ArrayList<>();
         for (int batch = 0; batch < p.batchCount(); batch++) {
@@ -151,16 +168,40 @@ public final class Generator {
                     r.usesEnsd() ? p.ensd() : 0L);
             long[] firstSeeds = new long[size];
             for (int i = 0; i < size; i++) firstSeeds[i] = p.seed() + (p.subseedStrength() == 0 ? i : 0);
-            float[] latents = sample(r, p, init, noise, cond, uncond, size, channels, h, w, firstSeeds, progress, trace);
+
+            // extra networks: wildcards drawn per image seed, then the batch's tags choose the networks (as the WebUI)
+            List<String> prompts = new ArrayList<>(size);
+            List<ExtraNetworks.Parsed> parsed = new ArrayList<>(size);
+            for (int i = 0; i < size; i++) {
+                prompts.add(networks.expandWildcards(p.prompt(), seeds[i], warn));
+                parsed.add(ExtraNetworks.parse(prompts.get(i)));
+            }
+            NetworkActivation active = networks.activate(parsed, warn);
+            PromptEncoder encoder = encoder(active);
+            progress.update(Progress.Phase.ENCODE, 0, 2);
+            List<List<WeightedSchedule>> conds = new ArrayList<>(size);
+            for (ExtraNetworks.Parsed positive : parsed) conds.add(multiConditioning(encoder, active, positive.prompt(), scheduleSteps, p.clipSkip()));
+            progress.update(Progress.Phase.ENCODE, 1, 2);
+            ConditioningSchedule uncond = conditioning(encoder, active, negativePrompt, scheduleSteps, p.clipSkip());
+            progress.update(Progress.Phase.ENCODE, 2, 2);
+            if (batch == 0) trace.conditioning(conds.getFirst().getFirst().schedule(), uncond);
+            java.util.Set<String> usedEmbeddings = new java.util.LinkedHashSet<>();
+            for (ExtraNetworks.Parsed positive : parsed) usedEmbeddings.addAll(encoder.embeddingsUsedBy(positive.prompt()));
+            usedEmbeddings.addAll(encoder.embeddingsUsedBy(negativePrompt));
+            Map<String, String> networkInfo = new java.util.LinkedHashMap<>();
+            if (!prompts.getFirst().equals(p.prompt())) networkInfo.put("Wildcard prompt", p.prompt());
+            networkInfo.putAll(active.infotext(usedEmbeddings));
+
+            float[] latents = sample(r, p, init, noise, conds, uncond, active.unet(), size, channels, h, w, firstSeeds, progress, trace);
             trace.finalLatents(latents);
             checkFinite(latents, "the sampler's final latents");
-            images.addAll(decode(p, init, latents, seeds, subseeds, channels, h, w, progress, trace, batch * size, r));
+            images.addAll(decode(p, prompts, networkInfo, init, latents, seeds, subseeds, channels, h, w, progress, trace, batch * size, r));
         }
         return Collections.unmodifiableList(images);
     }
 
-    private List<WeightedSchedule> multiConditioning(String prompt, int steps, int clipSkip) {
-        String key = prompt + "\u0000" + steps + "\u0000" + clipSkip;
+    private List<WeightedSchedule> multiConditioning(PromptEncoder encoder, NetworkActivation active, String prompt, int steps, int clipSkip) {
+        String key = prompt + "\u0000" + steps + "\u0000" + clipSkip + "\u0000" + active.key();
         List<WeightedSchedule> c = multiCache.get(key);
         if (c == null) {
             c = encoder.multiSchedule(prompt, steps, clipSkip);
@@ -171,8 +212,8 @@ public final class Generator {
         return c;
     }
 
-    private ConditioningSchedule conditioning(String prompt, int steps, int clipSkip) {
-        String key = prompt + "\u0000" + steps + "\u0000" + clipSkip;
+    private ConditioningSchedule conditioning(PromptEncoder encoder, NetworkActivation active, String prompt, int steps, int clipSkip) {
+        String key = prompt + "\u0000" + steps + "\u0000" + clipSkip + "\u0000" + active.key();
         ConditioningSchedule c = cache.get(key);
         if (c == null) {
             c = encoder.schedule(prompt, steps, clipSkip);
@@ -182,18 +223,17 @@ public final class Generator {
         return c;
     }
 
-    private float[] sample(Resolved r, GenerationParams p, InitImage init, ImageNoise noise, List<WeightedSchedule> cond,
-                           ConditioningSchedule uncond, int batch, int channels, int h, int w, long[] firstSeeds,
+    private float[] sample(Resolved r, GenerationParams p, InitImage init, ImageNoise noise, List<List<WeightedSchedule>> cs,
+                           ConditioningSchedule uncond, UNet unet, int batch, int channels, int h, int w, long[] firstSeeds,
                            Progress progress, GenerationTrace trace) {
         float[] x = noise.first();
         trace.initialNoise(x);
         Img2ImgSetup img = init == null ? null : Img2ImgSetup.prepare(model, init, p, firstSeeds, channels, h, w, batch);
         float[] imageConditioning = img != null ? img.imageConditioning()
                 : model.variant() == ModelVariant.INPAINTING ? Img2ImgSetup.forTxt2Img(model, channels, h, w, batch) : null;
-        List<List<WeightedSchedule>> cs = Collections.nCopies(batch, cond);
         List<ConditioningSchedule> us = Collections.nCopies(batch, uncond);
         double cfg = r.sampler() instanceof TimestepSamplerSpec ts ? p.cfgScale() * ts.guidanceScaleFactor() : p.cfgScale();
-        WebUiGuidance guidance = new WebUiGuidance(model, cs, us, cfg, channels, h, w,
+        WebUiGuidance guidance = new WebUiGuidance(model, unet, cs, us, cfg, channels, h, w,
                 imageConditioning, imageConditioning == null ? 0 : channels + 1);
         if (img != null && img.keepMask() != null) guidance.blendWith(img.initLatent(), img.keepMask());
         WebUiImg2Img img2img = img == null ? null : WebUiImg2Img.of(p.steps(), p.denoisingStrength(), false);
@@ -244,7 +284,7 @@ public final class Generator {
         };
     }
 
-    private List<GeneratedImage> decode(GenerationParams p, InitImage init, float[] latents, long[] seeds, long[] subseeds,
+    private List<GeneratedImage> decode(GenerationParams p, List<String> prompts, Map<String, String> networkInfo, InitImage init, float[] latents, long[] seeds, long[] subseeds,
                                         int channels, int h, int w, Progress progress, GenerationTrace trace, int firstIndex,
                                         Resolved r) {
         Backend b = model.backend();
@@ -265,8 +305,14 @@ public final class Generator {
                 width = finished.width();
                 height = finished.height();
             }
-            InfoText info = InfoTexts.create(p, seeds[i], subseeds[i], model.name(), model.hash(), model.vaeName(), model.vaeHash(),
-                    init != null, init != null && init.mask() != null, r.usesEnsd(), init != null && init.pasteTo() != null);
+            InfoText info = InfoTexts.create(p.toBuilder().prompt(prompts.get(i)).build(), seeds[i], subseeds[i], model.name(), model.hash(),
+                    model.vaeName(), model.vaeHash(), init != null, init != null && init.mask() != null, r.usesEnsd(),
+                    init != null && init.pasteTo() != null);
+            // what this run's networks were, never what a pasted infotext said they were
+            Map<String, String> params = new java.util.LinkedHashMap<>(info.parameters());
+            params.keySet().removeAll(NetworkActivation.INFOTEXT_KEYS);
+            params.putAll(networkInfo);
+            info = new InfoText(info.prompt(), info.negativePrompt(), params);
             out.add(new GeneratedImage(rgb, width, height, seeds[i], subseeds[i], info));
         }
         progress.update(Progress.Phase.DECODE, seeds.length, seeds.length);

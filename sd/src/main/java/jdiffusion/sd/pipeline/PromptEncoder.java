@@ -2,6 +2,8 @@ package jdiffusion.sd.pipeline;
 
 import jdiffusion.sd.clip.ClipTextEncoder;
 import jdiffusion.sd.clip.ClipTokenizer;
+import jdiffusion.sd.extra.Embedding;
+import jdiffusion.sd.extra.EmbeddingDatabase;
 import jdiffusion.sd.prompt.ChunkedPrompt;
 import jdiffusion.sd.prompt.CompositePrompt;
 import jdiffusion.sd.prompt.PromptChunk;
@@ -12,6 +14,9 @@ import jdiffusion.tensor.Backend;
 import jdiffusion.tensor.Tensor;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.List;
 
 /**
@@ -32,12 +37,34 @@ public final class PromptEncoder {
     private final ClipTokenizer tokenizer;
     private final ClipTextEncoder encoder;
     private final PromptChunker chunker;
+    /** extra networks hook: textual-inversion embeddings usable by name, or null */
+    private final EmbeddingDatabase embeddings;
+    private final Set<String> usedEmbeddings = new LinkedHashSet<>();
 
     public PromptEncoder(Backend backend, ClipTokenizer tokenizer, ClipTextEncoder encoder) {
+        this(backend, tokenizer, encoder, null);
+    }
+
+    /** With textual-inversion {@code embeddings} (null for none) replacing the words that name them. */
+    public PromptEncoder(Backend backend, ClipTokenizer tokenizer, ClipTextEncoder encoder, EmbeddingDatabase embeddings) {
         this.backend = backend;
         this.tokenizer = tokenizer;
         this.encoder = encoder;
-        this.chunker = new PromptChunker(tokenizer);
+        this.embeddings = embeddings;
+        this.chunker = embeddings == null ? new PromptChunker(tokenizer)
+                : new PromptChunker(tokenizer, embeddings, PromptChunker.DEFAULT_COMMA_BACKTRACK, true);
+    }
+
+    /** Names of the embeddings the prompts encoded so far used, in first-use order. */
+    public Set<String> usedEmbeddings() { return Collections.unmodifiableSet(usedEmbeddings); }
+
+    /** Names of the embeddings {@code prompt} names (for the infotext's "TI hashes"), in order. */
+    public Set<String> embeddingsUsedBy(String prompt) {
+        Set<String> names = new LinkedHashSet<>();
+        if (embeddings == null || prompt.isEmpty()) return names;
+        for (PromptChunk c : chunker.chunk(prompt).chunks())
+            for (PromptChunk.Placement fix : c.embeddings()) names.add(fix.embedding().name());
+        return names;
     }
 
     public PromptEncoder(StableDiffusionModel model) {
@@ -60,17 +87,24 @@ public final class PromptEncoder {
         for (int ci = 0; ci < chunkCount; ci++) {
             int[][] ids = new int[batch][];
             float[] multipliers = new float[batch * window];
+            List<ClipTextEncoder.TokenOverride> replaced = new ArrayList<>();
             for (int b = 0; b < batch; b++) {
                 List<PromptChunk> chunks = chunked.get(b).chunks();
                 PromptChunk chunk = ci < chunks.size() ? chunks.get(ci) : chunker.emptyChunk();
-                if (!chunk.embeddings().isEmpty())
-                    throw new PipelineException("textual-inversion embeddings are not supported yet (prompt uses "
-                            + chunk.embeddings().getFirst().embedding().name() + ")");
+                for (PromptChunk.Placement fix : chunk.embeddings()) {
+                    Embedding e = embeddings.get(fix.embedding().name());
+                    usedEmbeddings.add(e.name());
+                    // the WebUI cuts an embedding's vectors at the window's end
+                    int rows = Math.min(e.count(), window - fix.index());
+                    replaced.add(new ClipTextEncoder.TokenOverride(b, fix.index(),
+                            Tensor.of(java.util.Arrays.copyOf(e.vectors(), rows * e.dim()), rows, e.dim())));
+                }
                 ids[b] = chunk.tokensPaddedWith(tokenizer.padId(), tokenizer.eosId());
                 // the WebUI builds its multiplier tensor with torch.asarray: float32
                 for (int j = 0; j < window; j++) multipliers[b * window + j] = (float) chunk.multipliers()[j];
             }
-            Tensor z = encoder.encode(backend, ids, clipSkip);
+            Tensor z = replaced.isEmpty() ? encoder.encode(backend, ids, clipSkip)
+                    : encoder.encode(backend, encoder.tokenEmbeddings(backend, ids, replaced), clipSkip);
             float[] values = backend.toFloatArray(z);
             applyOriginalEmphasis(values, multipliers, dim);
             for (int b = 0; b < batch; b++)

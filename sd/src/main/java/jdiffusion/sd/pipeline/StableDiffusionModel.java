@@ -72,7 +72,7 @@ public final class StableDiffusionModel implements AutoCloseable {
             ClipTokenizer tokenizer = ClipTokenizer.load(tokDir);
             ClipTextEncoder text = new ClipTextEncoder(backend, new Weights(ckpt.textEncoder()), ckpt.config().textEncoder());
             UNet unet = new UNet(backend, new Weights(ckpt.unet()), ckpt.config().unet());
-            Path vaePath = files.vae() != null ? files.vae() : siblingVae(path);
+            Path vaePath = files.vae() != null ? files.vae() : files.ownVae() ? null : siblingVae(path);
             AutoencoderKL vae;
             if (vaePath != null) {
                 if (!Files.exists(vaePath)) throw new PipelineException(vaePath + ": no such VAE file or folder");

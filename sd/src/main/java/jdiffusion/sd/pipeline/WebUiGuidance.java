@@ -48,9 +48,15 @@ final class WebUiGuidance {
      */
     WebUiGuidance(StableDiffusionModel model, List<List<WeightedSchedule>> conds, List<ConditioningSchedule> unconds, double cfgScale,
                   int channels, int height, int width, float[] imageConditioning, int conditioningChannels) {
+        this(model, model.unet(), conds, unconds, cfgScale, channels, height, width, imageConditioning, conditioningChannels);
+    }
+
+    /** With {@code unet} in place of the model's own (extra networks: LoRAs merged, hypernetworks attached). */
+    WebUiGuidance(StableDiffusionModel model, UNet unet, List<List<WeightedSchedule>> conds, List<ConditioningSchedule> unconds, double cfgScale,
+                  int channels, int height, int width, float[] imageConditioning, int conditioningChannels) {
         if (conds.size() != unconds.size()) throw new IllegalArgumentException("one cond and one uncond schedule per image");
         this.backend = model.backend();
-        this.unet = model.unet();
+        this.unet = unet;
         this.conds = List.copyOf(conds);
         this.unconds = List.copyOf(unconds);
         this.cfgScale = (float) cfgScale;

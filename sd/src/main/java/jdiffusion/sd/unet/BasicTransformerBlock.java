@@ -21,11 +21,14 @@ public final class BasicTransformerBlock {
     private final CrossAttention attn1, attn2;
     private final FeedForward ff;
 
-    public BasicTransformerBlock(Backend backend, Weights w, int heads) {
+    public BasicTransformerBlock(Backend backend, Weights w, int heads) { this(backend, w, heads, AttentionContext.NONE); }
+
+    /** {@code keysAndValues} applies to both attentions, as the WebUI's hypernetworks do. */
+    public BasicTransformerBlock(Backend backend, Weights w, int heads, AttentionContext keysAndValues) {
         this.norm1 = new LayerNorm(backend, w.child("norm1"), NORM_EPS);
-        this.attn1 = new CrossAttention(backend, w.child("attn1"), heads);
+        this.attn1 = new CrossAttention(backend, w.child("attn1"), heads, keysAndValues);
         this.norm2 = new LayerNorm(backend, w.child("norm2"), NORM_EPS);
-        this.attn2 = new CrossAttention(backend, w.child("attn2"), heads);
+        this.attn2 = new CrossAttention(backend, w.child("attn2"), heads, keysAndValues);
         this.norm3 = new LayerNorm(backend, w.child("norm3"), NORM_EPS);
         this.ff = new FeedForward(backend, w.child("ff"));
     }

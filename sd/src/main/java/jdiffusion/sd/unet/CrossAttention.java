@@ -14,8 +14,13 @@ import jdiffusion.tensor.Tensor;
 public final class CrossAttention {
     private final Linear toQ, toK, toV, toOut;
     private final int heads;
+    private final AttentionContext keysAndValues;
 
-    public CrossAttention(Backend backend, Weights w, int heads) {
+    public CrossAttention(Backend backend, Weights w, int heads) { this(backend, w, heads, AttentionContext.NONE); }
+
+    /** With keys and values computed from {@code keysAndValues}' view of the context (hypernetworks). */
+    public CrossAttention(Backend backend, Weights w, int heads, AttentionContext keysAndValues) {
+        this.keysAndValues = keysAndValues;
         this.toQ = new Linear(backend, w.child("to_q"));
         this.toK = new Linear(backend, w.child("to_k"));
         this.toV = new Linear(backend, w.child("to_v"));
@@ -26,8 +31,11 @@ public final class CrossAttention {
     /** {@code x [B, L, C]} attending to {@code context [B, Lk, Cc]}; pass {@code x} itself for self-attention. */
     public Tensor forward(Backend backend, Tensor x, Tensor context) {
         Tensor q = toQ.forward(backend, x);
-        Tensor k = toK.forward(backend, context);
-        Tensor v = toV.forward(backend, context);
+        Tensor contextK = keysAndValues.keys(backend, context), contextV = keysAndValues.values(backend, context);
+        Tensor k = toK.forward(backend, contextK);
+        Tensor v = toV.forward(backend, contextV);
+        if (contextK != context) backend.release(contextK);
+        if (contextV != context) backend.release(contextV);
         Tensor o = backend.attention(q, k, v, heads, false);
         backend.release(q);
         backend.release(k);

@@ -17,13 +17,15 @@ public final class DownBlock {
     private final List<SpatialTransformer> attentions = new ArrayList<>();
     private final Downsample downsample;
 
-    public DownBlock(Backend backend, Weights w, UNetConfig config, int level) {
+    public DownBlock(Backend backend, Weights w, UNetConfig config, int level) { this(backend, w, config, level, AttentionContext.NONE); }
+
+    public DownBlock(Backend backend, Weights w, UNetConfig config, int level, AttentionContext keysAndValues) {
         int out = config.channels(level);
         int in = level == 0 ? config.channels(0) : config.channels(level - 1);
         for (int j = 0; j < config.layersPerBlock(); j++) {
             resnets.add(new ResBlock(backend, w.child("resnets").child(j), j == 0 ? in : out, out, config.normGroups(), config.normEps()));
             if (config.hasAttention(level))
-                attentions.add(new SpatialTransformer(backend, w.child("attentions").child(j), out, config.heads(level), config.depth(level), config.normGroups()));
+                attentions.add(new SpatialTransformer(backend, w.child("attentions").child(j), out, config.heads(level), config.depth(level), config.normGroups(), keysAndValues));
         }
         boolean deepest = level == config.levels() - 1;
         this.downsample = deepest ? null : new Downsample(backend, w.child("downsamplers").child(0));

@@ -9,10 +9,12 @@ public final class MidBlock {
     private final ResBlock resnet0, resnet1;
     private final SpatialTransformer attention;
 
-    public MidBlock(Backend backend, Weights w, UNetConfig config) {
+    public MidBlock(Backend backend, Weights w, UNetConfig config) { this(backend, w, config, AttentionContext.NONE); }
+
+    public MidBlock(Backend backend, Weights w, UNetConfig config, AttentionContext keysAndValues) {
         int c = config.channels(config.levels() - 1);
         this.resnet0 = new ResBlock(backend, w.child("resnets").child(0), c, c, config.normGroups(), config.normEps());
-        this.attention = new SpatialTransformer(backend, w.child("attentions").child(0), c, config.midHeads(), config.midDepth(), config.normGroups());
+        this.attention = new SpatialTransformer(backend, w.child("attentions").child(0), c, config.midHeads(), config.midDepth(), config.normGroups(), keysAndValues);
         this.resnet1 = new ResBlock(backend, w.child("resnets").child(1), c, c, config.normGroups(), config.normEps());
     }
 

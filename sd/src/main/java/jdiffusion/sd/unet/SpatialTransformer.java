@@ -24,11 +24,15 @@ public final class SpatialTransformer {
     private final int channels;
 
     public SpatialTransformer(Backend backend, Weights w, int channels, int heads, int depth, int groups) {
+        this(backend, w, channels, heads, depth, groups, AttentionContext.NONE);
+    }
+
+    public SpatialTransformer(Backend backend, Weights w, int channels, int heads, int depth, int groups, AttentionContext keysAndValues) {
         this.channels = channels;
         this.norm = new GroupNorm(backend, w.child("norm"), groups, NORM_EPS);
         this.projIn = new TokenProjection(backend, w.child("proj_in"));
         Weights tb = w.child("transformer_blocks");
-        for (int i = 0; i < depth; i++) blocks.add(new BasicTransformerBlock(backend, tb.child(i), heads));
+        for (int i = 0; i < depth; i++) blocks.add(new BasicTransformerBlock(backend, tb.child(i), heads, keysAndValues));
         this.projOut = new TokenProjection(backend, w.child("proj_out"));
         if (projIn.inFeatures() != channels || projOut.outFeatures() != channels)
             throw new UNetException("weights under \"" + w.prefix() + "\" project " + projIn.inFeatures() + " -> " + projOut.outFeatures()

@@ -36,16 +36,19 @@ public final class UNet {
     private final List<UpBlock> upBlocks = new ArrayList<>();
     private final GroupNorm convNormOut;
 
-    public UNet(Backend backend, Weights w, UNetConfig config) {
+    public UNet(Backend backend, Weights w, UNetConfig config) { this(backend, w, config, AttentionContext.NONE); }
+
+    /** With every attention layer's keys and values computed from {@code keysAndValues}' view of its context (hypernetworks). */
+    public UNet(Backend backend, Weights w, UNetConfig config, AttentionContext keysAndValues) {
         this.backend = backend;
         this.config = config;
         UNetParameters.check(config, w);
         this.timeProj = new Timesteps(config.timeProjDim(), config.flipSinToCos(), config.freqShift());
         this.timeEmbedding = new TimestepEmbedding(backend, w.child("time_embedding"));
         this.convIn = new Conv2d(backend, w.child("conv_in"));
-        for (int i = 0; i < config.levels(); i++) downBlocks.add(new DownBlock(backend, w.child("down_blocks").child(i), config, i));
-        this.midBlock = new MidBlock(backend, w.child("mid_block"), config);
-        for (int i = 0; i < config.levels(); i++) upBlocks.add(new UpBlock(backend, w.child("up_blocks").child(i), config, i));
+        for (int i = 0; i < config.levels(); i++) downBlocks.add(new DownBlock(backend, w.child("down_blocks").child(i), config, i, keysAndValues));
+        this.midBlock = new MidBlock(backend, w.child("mid_block"), config, keysAndValues);
+        for (int i = 0; i < config.levels(); i++) upBlocks.add(new UpBlock(backend, w.child("up_blocks").child(i), config, i, keysAndValues));
         this.convNormOut = new GroupNorm(backend, w.child("conv_norm_out"), config.normGroups(), config.normEps());
         this.convOut = new Conv2d(backend, w.child("conv_out"));
     }

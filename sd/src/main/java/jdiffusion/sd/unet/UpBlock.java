@@ -18,7 +18,9 @@ public final class UpBlock {
     private final List<SpatialTransformer> attentions = new ArrayList<>();
     private final Upsample upsample;
 
-    public UpBlock(Backend backend, Weights w, UNetConfig config, int index) {
+    public UpBlock(Backend backend, Weights w, UNetConfig config, int index) { this(backend, w, config, index, AttentionContext.NONE); }
+
+    public UpBlock(Backend backend, Weights w, UNetConfig config, int index, AttentionContext keysAndValues) {
         int levels = config.levels(), level = levels - 1 - index;
         int out = config.channels(level);
         int prev = index == 0 ? out : config.channels(level + 1);  // what the previous up block (or the mid block) hands over
@@ -29,7 +31,7 @@ public final class UpBlock {
             int in = (j == 0 ? prev : out) + skip;
             resnets.add(new ResBlock(backend, w.child("resnets").child(j), in, out, config.normGroups(), config.normEps()));
             if (config.hasAttention(level))
-                attentions.add(new SpatialTransformer(backend, w.child("attentions").child(j), out, config.heads(level), config.depth(level), config.normGroups()));
+                attentions.add(new SpatialTransformer(backend, w.child("attentions").child(j), out, config.heads(level), config.depth(level), config.normGroups(), keysAndValues));
         }
         this.upsample = index == levels - 1 ? null : new Upsample(backend, w.child("upsamplers").child(0));
     }

@@ -2,6 +2,7 @@ package jdiffusion.tools.generate;
 
 import jdiffusion.kernels.cpu.CpuBackend;
 import jdiffusion.sd.cli.ProgressBar;
+import jdiffusion.sd.extra.ModelsFolder;
 import jdiffusion.sd.image.InfoText;
 import jdiffusion.sd.image.OutputFiles;
 import jdiffusion.sd.image.Png;
@@ -63,8 +64,9 @@ public class GenerateCommand implements Command {
     private Options options() {
         Options o = new Options()
                 .section("model")
-                .value("--model", "PATH", "checkpoint: .safetensors/.ckpt file (+ sibling .yaml) or diffusers folder (required)")
-                .value("--vae", "PATH", "a separate VAE (default: <model>.vae.safetensors beside the model, else the model's own)")
+                .value("--model", "PATH", "checkpoint: .safetensors/.ckpt file (+ sibling .yaml) or diffusers folder, or a name in models/Stable-diffusion (required)")
+                .value("--vae", "PATH", "a separate VAE file or a name in models/VAE; auto (default: <model>.vae.safetensors beside the model, else the model's own) or none (the model's own)")
+                .value("--models-dir", "DIR", "a WebUI folder used as is: models/Stable-diffusion, models/VAE, models/Lora, models/LyCORIS, models/hypernetworks, embeddings/, wildcards/")
                 .value("--tokenizer", "DIR", "CLIP tokenizer folder (vocab.json, merges.txt); default: the model's, <model>/tokenizer or tokenizer/ beside it, else the Hugging Face cache")
                 .section("prompt")
                 .value("--prompt", "TEXT", "the prompt, in the WebUI's prompt language").alias("-p", "--prompt")
@@ -126,6 +128,11 @@ public class GenerateCommand implements Command {
         GenerationParams params = params(a, err);
         Path modelPath = a.path("--model");
         if (modelPath == null) throw new UsageException("--model is required (a .safetensors/.ckpt file or a diffusers folder)");
+        // extra networks: a WebUI folder names models, VAEs, LoRAs, hypernetworks, embeddings and wildcards
+        ModelsFolder folder = a.has("--models-dir") ? ModelsFolder.of(a.path("--models-dir")) : null;
+        modelPath = byName(folder, ModelsFolder.Kind.CHECKPOINT, modelPath);
+        String vae = a.value("--vae", "auto");
+        Path vaePath = vae.equals("auto") || vae.equals("none") ? null : byName(folder, ModelsFolder.Kind.VAE, Path.of(vae));
         Path outFile = a.path("--out");
         if (outFile != null && params.batchSize() * params.batchCount() > 1)
             throw new UsageException("--out names one image but this run makes " + params.batchSize() * params.batchCount() + "; use --outdir");
@@ -140,12 +147,12 @@ public class GenerateCommand implements Command {
         Progress progress = previewEvery <= 0 ? bar : new PreviewingProgress(bar, previewEvery, outDir.resolve("preview.png"), err);
         try (Backend backend = new CpuBackend(threads)) {
             progress.update(Progress.Phase.LOAD, 0, 1);
-            ModelFiles files = new ModelFiles(modelPath, a.path("--vae"), a.path("--tokenizer"));
+            ModelFiles files = new ModelFiles(modelPath, vaePath, a.path("--tokenizer"), vae.equals("none"));
             try (StableDiffusionModel model = StableDiffusionModel.load(backend, files)) {
                 model.hash(); // the infotext's Model hash reads the whole file once: part of loading, as in the WebUI
                 model.vaeHash();
                 progress.update(Progress.Phase.LOAD, 1, 1);
-                Generator generator = new Generator(model);
+                Generator generator = new Generator(model, folder);
                 List<GeneratedImage> images = init == null ? generator.txt2img(params, progress) : generator.img2img(params, init, progress);
                 for (GeneratedImage img : images) out.println(write(img, outFile, outDir));
             }
@@ -154,6 +161,12 @@ public class GenerateCommand implements Command {
             throw e;
         }
         return 0;
+    }
+
+    /** {@code given} when it exists, else the file of that name in the models folder, else {@code given} (whose absence is reported on loading). */
+    private static Path byName(ModelsFolder folder, ModelsFolder.Kind kind, Path given) {
+        if (Files.exists(given) || folder == null) return given;
+        return folder.find(kind, given.toString()).orElse(given);
     }
 
     private static Path write(GeneratedImage img, Path outFile, Path outDir) throws IOException {

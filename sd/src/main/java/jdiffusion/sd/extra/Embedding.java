@@ -1,0 +1,63 @@
+package jdiffusion.sd.extra;
+
+import jdiffusion.tensor.Tensor;
+import jdiffusion.tensor.ckpt.CheckpointException;
+import jdiffusion.tensor.ckpt.CheckpointFiles;
+import jdiffusion.tensor.ckpt.ModelHash;
+import jdiffusion.tensor.ckpt.TensorFile;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * A textual-inversion embedding as the WebUI reads it ({@code textual_inversion.create_embedding_from_data}, v1.10.1):
+ * {@code vectors} rows of width {@code dim} that replace the token embeddings of its name in a prompt. Formats:
+ * <ul>
+ *   <li>A1111 {@code .pt}: {@code {'string_to_param': {'*': [n, dim]}, 'name': ..., 'step': ...}};</li>
+ *   <li>{@code .safetensors} {@code {'emb_params': [n, dim]}};</li>
+ *   <li>a diffusers concept: a file holding one tensor ({@code [dim]} or {@code [n, dim]});</li>
+ *   <li>SDXL: {@code clip_l} and {@code clip_g}, kept as {@link #sdxl()} so using one on SD 1.x/2.x is refused by name.</li>
+ * </ul>
+ * The name is the file name without extension, as in the WebUI.
+ */
+public record Embedding(String name, Path path, float[] vectors, int count, int dim, boolean sdxl) {
+
+    public static Embedding load(Path file) {
+        String name = ModelsFolder.stem(file);
+        TensorFile f;
+        try {
+            f = CheckpointFiles.open(file);
+        } catch (CheckpointException e) {
+            throw new ExtraNetworkException("embedding " + e.getMessage(), e);
+        }
+        try (f) {
+            Object stp = f.metadata().get("string_to_param");
+            Tensor t = null;
+            if (stp instanceof Map<?, ?> params) {
+                if (params.size() != 1) throw new ExtraNetworkException(file + ": embedding file has " + params.size() + " terms in string_to_param; one is supported");
+                Object v = params.values().iterator().next();
+                if (!(v instanceof Tensor tensor)) throw new ExtraNetworkException(file + ": string_to_param holds no tensor");
+                t = tensor;
+            } else if (f.contains("emb_params")) {
+                t = f.get("emb_params");
+            } else if (f.contains("clip_l") && f.contains("clip_g")) {
+                Tensor l = f.get("clip_l");
+                return new Embedding(name, file, new float[0], l.rank() == 1 ? 1 : l.size(0), l.size(-1) + f.get("clip_g").size(-1), true);
+            } else if (f.names().size() == 1) {
+                t = f.get(f.names().iterator().next());
+            } else {
+                throw new ExtraNetworkException(file + ": neither a textual-inversion embedding (string_to_param / emb_params) nor a diffusers concept (one tensor); it has "
+                        + f.names().stream().limit(5).toList() + " and " + f.metadata().keySet());
+            }
+            if (t.rank() == 1) t = t.reshape(1, t.size(0));
+            if (t.rank() != 2) throw new ExtraNetworkException(file + ": embedding tensor has shape " + java.util.Arrays.toString(t.shape()) + ", expected [vectors, width]");
+            return new Embedding(name, file, t.toFloatArray(), t.size(0), t.size(1), false);
+        }
+    }
+
+    /** The WebUI's short hash for "TI hashes": the first 12 hex digits of the file's SHA-256. */
+    public String shorthash() { return ModelHash.sha256(path).substring(0, 12); }
+
+    /** Row {@code i} of the vectors. */
+    public float[] vector(int i) { return java.util.Arrays.copyOfRange(vectors, i * dim, (i + 1) * dim); }
+}

@@ -1,0 +1,13 @@
+package jdiffusion.sd.extra;
+
+/** The model component a LoRA module patches; each has its own multiplier ({@code <lora:name:te:unet>}). */
+public enum NetworkTarget {
+    TEXT_ENCODER("text encoder"),
+    UNET("UNet");
+
+    private final String label;
+
+    NetworkTarget(String label) { this.label = label; }
+
+    public String label() { return label; }
+}
