@@ -8,6 +8,7 @@ import jdiffusion.tools.modelfile.HashCommand;
 import jdiffusion.tools.modelfile.MergeCommand;
 import jdiffusion.tools.modelfile.PruneCommand;
 import jdiffusion.tools.randommodel.RandomModelCommand;
+import jdiffusion.tools.server.ServeCommand;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -29,6 +30,7 @@ public final class Main {
             new GenerateCommand(GenerateCommand.Mode.TXT2IMG),
             new GenerateCommand(GenerateCommand.Mode.IMG2IMG),
             new GenerateCommand(GenerateCommand.Mode.INPAINT),
+            new ServeCommand(),
             new EvalToolCommand(),
             new HashCommand(),
             new ConvertCommand(),
