@@ -26,7 +26,8 @@ import java.util.concurrent.TimeUnit;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 2, time = 2)
+// long warm-up: C2 needs several seconds (more on a busy machine) before the Vector API kernels run compiled
+@Warmup(iterations = 2, time = 5)
 @Measurement(iterations = 3, time = 2)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "-Xmx4g"})
 public class ConvBenchmark {

@@ -57,17 +57,18 @@ final class LinearOps {
         Tensor as = asHeapF32(a), bs = asHeapF32(b);
         float[] ad = as.host().floats(), bd = bs.host().floats();
         int sam = (int) as.stride(-2), sak = (int) as.stride(-1), sbk = (int) bs.stride(-2), sbn = (int) bs.stride(-1);
-        int batches = batch, mn = m * n;
+        int mn = m * n;
+        // many small matrices (attention heads): one whole matrix per thread; otherwise each GEMM uses every thread
+        boolean matrixPerThread = batch >= parallel.threads() && (long) m * n * k < SMALL_GEMM;
         Parallel.RangeBody body = (from, to) -> {
             for (int q = from; q < to; q++) {
                 PanelSource pa = new ArrayPanels(ad, batchOffset(as, q), m, k, sam, sak);
                 PanelSource pb = new ArrayPanels(bd, batchOffset(bs, q), n, k, sbn, sbk);
-                Sgemm.multiply(batches >= parallel.threads() && (long) m * n * k < SMALL_GEMM ? null : parallel,
-                        pa, pb, Sgemm.Output.rowMajor(out, q * mn, n), null, null);
+                Sgemm.multiply(matrixPerThread ? null : parallel, pa, pb, Sgemm.Output.rowMajor(out, q * mn, n), null, null);
             }
         };
-        if (batches >= parallel.threads() && (long) m * n * k < SMALL_GEMM) parallel.forRange(batches, 1, body);
-        else body.run(0, batches);
+        if (matrixPerThread) parallel.forRange(batch, 1, body);
+        else body.run(0, batch);
         return Tensor.of(out, shape);
     }
 

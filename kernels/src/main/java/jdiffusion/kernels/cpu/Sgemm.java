@@ -6,8 +6,8 @@ package jdiffusion.kernels.cpu;
  *
  * <pre>
  *  for ic in M step (4M floats / KC)        (one step unless M is huge)
- *  for jc in N step NC                      B block (KC x NC) packed once, shared by all threads
- *    for pc in K step KC                    A block (M x KC) packed once, shared
+ *  for jc in N step NC                      B block (KC x NC, about 4 MiB) packed once, shared by all threads
+ *    for pc in K step KC (<= 768)           A block (M x KC) packed once, shared; F32 rows are read in place
  *      pack A and B panels                  (in parallel; F16/BF16/strides/im2col end here)
  *      parallel over tiles of MC rows x some NR-panels of C:
  *        for ir in the tile's A panels      A micro-panel (MR x KC) stays in L1

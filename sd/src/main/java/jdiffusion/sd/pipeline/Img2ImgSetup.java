@@ -46,7 +46,7 @@ final class Img2ImgSetup {
             fullMask = new float[image.width() * image.height()];
             for (int i = 0; i < fullMask.length; i++) fullMask[i] = Math.round((init.mask()[i] & 0xff) / 255f);
             switch (p.maskedContent()) {
-                case ORIGINAL -> {}
+                case ORIGINAL, FILL -> {}
                 case LATENT_NOISE -> {
                     float[] noise = new ImageNoise(p.rng(), channels, h, w, firstSeeds).first();
                     latent = tile(latent, batch);
@@ -60,7 +60,6 @@ final class Img2ImgSetup {
                 case LATENT_NOTHING -> {
                     for (int c = 0; c < channels; c++) for (int i = 0; i < plane; i++) latent[c * plane + i] *= keep[i];
                 }
-                case FILL -> throw new PipelineException("masked content \"fill\" is not supported yet: use original, latent-noise or latent-nothing");
             }
         }
         if (latent.length == n) latent = tile(latent, batch);

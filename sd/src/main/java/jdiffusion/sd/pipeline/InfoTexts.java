@@ -58,6 +58,7 @@ public final class InfoTexts {
             m.put("Inpaint area", "Only masked");
             m.put("Masked area padding", Integer.toString(p.inpaintPadding()));
         }
+        if (inpaint && p.maskedContent() == MaskedContent.FILL) m.put("Masked content", "fill");
         // what a run read from an infotext but does not implement stays visible in its own infotext
         for (Map.Entry<String, String> e : p.extra().entrySet()) m.putIfAbsent(e.getKey(), e.getValue());
         return new InfoText(p.prompt(), p.negativePrompt(), m);
@@ -113,6 +114,7 @@ public final class InfoTexts {
                     case "ENSD" -> b.ensd = Long.parseLong(v);
                     case "RNG" -> b.rng = RngSource.parse(v);
                     case "Mask blur" -> b.maskBlur = Integer.parseInt(v);
+                    case "Masked content" -> b.maskedContent = MaskedContent.parse(v);
                     case "Inpaint area" -> b.inpaintFullRes = v.equalsIgnoreCase("Only masked");
                     case "Masked area padding" -> b.inpaintPadding = Integer.parseInt(v);
                     case "Model hash", "Model", "VAE hash", "VAE", "Version" -> { /* informational: the model is chosen with --model */ }

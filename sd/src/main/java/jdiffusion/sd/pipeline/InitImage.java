@@ -37,7 +37,7 @@ public record InitImage(RgbImage image, byte[] mask, RgbImage original, byte[] o
                 byte[] cropImage = crop(init.rgb(), init.width(), 3, box);
                 byte[] processingMask = Resize.mask(cropMask, cw, ch, w, h, ResizeMode.RESIZE_AND_FILL);
                 RgbImage image = new RgbImage(Resize.resize(cropImage, cw, ch, 3, w, h, ResizeMode.RESIZE_AND_FILL), w, h);
-                return new InitImage(image, processingMask, init, m, new int[] {box[0], box[1], cw, ch});
+                return new InitImage(filled(image, processingMask, p), processingMask, init, m, new int[] {box[0], box[1], cw, ch});
             }
             // a blank mask: the WebUI falls back to plain img2img
             return new InitImage(Resize.image(init, w, h, p.resizeMode()), null, null, null, null);
@@ -46,7 +46,13 @@ public record InitImage(RgbImage image, byte[] mask, RgbImage original, byte[] o
         byte[] resized = Resize.mask(m, mask.width(), mask.height(), w, h, p.resizeMode());
         byte[] overlay = new byte[resized.length];
         for (int i = 0; i < resized.length; i++) overlay[i] = (byte) Math.min(255, 2 * (resized[i] & 0xff));
-        return new InitImage(image, resized, image, overlay, null);
+        return new InitImage(filled(image, resized, p), resized, image, overlay, null);
+    }
+
+    /** Any masked content but "original" starts from the image with the masked area filled from around it (WebUI {@code masking.fill}). */
+    private static RgbImage filled(RgbImage image, byte[] mask, GenerationParams p) {
+        if (p.maskedContent() == MaskedContent.ORIGINAL) return image;
+        return new RgbImage(MaskedFill.fill(image.rgb(), mask, image.width(), image.height()), image.width(), image.height());
     }
 
     /** The WebUI's {@code create_binary_mask}: a varying alpha channel thresholded at 128, else the image's luma. */

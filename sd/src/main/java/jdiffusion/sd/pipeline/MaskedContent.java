@@ -4,11 +4,11 @@ import java.util.Locale;
 
 /** The WebUI's inpainting "Masked content": what the masked area starts from. */
 public enum MaskedContent {
-    /** fill (0): the masked area is blurred into flat colour from its surroundings before encoding (not implemented: treated as original). */
+    /** fill (0): the masked area takes the colours around it (blurred) before encoding. */
     FILL("fill"),
     /** original (1): the init image as it is. */
     ORIGINAL("original"),
-    /** latent noise (2): the masked latents are replaced by the seed's noise. */
+    /** latent noise (2): the masked latents are replaced by the seed's noise (after the fill, as in the WebUI). */
     LATENT_NOISE("latent noise"),
     /** latent nothing (3): the masked latents are zeroed. */
     LATENT_NOTHING("latent nothing");

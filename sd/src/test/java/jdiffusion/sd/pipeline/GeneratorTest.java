@@ -209,6 +209,21 @@ class GeneratorTest {
     }
 
     @Test
+    void everyMaskedContentRuns() {
+        byte[] rgb = new byte[32 * 32 * 3], mask = new byte[32 * 32 * 3];
+        for (int i = 0; i < rgb.length; i++) rgb[i] = (byte) (i * 3);
+        for (int i = mask.length / 2; i < mask.length; i++) mask[i] = (byte) 255;
+        for (MaskedContent mc : MaskedContent.values()) {
+            GenerationParams.Builder b = small().steps(2);
+            b.maskedContent = mc;
+            GenerationParams p = b.build();
+            InitImage init = InitImage.prepare(new RgbImage(rgb, 32, 32), new RgbImage(mask, 32, 32), p);
+            GeneratedImage img = generator.img2img(p, init, Progress.NONE).getFirst();
+            assertEquals(mc == MaskedContent.FILL ? "fill" : null, img.info().get("Masked content"), mc.label());
+        }
+    }
+
+    @Test
     void expandCropRegionFollowsTheWebUi() {
         assertArrayEquals(new int[] {10, 5, 30, 25}, InitImage.expandCropRegion(new int[] {10, 10, 30, 20}, 512, 512, 100, 100));
         assertArrayEquals(new int[] {0, 10, 20, 20}, InitImage.expandCropRegion(new int[] {2, 10, 12, 20}, 1024, 512, 100, 100));

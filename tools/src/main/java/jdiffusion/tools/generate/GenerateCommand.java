@@ -97,7 +97,7 @@ public class GenerateCommand implements Command {
             if (mode == Mode.INPAINT) {
                 o.value("--mask", "FILE", "mask image: white = repaint, black = keep (its alpha channel when it has one), required")
                         .value("--mask-blur", "PX", "Gaussian blur of the mask in pixels (default 4)")
-                        .value("--masked-content", "WHAT", "original (default), latent-noise or latent-nothing")
+                        .value("--masked-content", "WHAT", "original (default), fill, latent-noise or latent-nothing")
                         .value("--inpaint-area", "AREA", "whole-picture (default) or only-masked: inpaint a crop around the mask at full size")
                         .value("--inpaint-padding", "PX", "only-masked: pixels around the mask's bounding box (default 32)");
             }
