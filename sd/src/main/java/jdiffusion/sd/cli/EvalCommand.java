@@ -1,7 +1,6 @@
 package jdiffusion.sd.cli;
 
-import jdiffusion.kernels.cpu.CpuBackend;
-import jdiffusion.kernels.reference.ReferenceBackend;
+import jdiffusion.kernels.opencl.DeviceSelector;
 import jdiffusion.nn.MissingWeightException;
 import jdiffusion.nn.WeightSource;
 import jdiffusion.nn.Weights;
@@ -61,7 +60,7 @@ public final class EvalCommand {
             options:
               --model PATH            single .safetensors checkpoint (a sibling .yaml wins over detection) or diffusers folder
               --vae PATH              stand-alone VAE file or diffusers vae/ folder instead of the checkpoint's own
-              --device cpu|reference  compute backend (default cpu; reference = the slow scalar yardstick)
+              --device DEVICE         cpu (default), opencl, opencl:N (see jsd devices) or reference (slow scalar yardstick)
               --dump-intermediates    also write per-block tensors under the golden files' intermediate names
               --repeat N              run the call N times in this process (timings per call on stderr)
               --lora FILE[:M[:U]]     merge a LoRA/LyCORIS file into the text encoder (multiplier M, default 1) and the
@@ -146,8 +145,7 @@ public final class EvalCommand {
             if (model == null) throw new IllegalArgumentException("--model is required");
             if (inputs == null) throw new IllegalArgumentException("--inputs is required");
             if (out == null) throw new IllegalArgumentException("--out is required");
-            if (!device.equals("cpu") && !device.equals("reference"))
-                throw new IllegalArgumentException("device '" + device + "' is not available (cpu or reference)");
+            DeviceSelector.parse(device);
             return new Request(component, model, vae, inputs, out, device, intermediates, repeat, List.copyOf(loras));
         }
 
@@ -196,7 +194,7 @@ public final class EvalCommand {
     }
 
     static Map<String, Tensor> evaluate(Request r, PrintStream err) {
-        try (Backend backend = r.device.equals("reference") ? new ReferenceBackend() : new CpuBackend();
+        try (Backend backend = DeviceSelector.open(r.device);
              Checkpoint ckpt = Checkpoint.open(r.model);
              SafeTensors in = openInputs(r.inputs)) {
             Map<String, Tensor> outputs = new LinkedHashMap<>();

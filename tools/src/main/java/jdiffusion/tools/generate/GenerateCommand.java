@@ -1,6 +1,8 @@
 package jdiffusion.tools.generate;
 
 import jdiffusion.kernels.cpu.CpuBackend;
+import jdiffusion.kernels.opencl.DeviceSelector;
+import jdiffusion.kernels.opencl.DeviceSpecException;
 import jdiffusion.sd.cli.ProgressBar;
 import jdiffusion.sd.extra.ModelsFolder;
 import jdiffusion.sd.image.InfoText;
@@ -107,7 +109,8 @@ public class GenerateCommand implements Command {
                 .value("--outdir", "DIR", "folder for NNNNN-SEED.png files (default outputs/" + (mode == Mode.TXT2IMG ? "txt2img" : "img2img")
                         + "-images/YYYY-MM-DD, as the WebUI)")
                 .value("--preview-every", "N", "write a quick latent preview (preview.png in the output folder) every N steps")
-                .value("--threads", "N", "CPU threads (default: all cores)");
+                .value("--threads", "N", "CPU threads (default: all cores)")
+                .value("--device", "DEVICE", "compute device: " + DeviceSelector.HELP + " (default cpu)");
     }
 
     @Override public String name() { return mode.name; }
@@ -145,7 +148,13 @@ public class GenerateCommand implements Command {
 
         ProgressBar bar = new ProgressBar(err, System.console() != null);
         Progress progress = previewEvery <= 0 ? bar : new PreviewingProgress(bar, previewEvery, outDir.resolve("preview.png"), err);
-        try (Backend backend = new CpuBackend(threads)) {
+        String device = a.value("--device", "cpu");
+        try {
+            DeviceSelector.parse(device);
+        } catch (DeviceSpecException e) {
+            throw new UsageException(e.getMessage());
+        }
+        try (Backend backend = device.equals("cpu") ? new CpuBackend(threads) : DeviceSelector.open(device)) {
             progress.update(Progress.Phase.LOAD, 0, 1);
             ModelFiles files = new ModelFiles(modelPath, vaePath, a.path("--tokenizer"), vae.equals("none"));
             try (StableDiffusionModel model = StableDiffusionModel.load(backend, files)) {
