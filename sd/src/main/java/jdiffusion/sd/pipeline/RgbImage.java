@@ -42,7 +42,8 @@ public record RgbImage(byte[] rgb, int width, int height, byte[] alpha) {
         return of(img);
     }
 
-    static RgbImage of(BufferedImage img) {
+    /** The pixels of a decoded image (alpha kept when it has one, e.g. for masks). */
+    public static RgbImage of(BufferedImage img) {
         int w = img.getWidth(), h = img.getHeight();
         byte[] rgb = new byte[w * h * 3];
         boolean hasAlpha = img.getColorModel().hasAlpha();

@@ -63,7 +63,7 @@ final class ImageCodec {
                     throw ApiException.invalid("field '" + field + "' is " + reader.getWidth(0) + "x" + reader.getHeight(0)
                             + ", more than the server's limit of " + maxPixels + " pixels (--max-pixels)");
                 BufferedImage img = reader.read(0);
-                return rgb(img);
+                return RgbImage.of(img);
             } finally {
                 reader.dispose();
             }
@@ -71,24 +71,6 @@ final class ImageCodec {
             if (e instanceof ApiException a) throw a;
             throw ApiException.badRequest("field '" + field + "' is not a readable image (" + e.getMessage() + ")");
         }
-    }
-
-    static RgbImage rgb(BufferedImage img) {
-        int w = img.getWidth(), h = img.getHeight();
-        byte[] rgb = new byte[w * h * 3];
-        byte[] alpha = img.getColorModel().hasAlpha() ? new byte[w * h] : null;
-        int[] row = new int[w];
-        for (int y = 0; y < h; y++) {
-            img.getRGB(0, y, w, 1, row, 0, w);
-            for (int x = 0; x < w; x++) {
-                int argb = row[x], i = y * w + x;
-                rgb[3 * i] = (byte) (argb >> 16);
-                rgb[3 * i + 1] = (byte) (argb >> 8);
-                rgb[3 * i + 2] = (byte) argb;
-                if (alpha != null) alpha[i] = (byte) (argb >>> 24);
-            }
-        }
-        return new RgbImage(rgb, w, h, alpha);
     }
 
     /** The image as the WebUI sends it: base64 of a PNG whose {@code parameters} text is the infotext. */
