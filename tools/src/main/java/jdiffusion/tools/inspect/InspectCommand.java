@@ -2,7 +2,9 @@ package jdiffusion.tools.inspect;
 
 import jdiffusion.tensor.SafeTensors;
 import jdiffusion.tensor.SafeTensorsException;
+import jdiffusion.tensor.ckpt.ModelHash;
 import jdiffusion.tensor.json.Json;
+import jdiffusion.tools.modelfile.HashCache;
 import jdiffusion.tools.Arguments;
 import jdiffusion.tools.Command;
 import jdiffusion.tools.CommandException;
@@ -33,7 +35,8 @@ public final class InspectCommand implements Command {
         return new Options()
                 .positional("FILE", "a .safetensors file")
                 .flag("--tensors", "also list every tensor: name, dtype, shape")
-                .flag("--json", "print JSON instead of text");
+                .flag("--json", "print JSON instead of text")
+                .flag("--hash", "also the WebUI's model hashes (AutoV2, legacy) and the SHA-256 (cached)");
     }
 
     @Override public String name() { return "inspect"; }
@@ -53,18 +56,37 @@ public final class InspectCommand implements Command {
         Path file = a.positionalPath(0, "FILE");
         try (SafeTensors st = open(file)) {
             SafeTensorsSummary summary = SafeTensorsSummary.of(st);
+            Map<String, Object> model = ModelFacts.of(file, st.names());
+            if (a.flag("--hash")) model.putAll(hashes(file));
             if (a.flag("--json")) {
                 Map<String, Object> json = new LinkedHashMap<>();
                 json.put("file", file.toString());
                 json.putAll(summary.toJson());
+                json.put("model", model);
                 if (a.flag("--tensors")) json.put("tensor_list", SafeTensorsSummary.tensorsJson(st));
                 out.println(Json.writePretty(json));
             } else {
                 if (a.flag("--tensors")) out.print(tensorTable(st));
                 out.print(text(file, summary));
+                TextTable m = new TextTable(false, false);
+                model.forEach((k, v) -> m.row(k, String.valueOf(v)));
+                out.print("\nmodel:\n" + m.render("  "));
             }
         }
         return 0;
+    }
+
+    private static Map<String, Object> hashes(Path file) {
+        Map<String, Object> h = new LinkedHashMap<>();
+        try {
+            String sha = HashCache.standard().sha256(file);
+            h.put("hash_autov2", sha.substring(0, 10));
+            h.put("hash_legacy", ModelHash.legacy(file));
+            h.put("sha256", sha);
+        } catch (IOException e) {
+            throw new CommandException(file + ": cannot hash: " + e.getMessage(), e);
+        }
+        return h;
     }
 
     /** Opens the file, turning "not a safetensors file" into a message that says what the file is instead. */

@@ -23,6 +23,16 @@ import static org.junit.jupiter.api.Assertions.*;
 
 class InspectCommandTest {
     @Test
+    void reportsTheModelFamilyVariantAndComponentShapesAsTheLoaderSeesThem() {
+        Captured c = Captured.run("inspect", Golden.model("tiny-sd15.safetensors").toString());
+        assertEquals(0, c.status(), c.err());
+        assertTrue(c.out().contains("family        SD1"), c.out());
+        assertTrue(c.out().contains("downsampling x2"), c.out());
+        assertTrue(c.out().contains("tiny-sd15.yaml"), c.out());
+        assertTrue(c.out().contains("ema           none"), c.out());
+    }
+
+    @Test
     void summarisesTheTinyCheckpointByDtypeAndPrefix() {
         String file = Golden.model("tiny-sd15.safetensors").toString();
         Captured c = Captured.run("inspect", file);
