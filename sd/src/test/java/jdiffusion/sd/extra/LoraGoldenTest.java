@@ -1,6 +1,6 @@
 package jdiffusion.sd.extra;
 
-import jdiffusion.kernels.cpu.CpuBackend;
+import jdiffusion.sd.TestBackends;
 import jdiffusion.nn.Weights;
 import jdiffusion.sd.checkpoint.Checkpoint;
 import jdiffusion.sd.clip.ClipTextEncoder;
@@ -42,7 +42,7 @@ class LoraGoldenTest {
 
     @BeforeAll
     static void open() {
-        backend = new CpuBackend();
+        backend = TestBackends.create();
         ckpt = Checkpoint.open(Golden.model("tiny-sd15.safetensors"));
         modules = ModelModules.of(ckpt, "tiny-sd15");
     }

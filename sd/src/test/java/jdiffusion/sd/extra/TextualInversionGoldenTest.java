@@ -1,6 +1,6 @@
 package jdiffusion.sd.extra;
 
-import jdiffusion.kernels.cpu.CpuBackend;
+import jdiffusion.sd.TestBackends;
 import jdiffusion.nn.Weights;
 import jdiffusion.sd.checkpoint.Checkpoint;
 import jdiffusion.sd.clip.ClipTextEncoder;
@@ -38,7 +38,7 @@ class TextualInversionGoldenTest {
 
     @BeforeAll
     static void open() {
-        backend = new CpuBackend();
+        backend = TestBackends.create();
         ckpt = Checkpoint.open(Golden.model("tiny-sd15.safetensors"));
         tokenizer = ClipTokenizer.load(Golden.model("clip-tokenizer-sd1"));
         encoder = new ClipTextEncoder(backend, new Weights(ckpt.textEncoder()), ckpt.config().textEncoder());

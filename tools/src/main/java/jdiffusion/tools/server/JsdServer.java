@@ -1,5 +1,6 @@
 package jdiffusion.tools.server;
 
+import jdiffusion.kernels.opencl.DeviceSelector;
 import jdiffusion.sd.extra.ModelsFolder;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -56,7 +57,7 @@ public final class JsdServer implements AutoCloseable {
                 credentials.add(pair.strip());
             }
         }
-        this.backend = new CpuBackend(config.threads());
+        this.backend = config.device().equals("cpu") ? new CpuBackend(config.threads()) : DeviceSelector.open(config.device());
         this.slot = new ModelSlot(backend, config.tokenizer(), catalog);
         this.queue = new JobQueue(config.queueSize(), new JobProgress());
         WebUiSettings settings = new WebUiSettings(catalog, checkpoints.getFirst());

@@ -1,5 +1,7 @@
 package jdiffusion.tools.server;
 
+import jdiffusion.kernels.opencl.DeviceSelector;
+import jdiffusion.kernels.opencl.DeviceSpecException;
 import jdiffusion.tools.Arguments;
 import jdiffusion.tools.Command;
 import jdiffusion.tools.Options;
@@ -28,7 +30,8 @@ public final class ServeCommand implements Command {
                 .section("limits")
                 .value("--queue-size", "N", "jobs that may wait behind the running one; more get 503 (default " + ServerConfig.DEFAULT_QUEUE_SIZE + ")")
                 .value("--max-pixels", "N", "the most pixels one request may generate (width x height x batch size; default 2048x2048)")
-                .value("--threads", "N", "CPU threads (default: all cores)");
+                .value("--threads", "N", "CPU threads (default: all cores)")
+                .value("--device", "DEVICE", "compute device: " + DeviceSelector.HELP + " (default cpu)");
     }
 
     @Override public String name() { return "serve"; }
@@ -76,9 +79,15 @@ public final class ServeCommand implements Command {
         int threads = a.intValue("--threads", Runtime.getRuntime().availableProcessors(), 1, 4096);
         String host = a.flag("--listen") ? "0.0.0.0" : "127.0.0.1";
         String auth = a.value("--api-auth", null);
+        String device = a.value("--device", "cpu");
+        try {
+            DeviceSelector.parse(device);
+        } catch (DeviceSpecException e) {
+            throw new UsageException(e.getMessage());
+        }
         if (auth != null)
             for (String pair : auth.split(","))
                 if (pair.indexOf(':') <= 0) throw new UsageException("--api-auth wants user:password (pairs separated by commas), got '" + pair + "'");
-        return new ServerConfig(host, port, dir, model, a.path("--tokenizer"), auth, queue, maxPixels, threads);
+        return new ServerConfig(host, port, dir, model, a.path("--tokenizer"), auth, queue, maxPixels, threads, device);
     }
 }

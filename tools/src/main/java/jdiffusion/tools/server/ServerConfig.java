@@ -14,27 +14,32 @@ import java.nio.file.Path;
  * @param queueSize  jobs that may wait behind the running one; more are refused with 503
  * @param maxPixels  the most pixels a request may generate at once (width x height x batch size) or send as an image
  * @param threads    CPU threads for the backend
+ * @param device     compute device: cpu, opencl, opencl:N or reference
  */
 public record ServerConfig(String host, int port, Path modelsDir, Path model, Path tokenizer, String apiAuth,
-                           int queueSize, long maxPixels, int threads) {
+                           int queueSize, long maxPixels, int threads, String device) {
     public static final int DEFAULT_PORT = 7860;
     public static final int DEFAULT_QUEUE_SIZE = 16;
     public static final long DEFAULT_MAX_PIXELS = 2048L * 2048L;
 
     /** Loopback on any free port with default limits: what tests use. */
     public static ServerConfig loopback(Path modelsDir, Path model, Path tokenizer, int threads) {
-        return new ServerConfig("127.0.0.1", 0, modelsDir, model, tokenizer, null, DEFAULT_QUEUE_SIZE, DEFAULT_MAX_PIXELS, threads);
+        return new ServerConfig("127.0.0.1", 0, modelsDir, model, tokenizer, null, DEFAULT_QUEUE_SIZE, DEFAULT_MAX_PIXELS, threads, "cpu");
+    }
+
+    public ServerConfig withDevice(String device) {
+        return new ServerConfig(host, port, modelsDir, model, tokenizer, apiAuth, queueSize, maxPixels, threads, device);
     }
 
     public ServerConfig withAuth(String auth) {
-        return new ServerConfig(host, port, modelsDir, model, tokenizer, auth, queueSize, maxPixels, threads);
+        return new ServerConfig(host, port, modelsDir, model, tokenizer, auth, queueSize, maxPixels, threads, device);
     }
 
     public ServerConfig withQueueSize(int size) {
-        return new ServerConfig(host, port, modelsDir, model, tokenizer, apiAuth, size, maxPixels, threads);
+        return new ServerConfig(host, port, modelsDir, model, tokenizer, apiAuth, size, maxPixels, threads, device);
     }
 
     public ServerConfig withMaxPixels(long pixels) {
-        return new ServerConfig(host, port, modelsDir, model, tokenizer, apiAuth, queueSize, pixels, threads);
+        return new ServerConfig(host, port, modelsDir, model, tokenizer, apiAuth, queueSize, pixels, threads, device);
     }
 }
