@@ -39,6 +39,12 @@ final class ConvOps {
         float[] in = xs.host().floats();
         int inBase = Math.toIntExact(xs.offset());
         int imageSize = c * h * w;
+        if (o <= FewOutputConv.MAX_OUTPUTS && stride == 1) {
+            float[] wf = weight.toFloatArray();
+            FewOutputConv.run(parallel, in, inBase, bsz, c, h, w, wf, bias == null ? null : bias.toFloatArray(),
+                    o, kh, kw, padding, out, oh, ow);
+            return Tensor.of(out, bsz, o, oh, ow);
+        }
         Tensor wc = weight.isContiguous() ? weight : weight.isHost() ? weight.contiguous() : Tensor.of(weight.toFloatArray(), weight.shape());
         PanelSource a = LinearOps.weightPanels(wc.reshape(o, c * kh * kw));
         float[] rowBias = bias == null ? null : bias.toFloatArray();

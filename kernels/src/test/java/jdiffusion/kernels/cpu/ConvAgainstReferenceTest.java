@@ -45,6 +45,19 @@ class ConvAgainstReferenceTest {
     }
 
     @Test
+    void convToFewChannelsMatchesReferenceAtBordersAndTails() {
+        Random rnd = new Random(17);
+        int[][] hw = {{1, 1}, {5, 7}, {16, 40}, {9, 35}};
+        for (int[] s : hw)
+            for (int o : new int[]{1, 3, 4})
+                for (int pad : new int[]{0, 1}) {
+                    if (s[0] + 2 * pad >= 3 && s[1] + 2 * pad >= 3)
+                        compare(rnd, 2, 6, s[0], s[1], o, 3, 1, pad, true, DType.F16);
+                    compare(rnd, 1, 5, s[0], s[1], o, 1, 1, pad, false, DType.F32);
+                }
+    }
+
+    @Test
     void conv1x1IsAChannelGemm() {
         Random rnd = new Random(12);
         compare(rnd, 1, 17, 9, 11, 33, 1, 1, 0, true, DType.F32);
