@@ -66,30 +66,38 @@ final class Sgemm {
         int nc = Math.min(roundUp(n, NR), Math.max(NR, bBlockFloats / kcb / NR * NR));
         int mc = Math.min(roundUp(m, MR), Math.max(MR, aBlockFloats / kcb / MR * MR));
         int aSize = mc * kcb, bSize = nc * kcb;
-        float[] scratch = scratch(aSize + bSize);
+        // all of A packed once when it is one row block met by several column blocks (a conv's weights against
+        // a big image): re-packing (and F16-converting) it for every column block cost ~10% at 128 channels
+        boolean keepA = m <= mc && n > nc;
+        int aRegion = keepA ? kBlocks * aSize : aSize;
+        float[] scratch = scratch(aRegion + bSize);
         int threads = parallel == null ? 1 : parallel.threads();
 
         for (int ic = 0; ic < m; ic += mc)
             for (int jc = 0; jc < n; jc += nc)
-                for (int pc = 0; pc < k; pc += kcb)
-                    block(parallel, threads, a, b, c, rowBias, colBias, scratch, aSize,
-                            ic, Math.min(mc, m - ic), jc, Math.min(nc, n - jc), pc, Math.min(kcb, k - pc));
+                for (int pc = 0, kb = 0; pc < k; pc += kcb, kb++)
+                    block(parallel, threads, a, b, c, rowBias, colBias, scratch, keepA ? kb * aSize : 0, !keepA || jc == 0,
+                            aRegion, ic, Math.min(mc, m - ic), jc, Math.min(nc, n - jc), pc, Math.min(kcb, k - pc));
         release(scratch);
     }
 
-    /** One (ic, jc, pc) step: pack the A and B blocks (in parallel), then all their tiles (in parallel). */
+    /**
+     * One (ic, jc, pc) step: pack the A block at {@code scratch[aOff ..]} (unless {@code packA} is false: packed
+     * there before) and the B block at {@code scratch[aSize ..]} (in parallel), then all their tiles (in parallel).
+     */
     private static void block(Parallel parallel, int threads, PanelSource a, PanelSource b, Output c, float[] rowBias,
-                              float[] colBias, float[] scratch, int aSize, int ic, int mcur, int jc, int ncur, int pc, int kcur) {
+                              float[] colBias, float[] scratch, int aOff, boolean packA, int aSize, int ic, int mcur,
+                              int jc, int ncur, int pc, int kcur) {
         int mPanels = ceilDiv(mcur, MR), nPanels = ceilDiv(ncur, NR);
         // F32 rows are read in place by the kernel: only a cut last panel (zero rows needed) gets packed
         PanelSource.RowsInPlace direct = a.rowsInPlace();
-        int packFrom = direct == null ? 0 : mcur / MR;
-        run(parallel, mPanels + nPanels, (from, to) -> {
-            for (int t = from; t < to; t++) {
-                if (t < packFrom) continue;
+        int inPlace = direct == null ? 0 : mcur / MR, packFrom = packA ? inPlace : mPanels;
+        run(parallel, mPanels - packFrom + nPanels, (from, to) -> {
+            for (int u = from; u < to; u++) {
+                int t = u + packFrom;
                 if (t < mPanels) {
                     int i = t * MR;
-                    a.packRows(scratch, t * MR * kcur, ic + i, Math.min(MR, mcur - i), pc, kcur, MR);
+                    a.packRows(scratch, aOff + t * MR * kcur, ic + i, Math.min(MR, mcur - i), pc, kcur, MR);
                 } else {
                     int p = t - mPanels, j = p * NR;
                     b.packInterleaved(scratch, aSize + p * NR * kcur, jc + j, Math.min(NR, ncur - j), pc, kcur, NR);
@@ -107,7 +115,7 @@ final class Sgemm {
                 int ip1 = Math.min(mPanels, (mb + 1) * mcPanels), jp1 = Math.min(nPanels, (nb + 1) * nPanelsPerBlock);
                 for (int ip = mb * mcPanels; ip < ip1; ip++)
                     for (int jp = nb * nPanelsPerBlock; jp < jp1; jp++)
-                        tileAt(ip, jp, ic, mcur, ncur, jc, pc, kcur, aSize, scratch, ip < packFrom ? direct : null,
+                        tileAt(ip, jp, ic, mcur, ncur, jc, pc, kcur, aOff, aSize, scratch, ip < inPlace ? direct : null,
                                 c, mode, rowBias, colBias);
             }
         });
@@ -116,12 +124,12 @@ final class Sgemm {
     /** B micro-panels of depth {@code kc} that fit in half the L2. */
     private static int maxPanelsInL2(int kc) { return Math.max(1, (L2_BYTES / 2) / (kc * NR * Float.BYTES)); }
 
-    private static void tileAt(int ip, int jp, int ic, int mcur, int ncur, int jc, int pc, int kc, int aSize, float[] scratch,
+    private static void tileAt(int ip, int jp, int ic, int mcur, int ncur, int jc, int pc, int kc, int aBlock, int aSize, float[] scratch,
                                PanelSource.RowsInPlace direct, Output c, int mode, float[] rowBias, float[] colBias) {
         int rows = Math.min(MR, mcur - ip * MR), i = ic + ip * MR, j = jp * NR, cols = Math.min(NR, ncur - j);
         int co = c.offset() + i * c.rowStride() + (jc + j) * c.colStride(), bOff = aSize + jp * NR * kc;
         float[] a = scratch;
-        int aOff = ip * MR * kc, lda = kc;
+        int aOff = aBlock + ip * MR * kc, lda = kc;
         if (direct != null) { a = direct.array(); aOff = direct.offset() + i * direct.rowStride() + pc; lda = direct.rowStride(); }
         if (rows == MR && cols == NR && c.colStride() == 1)
             MicroKernel.tile(kc, a, aOff, lda, scratch, bOff, c.data(), co, c.rowStride(), mode, rowBias, i, colBias, jc + j);
