@@ -65,6 +65,10 @@ final class Sgemm {
         int kBlocks = ceilDiv(k, kcMax), kcb = ceilDiv(k, kBlocks);
         int nc = Math.min(roundUp(n, NR), Math.max(NR, bBlockFloats / kcb / NR * NR));
         int mc = Math.min(roundUp(m, MR), Math.max(MR, aBlockFloats / kcb / MR * MR));
+        if (n > nc && (long) roundUp(m, MR) * kBlocks * kcb <= aBlockFloats) {
+            streamColumns(parallel, a, b, c, rowBias, colBias, m, n, k, kBlocks, kcb);
+            return;
+        }
         int aSize = mc * kcb, bSize = nc * kcb;
         // all of A packed once when it is one row block met by several column blocks (a conv's weights against
         // a big image): re-packing (and F16-converting) it for every column block cost ~10% at 128 channels
@@ -119,6 +123,54 @@ final class Sgemm {
                                 c, mode, rowBias, colBias);
             }
         });
+    }
+
+    /**
+     * A small enough to be packed whole (all its K blocks) against a wide B (a conv's weights against a big
+     * image): A is packed once, then each task takes the next group of B panels, packs them itself into its
+     * worker's own buffer (they stay in its L2) and runs them through every K block against all of A. One
+     * fork-join for all of B instead of two per block, and no packed B block making a round trip through L3.
+     */
+    private static void streamColumns(Parallel parallel, PanelSource a, PanelSource b, Output c, float[] rowBias,
+                                      float[] colBias, int m, int n, int k, int kBlocks, int kcb) {
+        int threads = parallel == null ? 1 : parallel.threads();
+        int mPanels = ceilDiv(m, MR), nPanels = ceilDiv(n, NR), aSize = mPanels * MR * kcb;
+        PanelSource.RowsInPlace direct = a.rowsInPlace();
+        int inPlace = direct == null ? 0 : m / MR, packed = mPanels - inPlace;
+        int group = Math.max(1, Math.min(maxPanelsInL2(kcb), ceilDiv(nPanels, 4 * threads)));
+        int tasks = ceilDiv(nPanels, group), workers = Math.min(threads, tasks), bSize = group * NR * kcb;
+        int bRegion = kBlocks * aSize;
+        float[] scratch = scratch(bRegion + workers * bSize);
+        run(parallel, packed * kBlocks, (from, to) -> {
+            for (int u = from; u < to; u++) {
+                int kb = u / packed, t = inPlace + u % packed, pc = kb * kcb, kcur = Math.min(kcb, k - pc), i = t * MR;
+                a.packRows(scratch, kb * aSize + i * kcur, i, Math.min(MR, m - i), pc, kcur, MR);
+            }
+        });
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        Parallel.RangeBody body = (w0, w1) -> {
+            for (int w = w0; w < w1; w++) {
+                int bBase = bRegion + w * bSize;
+                for (int t; (t = next.getAndIncrement()) < tasks; ) {
+                    int jp0 = t * group, jp1 = Math.min(nPanels, jp0 + group), jc = jp0 * NR;
+                    for (int kb = 0; kb < kBlocks; kb++) {
+                        int pc = kb * kcb, kcur = Math.min(kcb, k - pc);
+                        for (int jp = jp0; jp < jp1; jp++) {
+                            int j = jp * NR;
+                            b.packInterleaved(scratch, bBase + (jp - jp0) * NR * kcur, j, Math.min(NR, n - j), pc, kcur, NR);
+                        }
+                        int mode = kb == 0 ? MicroKernel.STORE : MicroKernel.ACCUMULATE;
+                        for (int ip = 0; ip < mPanels; ip++)
+                            for (int jp = jp0; jp < jp1; jp++)
+                                tileAt(ip, jp - jp0, 0, m, n - jc, jc, pc, kcur, kb * aSize, bBase, scratch,
+                                        ip < inPlace ? direct : null, c, mode, rowBias, colBias);
+                    }
+                }
+            }
+        };
+        if (parallel == null || workers == 1) body.run(0, 1);
+        else parallel.forEachTask(workers, body);
+        release(scratch);
     }
 
     /** B micro-panels of depth {@code kc} that fit in half the L2. */
