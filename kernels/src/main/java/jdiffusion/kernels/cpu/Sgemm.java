@@ -69,6 +69,11 @@ final class Sgemm {
             streamColumns(parallel, a, b, c, rowBias, colBias, m, n, k, kBlocks, kcb);
             return;
         }
+        if (kBlocks > 1 && a.rowsInPlace() == null && m > 4 * MR && ceilDiv(n, NR) <= maxPanelsInL2(kcb)
+                && (long) roundUp(n, NR) * kBlocks * kcb <= bBlockFloats) {
+            streamRows(parallel, a, b, c, rowBias, colBias, m, n, k, kBlocks, kcb);
+            return;
+        }
         int aSize = mc * kcb, bSize = nc * kcb;
         // all of A packed once when it is one row block met by several column blocks (a conv's weights against
         // a big image): re-packing (and F16-converting) it for every column block cost ~10% at 128 channels
@@ -164,6 +169,52 @@ final class Sgemm {
                             for (int jp = jp0; jp < jp1; jp++)
                                 tileAt(ip, jp - jp0, 0, m, n - jc, jc, pc, kcur, kb * aSize, bBase, scratch,
                                         ip < inPlace ? direct : null, c, mode, rowBias, colBias);
+                    }
+                }
+            }
+        };
+        if (parallel == null || workers == 1) body.run(0, 1);
+        else parallel.forEachTask(workers, body);
+        release(scratch);
+    }
+
+    /**
+     * The mirror of {@link #streamColumns} for a narrow B that fits in half the L2 against a deep A that must be
+     * packed (F16 conv weights against a small image): B is packed whole once, then each task packs its own
+     * group of A panels, K block by K block, straight into its worker's buffer and runs them against all of B:
+     * the weights are read once, converted into cache and used there, with one fork-join instead of two per K block.
+     */
+    private static void streamRows(Parallel parallel, PanelSource a, PanelSource b, Output c, float[] rowBias,
+                                   float[] colBias, int m, int n, int k, int kBlocks, int kcb) {
+        int threads = parallel == null ? 1 : parallel.threads();
+        int mPanels = ceilDiv(m, MR), nPanels = ceilDiv(n, NR), bSize = nPanels * NR * kcb;
+        int group = Math.max(1, Math.min(32, ceilDiv(mPanels, 4 * threads)));
+        int tasks = ceilDiv(mPanels, group), workers = Math.min(threads, tasks), aSize = group * MR * kcb;
+        int aRegion = kBlocks * bSize;
+        float[] scratch = scratch(aRegion + workers * aSize);
+        run(parallel, nPanels * kBlocks, (from, to) -> {
+            for (int u = from; u < to; u++) {
+                int kb = u / nPanels, jp = u % nPanels, pc = kb * kcb, kcur = Math.min(kcb, k - pc), j = jp * NR;
+                b.packInterleaved(scratch, kb * bSize + j * kcur, j, Math.min(NR, n - j), pc, kcur, NR);
+            }
+        });
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        Parallel.RangeBody body = (w0, w1) -> {
+            for (int w = w0; w < w1; w++) {
+                int aBase = aRegion + w * aSize;
+                for (int t; (t = next.getAndIncrement()) < tasks; ) {
+                    int ip0 = t * group, ip1 = Math.min(mPanels, ip0 + group), ic = ip0 * MR;
+                    for (int kb = 0; kb < kBlocks; kb++) {
+                        int pc = kb * kcb, kcur = Math.min(kcb, k - pc);
+                        for (int ip = ip0; ip < ip1; ip++) {
+                            int i = ip * MR;
+                            a.packRows(scratch, aBase + (i - ic) * kcur, i, Math.min(MR, m - i), pc, kcur, MR);
+                        }
+                        int mode = kb == 0 ? MicroKernel.STORE : MicroKernel.ACCUMULATE;
+                        for (int ip = ip0; ip < ip1; ip++)
+                            for (int jp = 0; jp < nPanels; jp++)
+                                tileAt(ip - ip0, jp, ic, m - ic, n, 0, pc, kcur, aBase, kb * bSize, scratch, null,
+                                        c, mode, rowBias, colBias);
                     }
                 }
             }

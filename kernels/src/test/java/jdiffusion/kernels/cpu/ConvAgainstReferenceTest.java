@@ -84,6 +84,8 @@ class ConvAgainstReferenceTest {
         compare(rnd, 1, 40, 6, 9, 19, 3, 1, 1, true, DType.F16);   // K = 360 > one K block
         compare(rnd, 2, 30, 5, 5, 8, 3, 2, 1, true, DType.BF16);
         compare(rnd, 2, 90, 4, 6, 7, 3, 1, 1, true, DType.F16);    // K = 810: two K blocks
+        compare(rnd, 1, 100, 4, 5, 37, 3, 1, 1, true, DType.F16);  // many outputs, few pixels, two K blocks: weights streamed
+        compare(rnd, 2, 200, 3, 3, 50, 3, 1, 1, false, DType.F16); // the same for a folded batch, three K blocks
     }
 
     @Test
