@@ -38,22 +38,24 @@ final class ConvOps {
         if (!xs.isContiguous()) xs = Tensor.of(xs.toFloatArray(), xs.shape());
         float[] in = xs.host().floats();
         int inBase = Math.toIntExact(xs.offset());
-        if (padding > 0) {
-            in = padded(parallel, in, inBase, bsz * c, h, w, padding);
-            inBase = 0;
+        int imageSize = c * h * w;
+        if (o <= FewOutputConv.MAX_OUTPUTS && stride == 1) {
+            float[] wf = weight.toFloatArray();
+            FewOutputConv.run(parallel, in, inBase, bsz, c, h, w, wf, bias == null ? null : bias.toFloatArray(),
+                    o, kh, kw, padding, out, oh, ow);
+            return Tensor.of(out, bsz, o, oh, ow);
         }
-        int ph = h + 2 * padding, pw = w + 2 * padding, imageSize = c * ph * pw;
         Tensor wc = weight.isContiguous() ? weight : weight.isHost() ? weight.contiguous() : Tensor.of(weight.toFloatArray(), weight.shape());
         PanelSource a = LinearOps.weightPanels(wc.reshape(o, c * kh * kw));
         float[] rowBias = bias == null ? null : bias.toFloatArray();
 
         if (bsz == 1 || pixels >= FOLD_BELOW_PIXELS) {
             for (int b = 0; b < bsz; b++) {
-                PanelSource patches = new ConvPatches(in, inBase + b * imageSize, 1, c, ph, pw, kh, kw, stride);
+                PanelSource patches = new ConvPatches(in, inBase + b * imageSize, 1, c, h, w, kh, kw, stride, padding);
                 Sgemm.multiply(parallel, a, patches, Sgemm.Output.rowMajor(out, b * o * pixels, pixels), rowBias, null);
             }
         } else {
-            PanelSource patches = new ConvPatches(in, inBase, bsz, c, ph, pw, kh, kw, stride);
+            PanelSource patches = new ConvPatches(in, inBase, bsz, c, h, w, kh, kw, stride, padding);
             float[] folded = new float[out.length];
             int ld = bsz * pixels;
             Sgemm.multiply(parallel, a, patches, Sgemm.Output.rowMajor(folded, 0, ld), rowBias, null);
@@ -62,20 +64,5 @@ final class ConvOps {
                     System.arraycopy(folded, oc * ld + b * pixels, out, (b * o + oc) * pixels, pixels);
         }
         return Tensor.of(out, bsz, o, oh, ow);
-    }
-
-    /**
-     * The input with a zero border of {@code pad} on every side: one cheap copy (1/(9·O) of the convolution's
-     * work) that spares every patch read a bounds check.
-     */
-    private static float[] padded(Parallel parallel, float[] in, int base, int planes, int h, int w, int pad) {
-        int ph = h + 2 * pad, pw = w + 2 * pad;
-        float[] out = new float[Math.multiplyExact(planes, ph * pw)];
-        parallel.forRange(planes, 16, (from, to) -> {
-            for (int p = from; p < to; p++)
-                for (int y = 0; y < h; y++)
-                    System.arraycopy(in, base + (p * h + y) * w, out, (p * ph + y + pad) * pw + pad, w);
-        });
-        return out;
     }
 }

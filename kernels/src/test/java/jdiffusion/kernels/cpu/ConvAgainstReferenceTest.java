@@ -45,6 +45,19 @@ class ConvAgainstReferenceTest {
     }
 
     @Test
+    void convToFewChannelsMatchesReferenceAtBordersAndTails() {
+        Random rnd = new Random(17);
+        int[][] hw = {{1, 1}, {5, 7}, {16, 40}, {9, 35}};
+        for (int[] s : hw)
+            for (int o : new int[]{1, 3, 4})
+                for (int pad : new int[]{0, 1}) {
+                    if (s[0] + 2 * pad >= 3 && s[1] + 2 * pad >= 3)
+                        compare(rnd, 2, 6, s[0], s[1], o, 3, 1, pad, true, DType.F16);
+                    compare(rnd, 1, 5, s[0], s[1], o, 1, 1, pad, false, DType.F32);
+                }
+    }
+
+    @Test
     void conv1x1IsAChannelGemm() {
         Random rnd = new Random(12);
         compare(rnd, 1, 17, 9, 11, 33, 1, 1, 0, true, DType.F32);
@@ -71,6 +84,8 @@ class ConvAgainstReferenceTest {
         compare(rnd, 1, 40, 6, 9, 19, 3, 1, 1, true, DType.F16);   // K = 360 > one K block
         compare(rnd, 2, 30, 5, 5, 8, 3, 2, 1, true, DType.BF16);
         compare(rnd, 2, 90, 4, 6, 7, 3, 1, 1, true, DType.F16);    // K = 810: two K blocks
+        compare(rnd, 1, 100, 4, 5, 37, 3, 1, 1, true, DType.F16);  // many outputs, few pixels, two K blocks: weights streamed
+        compare(rnd, 2, 200, 3, 3, 50, 3, 1, 1, false, DType.F16); // the same for a folded batch, three K blocks
     }
 
     @Test
