@@ -41,9 +41,18 @@ public final class CheckpointMerger {
             Tensor tc = c == null ? null : c.tensors().get(name);
             checkShapes(name, ta, tb, a, b);
             if (tc != null) checkShapes(name, tb, tc, b, c);
-            w.add(name, outType, ta.shape(), sink -> DTypeSink.writeFloats(sink, mergeOne(ta, tb, tc, mode, alpha), outType));
+            w.add(name, outType, ta.shape(), sink -> {
+                float[] merged = mergeOne(ta, tb, tc, mode, alpha);
+                // read once: let the kernel drop these mapped pages, so resident memory stays near one tensor
+                for (Tensor t : new Tensor[]{ta, tb, tc}) dropResidentPages(t);
+                DTypeSink.writeFloats(sink, merged, outType);
+            });
         }
         w.write(out);
+    }
+
+    private static void dropResidentPages(Tensor t) {
+        if (t != null && t.isHost() && t.host().segment().isMapped()) t.host().segment().unload();
     }
 
     private static void checkShapes(String name, Tensor x, Tensor y, TensorFile fx, TensorFile fy) {
