@@ -2,24 +2,14 @@ package jdiffusion.sd.pipeline;
 
 import org.junit.jupiter.api.Test;
 
+import static jdiffusion.sd.pipeline.PillowPattern.bytes;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 /** Byte-exact agreement with Pillow (values recorded from Pillow 12 running the WebUI's masking.fill on a 13x9 pattern). */
 class MaskedFillTest {
     static final int W = 13, H = 9;
 
-    static byte[] pattern() {
-        byte[] b = new byte[W * H * 3];
-        for (int y = 0; y < H; y++) for (int x = 0; x < W; x++) for (int c = 0; c < 3; c++)
-            b[(y * W + x) * 3 + c] = (byte) (((x * 37 + y * 91 + c * 53) * 7) % 256);
-        return b;
-    }
-
-    static byte[] bytes(int... v) {
-        byte[] b = new byte[v.length];
-        for (int i = 0; i < v.length; i++) b[i] = (byte) v[i];
-        return b;
-    }
+    static byte[] pattern() { return PillowPattern.rgb(W, H); }
 
     @Test
     void gaussianBlurMatchesPillow() {

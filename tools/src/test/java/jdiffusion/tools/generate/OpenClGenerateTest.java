@@ -4,6 +4,7 @@ import jdiffusion.kernels.opencl.OpenClDevices;
 import jdiffusion.kernels.opencl.OpenClUnavailableException;
 import jdiffusion.tensor.testing.Golden;
 import jdiffusion.tools.Captured;
+import jdiffusion.tools.PixelAssert;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,11 +38,7 @@ class OpenClGenerateTest {
         Captured a = txt2img("cpu", cpu), b = txt2img("opencl", gpu);
         assertEquals(0, a.status(), a.err());
         assertEquals(0, b.status(), b.err());
-        int[] x = pixels(cpu), y = pixels(gpu);
-        assertEquals(x.length, y.length);
-        for (int i = 0; i < x.length; i++)
-            for (int shift = 0; shift < 24; shift += 8)
-                assertTrue(Math.abs(((x[i] >> shift) & 0xff) - ((y[i] >> shift) & 0xff)) <= 2, "pixel " + i);
+        PixelAssert.assertPixelsWithin(pixels(cpu), pixels(gpu), 2);
     }
 
     @Test
