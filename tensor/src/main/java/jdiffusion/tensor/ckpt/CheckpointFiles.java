@@ -6,6 +6,7 @@ import jdiffusion.tensor.Tensor;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,15 +37,21 @@ public final class CheckpointFiles {
         return TorchCheckpoint.open(path);
     }
 
-    /** A zip or pickle never starts with a little-endian length followed by '{'; a safetensors file always does. */
+    /**
+     * A safetensors file is a little-endian header length that fits the file, then '{'. That test comes first:
+     * a length whose low byte is 0x80 would otherwise pass for a pickle's PROTO opcode. A zip ('PK') or a pickle
+     * never satisfies it (a zip has its compression method at byte 8, a pickle's first eight bytes read as a
+     * length far beyond the file).
+     */
     static boolean isSafetensors(Path path) {
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-            ByteBuffer head = ByteBuffer.allocate(9);
+            ByteBuffer head = ByteBuffer.allocate(9).order(ByteOrder.LITTLE_ENDIAN);
             while (head.hasRemaining() && ch.read(head, head.position()) > 0) { }
             if (head.hasRemaining()) return path.getFileName().toString().endsWith(".safetensors");
+            long headerLength = head.getLong(0);
+            if (head.get(8) == '{' && headerLength > 0 && headerLength <= ch.size() - 8) return true;
             boolean torch = (head.get(0) == 'P' && head.get(1) == 'K') || (head.get(0) & 0xff) == 0x80;
-            if (torch) return false;
-            return head.get(8) == '{' || path.getFileName().toString().endsWith(".safetensors");
+            return !torch && path.getFileName().toString().endsWith(".safetensors");
         } catch (IOException e) {
             throw new CheckpointException(path + ": cannot read: " + e.getMessage(), e);
         }

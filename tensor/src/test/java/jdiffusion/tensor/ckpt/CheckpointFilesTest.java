@@ -50,6 +50,25 @@ class CheckpointFilesTest {
     }
 
     @Test
+    void safetensorsWhoseHeaderLengthStartsWithByte0x80IsNotTakenForAPickle() throws IOException {
+        // 0x80 is also a pickle's PROTO opcode; one safetensors file in 256 has it as its first byte
+        byte[] json = "{\"x\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        int length = 0x80;
+        byte[] file = new byte[8 + length + 4];
+        file[0] = (byte) 0x80;
+        System.arraycopy(json, 0, file, 8, json.length);
+        java.util.Arrays.fill(file, 8 + json.length, 8 + length, (byte) ' ');
+        java.nio.ByteBuffer.wrap(file, 8 + length, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putFloat(2.5f);
+        for (String name : new String[]{"lora.safetensors", "lora.pt"}) {
+            Path p = dir.resolve(name);
+            Files.write(p, file);
+            try (TensorFile f = CheckpointFiles.open(p)) {
+                assertArrayEquals(new float[]{2.5f}, f.get("x").toFloatArray(), name);
+            }
+        }
+    }
+
+    @Test
     void badSafetensorsAndMissingFilesAreCheckpointExceptions() throws IOException {
         Path bad = dir.resolve("bad.safetensors");
         Files.write(bad, new byte[]{100, 0, 0, 0, 0, 0, 0, 0, '{'});
