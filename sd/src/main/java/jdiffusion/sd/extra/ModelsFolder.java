@@ -62,8 +62,19 @@ public final class ModelsFolder {
 
     public Path root() { return root; }
 
-    /** The file called {@code name} (no extension; a {@code sub/name} path also works), if any. */
+    /**
+     * The file called {@code name} (no extension; a {@code sub/name} path also works), if any. A name not in the
+     * index makes the kind's folders be listed again first, as the WebUI's LoRA loader does, so a file added while
+     * running is found without an explicit refresh.
+     */
     public synchronized Optional<Path> find(Kind kind, String name) {
+        Optional<Path> known = lookup(kind, name);
+        if (known.isPresent() || !index.containsKey(kind)) return known;
+        index.remove(kind);
+        return lookup(kind, name);
+    }
+
+    private Optional<Path> lookup(Kind kind, String name) {
         Map<String, Path> all = all(kind);
         Path p = all.get(name);
         if (p == null) p = all.get(name.toLowerCase(Locale.ROOT));
@@ -78,10 +89,20 @@ public final class ModelsFolder {
         return Optional.ofNullable(p);
     }
 
-    /** Every file of {@code kind} by name (also under its lower-cased name, as a fallback). */
+    /** Every file of {@code kind} by name, also under its lower-cased name as a fallback for look-ups. */
     public synchronized Map<String, Path> all(Kind kind) {
         Map<String, Path> known = index.get(kind);
         if (known != null) return known;
+        Map<String, Path> files = files(kind);
+        Map<String, Path> withLower = new LinkedHashMap<>(files);
+        for (Map.Entry<String, Path> e : files.entrySet()) withLower.putIfAbsent(e.getKey().toLowerCase(Locale.ROOT), e.getValue());
+        known = Collections.unmodifiableMap(withLower);
+        index.put(kind, known);
+        return known;
+    }
+
+    /** Every file of {@code kind} once, by name, listed from disk now; the first in path order wins a shared name. */
+    public Map<String, Path> files(Kind kind) {
         Map<String, Path> found = new LinkedHashMap<>();
         for (String folder : kind.folders) {
             Path dir = root.resolve(folder);
@@ -94,11 +115,7 @@ public final class ModelsFolder {
             }
             for (Path f : files) found.putIfAbsent(stem(f), f);
         }
-        Map<String, Path> withLower = new LinkedHashMap<>(found);
-        for (Map.Entry<String, Path> e : found.entrySet()) withLower.putIfAbsent(e.getKey().toLowerCase(Locale.ROOT), e.getValue());
-        known = Collections.unmodifiableMap(withLower);
-        index.put(kind, known);
-        return known;
+        return Collections.unmodifiableMap(found);
     }
 
     /** Forgets what was listed, so files added since are seen (the WebUI's "refresh"). */

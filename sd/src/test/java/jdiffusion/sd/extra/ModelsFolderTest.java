@@ -45,4 +45,15 @@ class ModelsFolderTest {
         String m = assertThrows(ExtraNetworkException.class, () -> ModelsFolder.of(root.resolve("nope"))).getMessage();
         assertTrue(m.contains("nope") && m.contains("--models-dir"), m);
     }
+
+    @Test
+    void aFileAddedAfterTheFolderWasListedIsFoundWithoutARefresh(@TempDir Path root) throws IOException {
+        touch(root.resolve("models/Lora/ink.safetensors"));
+        ModelsFolder f = ModelsFolder.of(root);
+        assertEquals(1, f.files(ModelsFolder.Kind.LORA).size());
+        assertTrue(f.find(ModelsFolder.Kind.LORA, "hatch").isEmpty());
+        Path added = touch(root.resolve("models/Lora/hatch.safetensors"));
+        assertEquals(Optional.of(added), f.find(ModelsFolder.Kind.LORA, "hatch"), "a miss lists the folder again, as the WebUI's LoRA loader does");
+        assertEquals(java.util.List.of("hatch", "ink"), java.util.List.copyOf(new java.util.TreeSet<>(f.files(ModelsFolder.Kind.LORA).keySet())));
+    }
 }

@@ -1,7 +1,6 @@
 package jdiffusion.tools.server;
 
 import jdiffusion.kernels.opencl.DeviceSelector;
-import jdiffusion.sd.extra.ModelsFolder;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import jdiffusion.kernels.cpu.CpuBackend;
@@ -62,7 +61,7 @@ public final class JsdServer implements AutoCloseable {
         this.queue = new JobQueue(config.queueSize(), new JobProgress());
         WebUiSettings settings = new WebUiSettings(catalog, checkpoints.getFirst());
         this.api = new SdApi(catalog, settings, slot, queue, new GenerationRequest.Limits(config.maxPixels(), 64, 10000),
-                config.modelsDir() == null ? null : ModelsFolder.of(config.modelsDir()));
+                catalog.networks());
         this.handlers = Executors.newVirtualThreadPerTaskExecutor();
         try {
             this.http = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 64);

@@ -1,5 +1,7 @@
 package jdiffusion.tools.server;
 
+import jdiffusion.sd.extra.ModelsFolder;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -27,10 +29,10 @@ final class ModelCatalog {
     record Entry(String name, Path path) {}
 
     private static final List<String> CHECKPOINT_EXT = List.of(".safetensors", ".ckpt");
-    private static final List<String> NETWORK_EXT = List.of(".safetensors", ".pt", ".ckpt");
 
     private final Path root;
     private final Path single;
+    private final ModelsFolder networks;
     private final ConcurrentHashMap<Path, String> hashes = new ConcurrentHashMap<>();
 
     /**
@@ -43,6 +45,7 @@ final class ModelCatalog {
         this.root = root != null && root.getFileName() != null && root.getFileName().toString().equals("models")
                 && Files.isDirectory(root.resolve("Stable-diffusion")) && root.getParent() != null ? root.getParent() : root;
         this.single = single;
+        this.networks = this.root != null && Files.isDirectory(this.root) ? ModelsFolder.of(this.root) : null;
     }
 
     private Path checkpointDir() {
@@ -110,13 +113,21 @@ final class ModelCatalog {
         return Optional.empty();
     }
 
-    List<Entry> vaes() { return entries(List.of("models/VAE"), NETWORK_EXT); }
+    List<Entry> vaes() { return entries(ModelsFolder.Kind.VAE); }
 
-    List<Entry> loras() { return entries(List.of("models/Lora", "models/LyCORIS"), NETWORK_EXT); }
+    List<Entry> loras() { return entries(ModelsFolder.Kind.LORA); }
 
-    List<Entry> hypernetworks() { return entries(List.of("models/hypernetworks"), List.of(".pt", ".safetensors")); }
+    List<Entry> hypernetworks() { return entries(ModelsFolder.Kind.HYPERNETWORK); }
 
-    List<Entry> embeddings() { return entries(List.of("embeddings"), List.of(".pt", ".safetensors", ".bin")); }
+    List<Entry> embeddings() { return entries(ModelsFolder.Kind.EMBEDDING); }
+
+    /** The WebUI's refresh buttons: forget the listed LoRAs, VAEs, embeddings... (checkpoints are never cached). */
+    void refresh() {
+        if (networks != null) networks.refresh();
+    }
+
+    /** The folder generation looks LoRAs, embeddings, hypernetworks and wildcards up in, or null without one. */
+    ModelsFolder networks() { return networks; }
 
     Optional<Entry> findVae(String name) {
         String bare = name.strip();
@@ -125,19 +136,12 @@ final class ModelCatalog {
         return Optional.empty();
     }
 
-    private List<Entry> entries(List<String> folders, List<String> extensions) {
+    /** Listed afresh, and the look-up index forgotten, so what the lists show is what generation finds. */
+    private List<Entry> entries(ModelsFolder.Kind kind) {
+        if (networks == null) return List.of();
+        networks.refresh();
         List<Entry> out = new ArrayList<>();
-        if (root == null) return out;
-        java.util.Set<String> seen = new java.util.HashSet<>();
-        for (String folder : folders) {
-            Path dir = root.resolve(folder);
-            for (Path p : walk(dir, Integer.MAX_VALUE)) {
-                if (!Files.isRegularFile(p) || !hasExtension(p, extensions)) continue;
-                String name = stripExtension(p.getFileName().toString());
-                // as in the WebUI, the first file of a name wins
-                if (seen.add(name)) out.add(new Entry(name, p));
-            }
-        }
+        networks.files(kind).forEach((name, path) -> out.add(new Entry(name, path)));
         return out;
     }
 

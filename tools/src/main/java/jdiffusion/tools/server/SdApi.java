@@ -66,7 +66,10 @@ final class SdApi {
             case "/sdapi/v1/scripts" -> get(method, route, () -> Map.of("txt2img", List.of(), "img2img", List.of()));
             case "/sdapi/v1/cmd-flags" -> get(method, route, Map::of);
             case "/sdapi/v1/memory" -> get(method, route, SdApi::memory);
-            case "/sdapi/v1/refresh-checkpoints", "/sdapi/v1/refresh-vae", "/sdapi/v1/refresh-loras" -> post(method, route, Map::of);
+            case "/sdapi/v1/refresh-checkpoints", "/sdapi/v1/refresh-vae", "/sdapi/v1/refresh-loras", "/sdapi/v1/refresh-embeddings" -> post(method, route, () -> {
+                catalog.refresh();
+                return Map.of();
+            });
             case "/sdapi/v1/options" -> switch (method) {
                 case "GET" -> settings.snapshot();
                 case "POST" -> {
