@@ -85,7 +85,7 @@ final class DiffusersFolder {
             throw new CommandException(folder + ": cannot list: " + e.getMessage(), e);
         }
         names.removeIf(n -> !Files.isDirectory(folder.resolve(n)) || weightCandidates(folder.resolve(n)).isEmpty());
-        return List.copyOf(names);
+        return names.stream().sorted(java.util.Comparator.comparingInt(ModelSummary::rank)).toList();
     }
 
     /**

@@ -43,7 +43,7 @@ final class LoraFacts {
         Map<String, Object> perComponent = new LinkedHashMap<>();
         modules.forEach((component, names) -> perComponent.put(component, (long) names.size()));
         m.put("modules", perComponent);
-        m.put("ranks", List.copyOf(ranks));
+        if (!ranks.isEmpty()) m.put("ranks", List.copyOf(ranks));
         return m;
     }
 }

@@ -62,7 +62,7 @@ record ModelSummary(Path path, String layout, Identity identity, List<Part> part
         return new LinkedHashMap<>(by);
     }
 
-    private static int rank(String component) {
+    static int rank(String component) {
         int i = ORDER.indexOf(component);
         if (i >= 0) return i;
         return switch (component) {
