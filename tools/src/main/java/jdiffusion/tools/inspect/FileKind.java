@@ -14,6 +14,9 @@ enum FileKind {
     COMPONENT("component"),
     UNKNOWN("unknown");
 
+    /** A one-tensor file larger than this (75 vectors of SDXL width) is no embedding, and is not read as one. */
+    private static final long MAX_EMBEDDING_ELEMENTS = 75L * 2048;
+
     /** The name in JSON output. */
     final String id;
 
@@ -26,12 +29,14 @@ enum FileKind {
                 || n.startsWith("control_model.") || n.startsWith("double_blocks.") || n.startsWith("joint_blocks."))) return CHECKPOINT;
         if (f.metadata().containsKey("string_to_param") || names.contains("emb_params") || names.contains("clip_l") && names.contains("clip_g"))
             return EMBEDDING;
-        if (f.metadata().containsKey("layer_structure") || f.metadata().containsKey("activation_func")) return HYPERNETWORK;
+        if (f.metadata().containsKey("layer_structure") || f.metadata().containsKey("activation_func")
+                || !names.isEmpty() && names.stream().allMatch(n -> n.matches("\\d+\\.[01]\\.linear\\.\\d+\\.(weight|bias)"))) return HYPERNETWORK;
         if (names.stream().anyMatch(n -> n.startsWith("encoder.down") || n.startsWith("decoder.up") || n.startsWith("first_stage_model.encoder.")))
             return VAE;
         if (names.stream().anyMatch(n -> n.startsWith("down_blocks.") || n.startsWith("text_model."))) return COMPONENT;
         // a diffusers textual-inversion concept: one [vectors, width] or [width] tensor
-        if (f.tensors().size() == 1 && f.tensors().getFirst().shape().length <= 2 && f.tensors().getFirst().floating()) return EMBEDDING;
+        if (f.tensors().size() == 1 && f.tensors().getFirst().shape().length <= 2 && f.tensors().getFirst().floating()
+                && f.tensors().getFirst().numel() <= MAX_EMBEDDING_ELEMENTS) return EMBEDDING;
         return UNKNOWN;
     }
 

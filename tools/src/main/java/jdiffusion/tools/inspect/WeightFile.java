@@ -33,8 +33,7 @@ record WeightFile(Path path, String format, long fileBytes, long headerBytes, Ma
     static WeightFile read(Path file) {
         if (!Files.exists(file)) throw new CommandException(file + ": cannot read: no such file");
         if (!Files.isRegularFile(file)) throw new CommandException(file + ": not a regular file");
-        String torch = torchFormat(file);
-        return torch != null ? readTorch(file) : readSafetensors(file);
+        return isTorch(file) ? readTorch(file) : readSafetensors(file);
     }
 
     long dataBytes() {
@@ -107,8 +106,8 @@ record WeightFile(Path path, String format, long fileBytes, long headerBytes, Ma
         }
     }
 
-    /** "torch zip"/"torch legacy" from the first bytes (a zip, or a pickle's PROTO opcode), else null. */
-    static String torchFormat(Path file) {
+    /** A torch file by its first bytes: a zip, or a pickle's PROTO opcode (renamed files are common, so not by name). */
+    static boolean isTorch(Path file) {
         byte[] head = new byte[4];
         int n;
         try (InputStream in = Files.newInputStream(file)) {
@@ -116,10 +115,10 @@ record WeightFile(Path path, String format, long fileBytes, long headerBytes, Ma
         } catch (IOException e) {
             throw new CommandException(file + ": cannot read: " + e.getMessage(), e);
         }
-        if (n >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4) return "torch zip";
-        if (n >= 2 && (head[0] & 0xff) == 0x80 && head[1] >= 2 && head[1] <= 5) return "torch legacy";
+        if (n >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4) return true;
+        if (n >= 2 && (head[0] & 0xff) == 0x80 && head[1] >= 2 && head[1] <= 5) return true;
         if (n >= 4 && head[0] == 'G' && head[1] == 'G' && head[2] == 'U' && head[3] == 'F')
             throw new CommandException(file + ": is a GGUF file; inspect reads .safetensors, .ckpt/.pt/.bin and diffusers folders");
-        return null;
+        return false;
     }
 }

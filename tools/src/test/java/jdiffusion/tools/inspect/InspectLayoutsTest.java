@@ -171,6 +171,21 @@ class InspectLayoutsTest {
     }
 
     @Test
+    void aHypernetworkIsDescribedWithItsWidths(@TempDir Path dir) {
+        Path f = dir.resolve("hn.safetensors");
+        SafeTensorsWriter w = new SafeTensorsWriter();
+        for (String side : List.of("0", "1")) {
+            w.add("32." + side + ".linear.0.weight", jdiffusion.tensor.Tensor.zeros(64, 32)).add("32." + side + ".linear.0.bias", jdiffusion.tensor.Tensor.zeros(64));
+            w.add("32." + side + ".linear.1.weight", jdiffusion.tensor.Tensor.zeros(32, 64)).add("32." + side + ".linear.1.bias", jdiffusion.tensor.Tensor.zeros(32));
+        }
+        w.write(f);
+        Map<String, Object> j = json(f.toString());
+        assertEquals("hypernetwork", at(j, "kind"));
+        assertEquals(List.of(32L), at(j, "details", "widths"), j.toString());
+        assertEquals(2L * (64 * 32 + 64 + 32 * 64 + 32), num(j, "components", "hypernetwork", "parameters"));
+    }
+
+    @Test
     void emaWeightsAreCountedApartFromTheModel(@TempDir Path dir) {
         Path f = dir.resolve("ema.safetensors");
         new SafeTensorsWriter()
