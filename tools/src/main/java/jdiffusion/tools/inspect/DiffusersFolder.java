@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -56,7 +57,7 @@ final class DiffusersFolder {
             Map<String, Object> s = readJson(sched);
             for (String k : SCHEDULER_KEYS) if (s.containsKey(k)) scheduler.put(k.equals("_class_name") ? "class" : k, s.get(k));
         }
-        return new ModelSummary(folder, "diffusers folder", Identity.checkpoint(FileKind.DIFFUSERS, folder, java.util.List.of()), parts, pipeline(idx), scheduler, notes);
+        return new ModelSummary(folder, "diffusers folder", Identity.checkpoint(FileKind.DIFFUSERS, folder, List.of()), parts, pipeline(idx), scheduler, notes);
     }
 
     /** model_index.json's class, version and components as {@code library.Class}. */
@@ -85,7 +86,7 @@ final class DiffusersFolder {
             throw new CommandException(folder + ": cannot list: " + e.getMessage(), e);
         }
         names.removeIf(n -> !Files.isDirectory(folder.resolve(n)) || weightCandidates(folder.resolve(n)).isEmpty());
-        return names.stream().sorted(java.util.Comparator.comparingInt(ModelSummary::rank)).toList();
+        return names.stream().sorted(Comparator.comparingInt(ModelSummary::rank)).toList();
     }
 
     /**

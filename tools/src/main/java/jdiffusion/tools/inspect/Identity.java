@@ -7,6 +7,7 @@ import jdiffusion.sd.extra.ModelsFolder;
 import jdiffusion.sd.vae.VaeConfig;
 
 import java.nio.file.Path;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -36,7 +37,7 @@ record Identity(FileKind kind, String summary, Map<String, Object> details) {
     }
 
     /** A checkpoint file or diffusers folder, as the loader opens it. */
-    static Identity checkpoint(FileKind kind, Path path, java.util.Collection<String> names) {
+    static Identity checkpoint(FileKind kind, Path path, Collection<String> names) {
         Map<String, Object> facts = ModelFacts.of(path, names);
         String what = kind == FileKind.DIFFUSERS ? "diffusers pipeline" : "single-file checkpoint";
         if (facts.get("not_runnable") instanceof String why)

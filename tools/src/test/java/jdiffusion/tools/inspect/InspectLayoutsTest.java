@@ -2,6 +2,8 @@ package jdiffusion.tools.inspect;
 
 import jdiffusion.tensor.SafeTensors;
 import jdiffusion.tensor.SafeTensorsWriter;
+import jdiffusion.tensor.Tensor;
+import jdiffusion.tensor.ckpt.ModelHash;
 import jdiffusion.tensor.json.Json;
 import jdiffusion.tensor.testing.Golden;
 import jdiffusion.tools.Captured;
@@ -175,8 +177,8 @@ class InspectLayoutsTest {
         Path f = dir.resolve("hn.safetensors");
         SafeTensorsWriter w = new SafeTensorsWriter();
         for (String side : List.of("0", "1")) {
-            w.add("32." + side + ".linear.0.weight", jdiffusion.tensor.Tensor.zeros(64, 32)).add("32." + side + ".linear.0.bias", jdiffusion.tensor.Tensor.zeros(64));
-            w.add("32." + side + ".linear.1.weight", jdiffusion.tensor.Tensor.zeros(32, 64)).add("32." + side + ".linear.1.bias", jdiffusion.tensor.Tensor.zeros(32));
+            w.add("32." + side + ".linear.0.weight", Tensor.zeros(64, 32)).add("32." + side + ".linear.0.bias", Tensor.zeros(64));
+            w.add("32." + side + ".linear.1.weight", Tensor.zeros(32, 64)).add("32." + side + ".linear.1.bias", Tensor.zeros(32));
         }
         w.write(f);
         Map<String, Object> j = json(f.toString());
@@ -189,9 +191,9 @@ class InspectLayoutsTest {
     void emaWeightsAreCountedApartFromTheModel(@TempDir Path dir) {
         Path f = dir.resolve("ema.safetensors");
         new SafeTensorsWriter()
-                .add("model.diffusion_model.out.2.weight", jdiffusion.tensor.Tensor.zeros(4, 8))
-                .add("model_ema.diffusion_modelout2weight", jdiffusion.tensor.Tensor.zeros(4, 8))
-                .add("model_ema.decay", jdiffusion.tensor.Tensor.zeros(1))
+                .add("model.diffusion_model.out.2.weight", Tensor.zeros(4, 8))
+                .add("model_ema.diffusion_modelout2weight", Tensor.zeros(4, 8))
+                .add("model_ema.decay", Tensor.zeros(1))
                 .write(f);
         Map<String, Object> j = json(f.toString());
         assertEquals(true, at(j, "ema", "present"));
@@ -246,9 +248,9 @@ class InspectLayoutsTest {
         Path model = Golden.model("tiny-sd15.fp16.safetensors");
         FileHashes hashes = new FileHashes(new HashCache(dir.resolve("hashes.json")));
         Map<String, Object> h = hashes.of(model);
-        assertEquals(jdiffusion.tensor.ckpt.ModelHash.sha256(model), h.get("sha256"));
+        assertEquals(ModelHash.sha256(model), h.get("sha256"));
         assertEquals(((String) h.get("sha256")).substring(0, 10), h.get("autov2"));
-        assertEquals(jdiffusion.tensor.ckpt.ModelHash.legacy(model), h.get("legacy"));
+        assertEquals(ModelHash.legacy(model), h.get("legacy"));
         assertTrue(Files.isRegularFile(dir.resolve("hashes.json")), "the SHA-256 is cached");
         ModelSummary folder = ModelSummary.of(Golden.model("tiny-sd15"));
         assertEquals(3, hashes.of(folder).size(), "one hash per weight file of a folder");
