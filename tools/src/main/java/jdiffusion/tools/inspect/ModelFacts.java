@@ -4,21 +4,22 @@ import jdiffusion.sd.checkpoint.Checkpoint;
 import jdiffusion.sd.checkpoint.ModelConfig;
 
 import java.nio.file.Path;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 
 /**
- * What a checkpoint is as a model, as the loader sees it: family, variant, prediction type, the shapes of its
- * components, where the configuration came from, and whether EMA copies are present. Files that are not models the
- * engine runs (SDXL, LoRAs, VAEs...) get the loader's one-line reason instead.
+ * What a checkpoint (single file or diffusers folder) is as a model, as the loader sees it: family, variant,
+ * prediction type, the shapes of its components and where the configuration came from. Models the engine does not run
+ * (SDXL, SD3, Flux...) get the loader's one-line reason as {@code not_runnable} instead.
  */
 final class ModelFacts {
     private ModelFacts() {}
 
-    static Map<String, Object> of(Path file, Set<String> names) {
+    /** {@code names}: the tensor names of a single file, for the family when the loader cannot open it; empty for a folder. */
+    static Map<String, Object> of(Path path, Collection<String> names) {
         Map<String, Object> m = new LinkedHashMap<>();
-        try (Checkpoint ckpt = Checkpoint.open(file)) {
+        try (Checkpoint ckpt = Checkpoint.open(path)) {
             ModelConfig c = ckpt.config();
             m.put("family", c.family().name());
             m.put("variant", c.variant().name());
@@ -30,10 +31,26 @@ final class ModelFacts {
             if (c.textEncoder() != null)
                 m.put("text_encoder", c.textEncoder().layers() + " layers x " + c.textEncoder().hiddenSize() + " wide");
         } catch (RuntimeException notAModel) {
+            String family = familyFromNames(names);
+            if (family != null) m.put("family", family);
             m.put("not_runnable", notAModel.getMessage());
         }
-        long ema = names.stream().filter(n -> n.startsWith("model_ema.")).count();
-        m.put("ema", ema == 0 ? "none" : ema + " EMA tensors (model_ema.*); jsd loads the non-EMA weights, as the WebUI does");
         return m;
+    }
+
+    /**
+     * The family a single file's text encoder names (SDXL's two embedders, SD2's OpenCLIP, SD1's OpenAI CLIP), for
+     * files the loader refuses or needs a yaml for; null when the names do not say.
+     */
+    static String familyFromNames(Collection<String> names) {
+        boolean unet = false;
+        String family = null;
+        for (String n : names) {
+            if (n.startsWith("conditioner.embedders.") || n.startsWith("model.diffusion_model.label_emb.")) return "SDXL";
+            if (n.startsWith("cond_stage_model.model.")) family = "SD2";
+            else if (n.startsWith("cond_stage_model.transformer.") && family == null) family = "SD1";
+            unet |= n.startsWith("model.diffusion_model.");
+        }
+        return unet ? family : null;
     }
 }
