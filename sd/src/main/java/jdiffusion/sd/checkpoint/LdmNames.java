@@ -144,9 +144,9 @@ final class LdmNames {
     static KeyMap clip() {
         return new KeyMap(false)
                 .rule("text_model", "text_model")
-                .rule("embeddings", "text_model.embeddings")
-                .rule("encoder", "text_model.encoder")
-                .rule("final_layer_norm", "text_model.final_layer_norm")
+                .alias("embeddings", "text_model.embeddings")
+                .alias("encoder", "text_model.encoder")
+                .alias("final_layer_norm", "text_model.final_layer_norm")
                 // a buffer (0..76), not a weight
                 .ignore("text_model.embeddings.position_ids")
                 .ignore("embeddings.position_ids");
