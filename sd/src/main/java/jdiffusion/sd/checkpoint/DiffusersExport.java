@@ -181,11 +181,15 @@ public final class DiffusersExport {
         return m;
     }
 
-    /** {@code model_index.json} of a {@code StableDiffusionPipeline}; absent components are {@code [null, null]}. */
-    public static Map<String, Object> modelIndex(boolean textEncoder, boolean tokenizer) {
+    /** {@code model_index.json} of the variant's pipeline ({@code StableDiffusionPipeline}...); absent components are {@code [null, null]}. */
+    public static Map<String, Object> modelIndex(ModelVariant variant, boolean textEncoder, boolean tokenizer) {
         List<Object> none = Arrays.asList(null, null);
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("_class_name", "StableDiffusionPipeline");
+        m.put("_class_name", switch (variant) {
+            case TEXT_TO_IMAGE -> "StableDiffusionPipeline";
+            case INPAINTING -> "StableDiffusionInpaintPipeline";
+            case INSTRUCT_PIX2PIX -> "StableDiffusionInstructPix2PixPipeline";
+        });
         m.put("_diffusers_version", DIFFUSERS_VERSION);
         m.put("feature_extractor", none);
         m.put("image_encoder", none);

@@ -33,7 +33,13 @@ public final class LdmYamlExport {
         for (int i = 0; i < u.levels(); i++) if (u.hasAttention(i)) attention.add(String.valueOf(1 << i));
         StringBuilder b = new StringBuilder();
         b.append("# written by jsd convert: the ldm config of this checkpoint\n");
-        b.append("model:\n  base_learning_rate: 1.0e-04\n  target: ldm.models.diffusion.ddpm.LatentDiffusion\n  params:\n");
+        // A1111 picks the ldm class from the yaml beside a file: inpainting and instruct-pix2pix models need theirs
+        String target = switch (config.variant()) {
+            case TEXT_TO_IMAGE -> "ldm.models.diffusion.ddpm.LatentDiffusion";
+            case INPAINTING -> "ldm.models.diffusion.ddpm.LatentInpaintDiffusion";
+            case INSTRUCT_PIX2PIX -> "ldm.models.diffusion.ddpm_edit.LatentDiffusion";
+        };
+        b.append("model:\n  base_learning_rate: 1.0e-04\n  target: ").append(target).append("\n  params:\n");
         if (config.isVPrediction()) b.append("    parameterization: \"v\"\n");
         b.append("    linear_start: ").append(number(s.betaStart())).append('\n');
         b.append("    linear_end: ").append(number(s.betaEnd())).append('\n');
@@ -42,7 +48,9 @@ public final class LdmYamlExport {
         b.append("    first_stage_key: \"jpg\"\n    cond_stage_key: \"txt\"\n");
         b.append("    image_size: ").append(latentSize).append('\n');
         b.append("    channels: ").append(v.latentChannels()).append('\n');
-        b.append("    cond_stage_trainable: false\n    conditioning_key: crossattn\n    monitor: val/loss_simple_ema\n");
+        b.append("    cond_stage_trainable: false\n    conditioning_key: ")
+                .append(config.variant() == ModelVariant.TEXT_TO_IMAGE ? "crossattn" : "hybrid").append("\n    monitor: val/loss_simple_ema\n");
+        if (config.variant() == ModelVariant.INPAINTING) b.append("    finetune_keys: null\n");
         b.append("    scale_factor: ").append(number(Double.parseDouble(Float.toString(v.scalingFactor())))).append('\n');
         b.append("    use_ema: False\n\n");
 

@@ -29,6 +29,8 @@ final class DiffusersFolderWriter {
      * @param latentSize the UNet's {@code sample_size}
      */
     static void write(Checkpoint ckpt, Path target, DType dtype, Path tokenizer, int latentSize, boolean force) {
+        if (!ckpt.hasVae())
+            throw new CommandException(ckpt.path() + ": holds no VAE (first_stage_model.*), which a diffusers folder needs: convert a full checkpoint");
         try (StagedOutput out = StagedOutput.folder(target, force)) {
             Path dir = out.dir();
             var config = ckpt.config();
@@ -45,7 +47,7 @@ final class DiffusersFolderWriter {
             }
             json(DiffusersExport.schedulerConfig(config), dir.resolve("scheduler/scheduler_config.json"));
             if (tokenizer != null) copyFiles(tokenizer, dir.resolve("tokenizer"));
-            json(DiffusersExport.modelIndex(ckpt.hasTextEncoder(), tokenizer != null), dir.resolve("model_index.json"));
+            json(DiffusersExport.modelIndex(config.variant(), ckpt.hasTextEncoder(), tokenizer != null), dir.resolve("model_index.json"));
             out.commit();
         }
     }
@@ -75,7 +77,10 @@ final class DiffusersFolderWriter {
         try (DirectoryStream<Path> files = Files.newDirectoryStream(from)) {
             for (Path f : files) {
                 if (Files.isDirectory(f)) continue;
-                Files.copy(f, to.resolve(f.getFileName().toString()));
+                // the bytes only: a read-only source must not give a read-only copy
+                try (var in = Files.newInputStream(f)) {
+                    Files.copy(in, to.resolve(f.getFileName().toString()));
+                }
             }
         } catch (IOException e) {
             throw new CommandException(from + ": cannot copy the tokenizer files: " + e.getClass().getSimpleName() + " " + e.getMessage(), e);
