@@ -214,11 +214,14 @@ final class KeyMap {
         return out;
     }
 
+    /** Puts {@code piece} at {@code index} of the {@code count} pieces of {@code sourceKey}; two tensors in one place is an error. */
     private static void slot(Map<String, Piece[]> slots, String sourceKey, int count, int index, Piece piece, String where) {
         Piece[] s = slots.computeIfAbsent(sourceKey, k -> new Piece[count]);
-        if (s.length != count || s[index] != null)
-            throw new ModelLoadException(where + ": both \"" + (s[Math.min(index, s.length - 1)] == null ? "?" : s[Math.min(index, s.length - 1)].internal())
-                    + "\" and \"" + piece.internal() + "\" would be written as \"" + sourceKey + "\"");
+        if (s.length != count || s[index] != null) {
+            Piece taken = java.util.Arrays.stream(s).filter(java.util.Objects::nonNull).findFirst().orElseThrow();
+            throw new ModelLoadException(where + ": both \"" + taken.internal() + "\" and \"" + piece.internal() + "\" would be written as \""
+                    + sourceKey + "\": the weights mix two layouts");
+        }
         s[index] = piece;
     }
 

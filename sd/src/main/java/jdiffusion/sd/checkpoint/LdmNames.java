@@ -13,7 +13,9 @@ import static jdiffusion.sd.checkpoint.KeyMap.Part.rename;
 
 /**
  * The one table from ldm/CompVis (A1111 single-file) names to our internal names, the diffusers module paths.
- * Block indices depend on the model's shape, so each map is computed from its config.
+ * Block indices depend on the model's shape, so each map is computed from its config. The loader reads through it
+ * and {@code jsd convert} writes through it backwards ({@link KeyMap#invert}, {@link SingleFileExport}); old
+ * spellings are read-only aliases.
  *
  * <pre>
  * UNet  model.diffusion_model.                    ->  (UNet2DConditionModel)
