@@ -40,8 +40,11 @@ final class StagedOutput implements AutoCloseable {
         } catch (IOException e) {
             throw new CommandException(target + ": cannot create a folder in " + this.target.getParent() + ": " + e.getMessage(), e);
         }
-        // Ctrl-C ends the JVM without running finally blocks: the hook removes the half-built folder then
-        cleanup = new Thread(() -> deleteQuietly(staging));
+        // Ctrl-C ends the JVM without running finally blocks: the hook removes the half-built folder then (again if
+        // the still-running conversion created a file while it was being deleted)
+        cleanup = new Thread(() -> {
+            for (int i = 0; i < 3 && Files.exists(staging); i++) deleteQuietly(staging);
+        });
         Runtime.getRuntime().addShutdownHook(cleanup);
     }
 

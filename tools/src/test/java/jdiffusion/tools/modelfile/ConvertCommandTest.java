@@ -223,6 +223,41 @@ class ConvertCommandTest {
     }
 
     @Test
+    void anInterruptedConversionLeavesNoPartialFolder() throws Exception {
+        Path tokenizer = dir.resolve("tok");
+        Files.createDirectory(tokenizer);
+        for (String f : List.of("vocab.json", "merges.txt")) Files.copy(Golden.model("clip-tokenizer-sd1").resolve(f), tokenizer.resolve(f));
+        // reading a FIFO nobody writes blocks: the conversion stops with every weight file staged, and is killed there
+        assertEquals(0, new ProcessBuilder("mkfifo", tokenizer.resolve("stuck.json").toString()).start().waitFor());
+        Path out = dir.resolve("out");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--add-modules", "jdk.incubator.vector",
+                "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+                "convert", Golden.model("tiny-sd15.safetensors").toString(), out.toString(), "--tokenizer", tokenizer.toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("log.txt").toFile()).start();
+        try {
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (stagedWeights().isEmpty()) {
+                assertTrue(p.isAlive(), "the conversion ended before it could be interrupted: " + Files.readString(dir.resolve("log.txt")));
+                assertTrue(System.nanoTime() < deadline, "no staged folder appeared");
+                Thread.sleep(20);
+            }
+            p.destroy();   // SIGTERM, as Ctrl-C or a kill would
+            assertTrue(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
+        } finally {
+            p.destroyForcibly();
+        }
+        assertEquals(Set.of("tok", "log.txt"), names(dir));
+    }
+
+    /** The text encoder weights inside a hidden staging folder of {@code out}, once written. */
+    private List<Path> stagedWeights() throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(d -> d.getFileName().toString().startsWith(".out.") && Files.isRegularFile(d.resolve("text_encoder/model.safetensors")))
+                    .toList();
+        }
+    }
+
+    @Test
     void badInputsGetOneLineErrors() throws IOException {
         Path tiny = Golden.model("tiny-sd15.safetensors");
         assertEquals(1, jsd("convert", tiny.toString(), dir.resolve("x.ckpt").toString()));
