@@ -72,6 +72,7 @@ public final class ConvertCommand implements Command {
 
         if (!inFolder && singleOut) {
             if (tokenizer != null) err.println("convert: --tokenizer ignored: a single file holds no tokenizer");
+            if (yaml != null) err.println("convert: --config ignored: a single file is copied tensor by tensor, names unchanged");
             copyTensors(in, target, dtype, force);
             err.println("convert: wrote " + target);
             return 0;
