@@ -63,7 +63,7 @@ public final class SingleFileExport {
             ClipTextConfig clip = config.textEncoder();
             if (config.family() == ModelFamily.SD2) {
                 add(out, ckpt.textEncoder(), LdmNames.openClip(clip.layers()), OPENCLIP_PREFIX, where);
-                if (clip.skippedLayers() == 0) addIdentityLayer(out, clip.layers());
+                if (lostLastLayer(config)) addIdentityLayer(out, clip.layers());
             } else {
                 add(out, ckpt.textEncoder(), LdmNames.clip(), CLIP_PREFIX, where);
                 String ids = CLIP_PREFIX + "text_model.embeddings.position_ids";
@@ -79,8 +79,18 @@ public final class SingleFileExport {
      */
     public static ClipTextConfig textEncoderConfig(ModelConfig config) {
         ClipTextConfig c = config.textEncoder();
-        if (c == null || config.family() != ModelFamily.SD2 || c.skippedLayers() > 0) return c;
-        return c.withLayers(c.layers() + 1, 1);
+        return lostLastLayer(config) ? c.withLayers(c.layers() + 1, 1) : c;
+    }
+
+    /**
+     * An SD2 text encoder run to its last layer that has fewer layers than ViT-H's 24 was cut by diffusers. One that
+     * already has 24 (an ldm "last" model converted to a folder) stays as it is, and its yaml says "last".
+     */
+    private static boolean lostLastLayer(ModelConfig config) {
+        ClipTextConfig c = config.textEncoder();
+        if (c == null || config.family() != ModelFamily.SD2 || c.skippedLayers() > 0) return false;
+        ClipTextConfig vitH = ClipTextConfig.sd2();
+        return c.hiddenSize() != vitH.hiddenSize() || c.layers() < vitH.layers();
     }
 
     /**

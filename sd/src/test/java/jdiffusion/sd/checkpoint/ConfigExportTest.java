@@ -64,6 +64,17 @@ class ConfigExportTest {
     }
 
     @Test
+    void anSd2FolderCutToTwentyThreeLayersIsDescribedAsViTHAtItsPenultimateLayer() {
+        ModelConfig folder = new ModelConfig(ModelFamily.SD2, ModelVariant.TEXT_TO_IMAGE, "v_prediction", UNetConfig.sd2(4), VaeConfig.sd(),
+                ClipTextConfig.sd2().withLayers(23, 0), DiffusionSchedule.sd(), "t", false);
+        assertEquals(ClipTextConfig.sd2(), SingleFileExport.textEncoderConfig(folder));
+        ModelConfig last = new ModelConfig(ModelFamily.SD2, ModelVariant.TEXT_TO_IMAGE, "v_prediction", UNetConfig.sd2(4), VaeConfig.sd(),
+                ClipTextConfig.sd2().withLayers(24, 0), DiffusionSchedule.sd(), "t", false);
+        assertEquals(last.textEncoder(), SingleFileExport.textEncoderConfig(last), "a full ViT-H run to its last layer stays so");
+        assertTrue(LdmYamlExport.yaml(last, last.textEncoder(), 96).contains("layer: \"last\""));
+    }
+
+    @Test
     void inpaintingModelsGetTheirOwnPipelineAndLdmClass() {
         ModelConfig m = new ModelConfig(ModelFamily.SD1, ModelVariant.INPAINTING, "epsilon", UNetConfig.sd1(9), VaeConfig.sd(), ClipTextConfig.sd1(),
                 DiffusionSchedule.sd(), "test", false);
