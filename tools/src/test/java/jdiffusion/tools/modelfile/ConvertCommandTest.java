@@ -274,7 +274,12 @@ class ConvertCommandTest {
         assertEquals(1, jsd("convert", other.toString(), dir.resolve("x").toString()));
         assertTrue(err.toString().contains("other.safetensors"), err.toString());
         assertEquals(1, err.toString().strip().lines().count(), err.toString());
-        assertEquals(Set.of("empty", "other.safetensors"), names(dir));
+        Path xl = dir.resolve("xl.safetensors");
+        SafeTensorsWriter.write(xl, Map.of("conditioner.embedders.0.transformer.text_model.final_layer_norm.weight", Tensor.zeros(2),
+                "model.diffusion_model.label_emb.0.0.weight", Tensor.zeros(2)));
+        assertEquals(1, jsd("convert", xl.toString(), dir.resolve("x").toString()));
+        assertTrue(err.toString().contains("SDXL"), err.toString());
+        assertEquals(Set.of("empty", "other.safetensors", "xl.safetensors"), names(dir));
     }
 
     // ---- SD2: a tiny SD2-shaped model made from the tiny SD1 weights ----
