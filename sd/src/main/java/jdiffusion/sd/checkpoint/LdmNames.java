@@ -13,7 +13,9 @@ import static jdiffusion.sd.checkpoint.KeyMap.Part.rename;
 
 /**
  * The one table from ldm/CompVis (A1111 single-file) names to our internal names, the diffusers module paths.
- * Block indices depend on the model's shape, so each map is computed from its config.
+ * Block indices depend on the model's shape, so each map is computed from its config. The loader reads through it
+ * and {@code jsd convert} writes through it backwards ({@link KeyMap#invert}, {@link SingleFileExport}); old
+ * spellings are read-only aliases.
  *
  * <pre>
  * UNet  model.diffusion_model.                    ->  (UNet2DConditionModel)
@@ -144,9 +146,9 @@ final class LdmNames {
     static KeyMap clip() {
         return new KeyMap(false)
                 .rule("text_model", "text_model")
-                .rule("embeddings", "text_model.embeddings")
-                .rule("encoder", "text_model.encoder")
-                .rule("final_layer_norm", "text_model.final_layer_norm")
+                .alias("embeddings", "text_model.embeddings")
+                .alias("encoder", "text_model.encoder")
+                .alias("final_layer_norm", "text_model.final_layer_norm")
                 // a buffer (0..76), not a weight
                 .ignore("text_model.embeddings.position_ids")
                 .ignore("embeddings.position_ids");

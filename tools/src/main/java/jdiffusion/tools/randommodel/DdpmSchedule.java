@@ -1,27 +1,38 @@
 package jdiffusion.tools.randommodel;
 
+import java.util.List;
+
 /**
  * The DDPM buffers an ldm checkpoint carries, computed as ldm's {@code register_schedule} does for SD
- * ("linear" in √β from 0.00085 to 0.012 over 1000 steps, in float64).
+ * ("linear" in √β from 0.00085 to 0.012 over 1000 steps, in float64; stored as float32).
  */
-final class DdpmSchedule {
+public final class DdpmSchedule {
     private static final int T = 1000;
     private static final double START = 0.00085, END = 0.012;
 
+    /** The buffers in the order ldm registers them. */
+    public static final List<String> NAMES = List.of("betas", "alphas_cumprod", "alphas_cumprod_prev", "sqrt_alphas_cumprod",
+            "sqrt_one_minus_alphas_cumprod", "log_one_minus_alphas_cumprod", "sqrt_recip_alphas_cumprod",
+            "sqrt_recipm1_alphas_cumprod", "posterior_variance", "posterior_log_variance_clipped",
+            "posterior_mean_coef1", "posterior_mean_coef2");
+
     private DdpmSchedule() {}
 
-    static double[] buffer(String name) {
-        double[] betas = new double[T], ac = new double[T], prev = new double[T];
-        double s0 = Math.sqrt(START), s1 = Math.sqrt(END), acc = 1;
-        for (int i = 0; i < T; i++) {
-            double s = s0 + (s1 - s0) * i / (T - 1);
+    static double[] buffer(String name) { return buffer(name, T, START, END); }
+
+    /** Buffer {@code name} of ldm's "linear" schedule (diffusers' scaled_linear) from {@code start} to {@code end} over {@code t} steps. */
+    public static double[] buffer(String name, int t, double start, double end) {
+        double[] betas = new double[t], ac = new double[t], prev = new double[t];
+        double s0 = Math.sqrt(start), s1 = Math.sqrt(end), acc = 1;
+        for (int i = 0; i < t; i++) {
+            double s = s0 + (s1 - s0) * i / (t - 1);
             betas[i] = s * s;
             prev[i] = acc;
             acc *= 1 - betas[i];
             ac[i] = acc;
         }
-        double[] out = new double[T];
-        for (int i = 0; i < T; i++) {
+        double[] out = new double[t];
+        for (int i = 0; i < t; i++) {
             double postVar = betas[i] * (1 - prev[i]) / (1 - ac[i]);
             out[i] = switch (name) {
                 case "betas" -> betas[i];

@@ -41,10 +41,7 @@ public final class LdmLayout {
         l.unet("model.diffusion_model.", unet);
         l.vae("first_stage_model.", vae);
         l.clip("cond_stage_model.transformer.text_model.", clip);
-        for (String s : new String[]{"betas", "alphas_cumprod", "alphas_cumprod_prev", "sqrt_alphas_cumprod",
-                "sqrt_one_minus_alphas_cumprod", "log_one_minus_alphas_cumprod", "sqrt_recip_alphas_cumprod",
-                "sqrt_recipm1_alphas_cumprod", "posterior_variance", "posterior_log_variance_clipped",
-                "posterior_mean_coef1", "posterior_mean_coef2"})
+        for (String s : DdpmSchedule.NAMES)
             l.entries.add(new Entry(s, new int[]{1000}, DType.F32, Kind.SCHEDULE));
         return l.entries;
     }
