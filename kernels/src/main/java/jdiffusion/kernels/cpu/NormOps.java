@@ -31,7 +31,7 @@ final class NormOps {
             int end = Math.min(to - VL + 1, i + FOLD * VL);
             FloatVector acc = FloatVector.zero(S);
             for (; i < end; i += VL) acc = acc.add(FloatVector.fromArray(S, x, i).sub(shift));
-            total += acc.reduceLanes(VectorOperators.ADD);
+            total += VectorMath.sumLanes(acc);
         }
         for (; i < to; i++) total += x[i] - shift;
         return total;
@@ -48,7 +48,7 @@ final class NormOps {
                 FloatVector dv = FloatVector.fromArray(S, x, i).sub(mean);
                 acc = dv.fma(dv, acc);
             }
-            total += acc.reduceLanes(VectorOperators.ADD);
+            total += VectorMath.sumLanes(acc);
         }
         for (; i < to; i++) { double dv = x[i] - mean; total += dv * dv; }
         return total;
@@ -154,7 +154,7 @@ final class NormOps {
             FloatVector e = VectorMath.expClamped(FloatVector.fromArray(S, in, i).sub(max));
             e.intoArray(out, i);
             acc = acc.add(e);
-            if (++folded == FOLD) { sum += acc.reduceLanes(VectorOperators.ADD); acc = FloatVector.zero(S); folded = 0; }
+            if (++folded == FOLD) { sum += VectorMath.sumLanes(acc); acc = FloatVector.zero(S); folded = 0; }
         }
         if (i < end) {
             VectorMask<Float> m = S.indexInRange(i, end);
@@ -162,7 +162,7 @@ final class NormOps {
             e.intoArray(out, i, m);
             acc = acc.add(e, m);
         }
-        sum += acc.reduceLanes(VectorOperators.ADD);
+        sum += VectorMath.sumLanes(acc);
         float inv = (float) (1.0 / sum);
         for (i = base; i <= end - VL; i += VL) FloatVector.fromArray(S, out, i).mul(inv).intoArray(out, i);
         for (; i < end; i++) out[i] *= inv;

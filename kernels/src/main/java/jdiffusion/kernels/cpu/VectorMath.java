@@ -32,6 +32,17 @@ final class VectorMath {
      * crossing a call boundary is boxed and runs the slow Java fallback (measured: 4x slower attention).
      */
 
+    /**
+     * The lanes' sum, added in lane order in double. {@code reduceLanes(ADD)} leaves the order to the implementation:
+     * the interpreter adds lane by lane, C2's intrinsic pairwise, so one call would round differently before and
+     * after the JIT compiles it, and the same seed would not always give the same image.
+     */
+    static double sumLanes(FloatVector v) {
+        double sum = 0;
+        for (float lane : v.toArray()) sum += lane;
+        return sum;
+    }
+
     /** 2^x for x <= 0 (softmax after subtracting the max), relative error ~2e-7; -inf and anything below -125 give ~2^-125. */
     static FloatVector exp2NonPositive(FloatVector x) {
         x = x.max(-125f);

@@ -33,6 +33,27 @@ class NormOpsTest {
     }
 
     @Test
+    void normsGiveTheSameBitsBeforeAndAfterTheJitCompilesThem() {
+        // a fresh backend's first calls run interpreted; thousands of calls later C2 has compiled them
+        try (CpuBackend fresh = new CpuBackend(1)) {
+            RandomTensors r = new RandomTensors(11);
+            Tensor x = r.normal(0.3f, 2f, 1, 64, 9, 9), gamma = r.normal(0.2f, 1f, 64), beta = r.normal(64);
+            Tensor rows = r.normal(0.1f, 3f, 5, 300), lnGamma = r.normal(0.2f, 1f, 300), lnBeta = r.normal(300);
+            float[] gn = fresh.groupNorm(x, 32, gamma, beta, 1e-5f, false).toFloatArray();
+            float[] ln = fresh.layerNorm(rows, lnGamma, lnBeta, 1e-5f).toFloatArray();
+            float[] sm = fresh.softmax(rows).toFloatArray();
+            for (int i = 0; i < 20_000; i++) {
+                fresh.groupNorm(x, 32, gamma, beta, 1e-5f, false);
+                fresh.layerNorm(rows, lnGamma, lnBeta, 1e-5f);
+                fresh.softmax(rows);
+            }
+            org.junit.jupiter.api.Assertions.assertArrayEquals(gn, fresh.groupNorm(x, 32, gamma, beta, 1e-5f, false).toFloatArray(), "groupNorm");
+            org.junit.jupiter.api.Assertions.assertArrayEquals(ln, fresh.layerNorm(rows, lnGamma, lnBeta, 1e-5f).toFloatArray(), "layerNorm");
+            org.junit.jupiter.api.Assertions.assertArrayEquals(sm, fresh.softmax(rows).toFloatArray(), "softmax");
+        }
+    }
+
+    @Test
     void groupNormKeepsVarianceOfOffsetInput() {
         RandomTensors r = new RandomTensors(3);
         Tensor x = r.normal(0.01f, 3000f, 2, 64, 33, 31), gamma = r.normal(0.2f, 1f, 64), beta = r.normal(64);
