@@ -139,8 +139,10 @@ final class ModelDetector {
             int positions = require(f, p + "positional_embedding")[0];
             int layers = countIndexed(f, p + "transformer.resblocks.");
             int inter = require(f, p + "transformer.resblocks.0.mlp.c_fc.weight")[0];
+            // ldm runs ViT-H/14 (every SD2's text tower, 1024 wide, 24 layers) to its penultimate layer
+            int architecture = tok[1] == ClipTextConfig.sd2().hiddenSize() ? ClipTextConfig.sd2().layers() : layers;
             return new ClipTextConfig(tok[1], layers, headsFor(f, tok[1]), inter, ClipTextConfig.Activation.GELU, tok[0], positions,
-                    1e-5f, 0, 49407, layers > 1 ? 1 : 0);
+                    1e-5f, 0, 49407, ClipTextConfig.skippedOf(layers, architecture, 1));
         }
         String p = CLIP_PREFIX + (anyStartsWith(f, CLIP_PREFIX + "text_model.") ? "text_model." : "");
         int[] tok = require(f, p + "embeddings.token_embedding.weight");

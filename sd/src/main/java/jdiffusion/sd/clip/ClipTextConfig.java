@@ -61,6 +61,15 @@ public record ClipTextConfig(
         return new ClipTextConfig(1024, 24, 16, 4096, Activation.GELU, 49408, 77, 1e-5f, 0, 49407, 1);
     }
 
+    /**
+     * Layers to leave out of the conditioning when ldm runs a text tower of {@code architectureLayers} layers up to
+     * {@code skipFromEnd} before its end, but the file holds only {@code present} of them: diffusers' conversion back to
+     * a single file drops the 24th OpenCLIP layer, which "penultimate" never ran, so 23 present layers all run.
+     */
+    public static int skippedOf(int present, int architectureLayers, int skipFromEnd) {
+        return Math.max(0, Math.min(present - 1, present - (architectureLayers - skipFromEnd)));
+    }
+
     public ClipTextConfig withLayers(int layers, int skippedLayers) {
         return new ClipTextConfig(hiddenSize, layers, heads, intermediateSize, activation, vocabSize, maxPositions,
                 layerNormEps, padTokenId, eosTokenId, skippedLayers);

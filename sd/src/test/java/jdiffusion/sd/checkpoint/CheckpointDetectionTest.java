@@ -165,6 +165,19 @@ class CheckpointDetectionTest {
     }
 
     @Test
+    void aViTHTextTowerShortOfItsLastLayerRunsEveryLayerItHas() {
+        for (int present : new int[] {24, 23}) {
+            SyntheticTensorFile f = new SyntheticTensorFile("sd2-" + present + ".safetensors");
+            String p = LdmNames.OPENCLIP_PREFIX;
+            f.put(p + "token_embedding.weight", 49408, 1024).put(p + "positional_embedding", 77, 1024);
+            for (int i = 0; i < present; i++) f.put(p + "transformer.resblocks." + i + ".mlp.c_fc.weight", 4096, 1024);
+            ClipTextConfig t = ModelDetector.clip(f, ModelFamily.SD2);
+            assertEquals(present, t.layers());
+            assertEquals(23, t.layers() - t.skippedLayers(), "ldm runs ViT-H/14 to its 23rd layer whether or not the 24th is stored");
+        }
+    }
+
+    @Test
     void openClipFusedInProjectionSplitsIntoQueryKeyValueViews() {
         try (TensorFile real = TensorFile.open(Golden.model("tiny-sd15.safetensors")); Checkpoint ckpt = Checkpoint.fromSingleFile(sd2Like(real), null)) {
             WeightSource text = ckpt.textEncoder();

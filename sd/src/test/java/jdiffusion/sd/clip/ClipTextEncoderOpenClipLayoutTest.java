@@ -88,6 +88,18 @@ class ClipTextEncoderOpenClipLayoutTest {
                 while (c.tensor("input_ids").toLongArray()[eos] != 49407) eos++;
                 TensorAssert.assertClose(java.util.Arrays.copyOfRange(cond, eos * 32, eos * 32 + 32), pooled, 1e-4, 0, "pooled from the conditioning layer");
             }
+            // diffusers' conversion back to a single file leaves out the last layer, which "penultimate" never runs
+            Map<String, Tensor> withoutLast = new LinkedHashMap<>(tensors);
+            withoutLast.keySet().removeIf(n -> n.startsWith("cond_stage_model.model.transformer.resblocks.2."));
+            try (Backend backend = new CpuBackend(2);
+                 Checkpoint ckpt = InMemoryTensorFile.checkpoint(new InMemoryTensorFile(Path.of("tiny-openclip-23.safetensors"), withoutLast), penultimate);
+                 Golden.Case c = Golden.open("clip/tiny-sd15_clip_0")) {
+                assertEquals(2, ckpt.config().textEncoder().layers());
+                assertEquals(0, ckpt.config().textEncoder().skippedLayers());
+                ClipTextEncoder clip = new ClipTextEncoder(backend, new Weights(ckpt.textEncoder()), ckpt.config().textEncoder());
+                TensorAssert.assertClose(c.tensor("penultimate_ln"), clip.encode(backend, ClipTextEncoder.ids(c.tensor("input_ids")), 1), 1e-4, 0,
+                        "a file without the unused last layer conditions as the full one");
+            }
         }
     }
 }
