@@ -18,7 +18,7 @@ public final class MergeCommand implements Command {
                 .positionals("FILE", "A B OUT (weighted sum) or A B C OUT (add difference)", 3, 4)
                 .value("--mode", "MODE", "weighted-sum (default): (1-alpha)*A + alpha*B; add-difference: A + alpha*(B-C)")
                 .value("--alpha", "X", "the multiplier (default 0.3)")
-                .value("--dtype", "DTYPE", "f16, bf16 or f32 (default: A's dtype per tensor)")
+                .value("--dtype", "DTYPE", "f16, bf16 or f32 (default: as the WebUI, the inputs' common dtype per tensor)")
                 .flag("--force", "replace OUT if it exists");
     }
 
@@ -42,7 +42,7 @@ public final class MergeCommand implements Command {
         int n = a.positionals().size();
         if (mode == CheckpointMerger.Mode.ADD_DIFFERENCE && n != 4) throw new UsageException("add-difference takes A B C OUT");
         if (mode == CheckpointMerger.Mode.WEIGHTED_SUM && n != 3) throw new UsageException("weighted-sum takes A B OUT");
-        float alpha = (float) a.doubleValue("--alpha", 0.3);
+        double alpha = a.doubleValue("--alpha", 0.3);
         Path target = a.positionalPath(n - 1, "OUT");
         try (TensorFile fa = CheckpointFiles.open(a.positionalPath(0, "A")); TensorFile fb = CheckpointFiles.open(a.positionalPath(1, "B"));
              TensorFile fc = n == 4 ? CheckpointFiles.open(a.positionalPath(2, "C")) : null) {

@@ -37,7 +37,8 @@ class ModelFileCommandsTest {
         try (SafeTensors fa = SafeTensors.open(a); SafeTensors fb = SafeTensors.open(b); SafeTensors m = SafeTensors.open(o)) {
             assertEquals(fa.names(), m.names());
             float[] x = fa.get(KEY).toFloatArray(), y = fb.get(KEY).toFloatArray(), z = m.get(KEY).toFloatArray();
-            for (int i = 0; i < x.length; i++) assertEquals(0.75f * x[i] + 0.25f * y[i], z[i], 1e-7f);
+            // torch: 0.25·B is a half tensor (rounded to F16), then added to the float 0.75·A in float
+            for (int i = 0; i < x.length; i++) assertEquals(0.75f * x[i] + f16(0.25f * y[i]), z[i], 0f);
             assertEquals(DType.F32, m.get(KEY).dtype());
             assertArrayEquals(fa.get("alphas_cumprod").toFloatArray(), m.get("alphas_cumprod").toFloatArray());
         }
@@ -52,6 +53,72 @@ class ModelFileCommandsTest {
             assertEquals(DType.F16, m.get(KEY).dtype());
             for (int i = 0; i < x.length; i++) assertEquals(Float.float16ToFloat(Float.floatToFloat16(x[i] + 0.5f * (y[i] - x[i]))), z[i], 0f);
         }
+    }
+
+    private static float f16(float v) { return Float.float16ToFloat(Float.floatToFloat16(v)); }
+
+    /** An SD1-looking file of the given tensors, each written in {@code dtype}. */
+    private Path model(String name, DType dtype, Map<String, Tensor> tensors) {
+        Path p = dir.resolve(name);
+        SafeTensorsWriter w = new SafeTensorsWriter();
+        w.add("cond_stage_model.transformer.text_model.final_layer_norm.bias", Tensor.of(new float[]{0.5f}, 1));
+        tensors.forEach((n, t) -> w.add(n, dtype, t.shape(), DTypeSink.convert(t, dtype)));
+        w.write(p);
+        return p;
+    }
+
+    @Test
+    void halfPrecisionMergesRoundEveryOperationToHalfAsTorchDoes() throws Exception {
+        // pairs where rounding once, after the whole formula, would land one half-precision step away
+        float[] av = {1.037109375f, 0.9912109375f, -2.208984375f}, bv = {2.46484375f, -3.91015625f, -0.48876953125f};
+        Path a = model("a.safetensors", DType.F16, Map.of(KEY, Tensor.of(av, 3))), b = model("b.safetensors", DType.F16, Map.of(KEY, Tensor.of(bv, 3)));
+        Path o = dir.resolve("m.safetensors");
+        assertEquals(0, jsd("merge", a.toString(), b.toString(), o.toString(), "--alpha", "0.3"), err.toString());
+        try (SafeTensors m = SafeTensors.open(o)) {
+            assertEquals(DType.F16, m.get(KEY).dtype(), "two F16 models merge to F16, as torch keeps them");
+            float[] z = m.get(KEY).toFloatArray();
+            float wa = (float) (1 - 0.3), wb = 0.3f;
+            for (int i = 0; i < av.length; i++) assertEquals(f16(f16(wa * av[i]) + f16(wb * bv[i])), z[i], 0f, "element " + i);
+            assertArrayEquals(new float[]{1.46484375f, -0.47900390625f, -1.6923828125f}, z, "rounded to float16 after each operation");
+        }
+    }
+
+    @Test
+    void addDifferenceLeavesAUnchangedWhereCLacksTheWeight() throws Exception {
+        String other = "model.diffusion_model.out.2.bias";
+        Path a = model("a.safetensors", DType.F32, Map.of(KEY, Tensor.of(new float[]{1, 2}, 2), other, Tensor.of(new float[]{5}, 1)));
+        Path b = model("b.safetensors", DType.F32, Map.of(KEY, Tensor.of(new float[]{3, 3}, 2), other, Tensor.of(new float[]{9}, 1)));
+        Path c = model("c.safetensors", DType.F32, Map.of(KEY, Tensor.of(new float[]{1, 1}, 2)));
+        Path o = dir.resolve("d.safetensors");
+        assertEquals(0, jsd("merge", a.toString(), b.toString(), c.toString(), o.toString(), "--mode", "add-difference", "--alpha", "0.5"), err.toString());
+        try (SafeTensors m = SafeTensors.open(o)) {
+            assertArrayEquals(new float[]{2, 3}, m.get(KEY).toFloatArray());
+            assertArrayEquals(new float[]{5}, m.get(other).toFloatArray(), "B − C counts as zero where C has no such weight");
+        }
+    }
+
+    @Test
+    void anInpaintingModelMergesItsFirstFourInputChannelsAndMustBeA() throws Exception {
+        String conv = "model.diffusion_model.input_blocks.0.0.weight";
+        float[] nine = new float[2 * 9], four = new float[2 * 4];
+        for (int i = 0; i < nine.length; i++) nine[i] = i;
+        java.util.Arrays.fill(four, 100f);
+        Path inpaint = model("inpaint.safetensors", DType.F32, Map.of(conv, Tensor.of(nine, 2, 9, 1, 1)));
+        Path normal = model("normal.safetensors", DType.F32, Map.of(conv, Tensor.of(four, 2, 4, 1, 1)));
+        Path o = dir.resolve("m.safetensors");
+        assertEquals(0, jsd("merge", inpaint.toString(), normal.toString(), o.toString(), "--alpha", "0.5"), err.toString());
+        try (SafeTensors m = SafeTensors.open(o)) {
+            float[] z = m.get(conv).toFloatArray();
+            for (int oc = 0; oc < 2; oc++)
+                for (int ch = 0; ch < 9; ch++) {
+                    float av = nine[oc * 9 + ch];
+                    assertEquals(ch < 4 ? 0.5f * av + 0.5f * 100f : av, z[oc * 9 + ch], 0f, "out " + oc + " channel " + ch);
+                }
+        }
+        Path refused = dir.resolve("r.safetensors");
+        assertEquals(1, jsd("merge", normal.toString(), inpaint.toString(), refused.toString()));
+        assertTrue(err.toString().contains("A must be the inpainting model"), err.toString());
+        assertFalse(Files.exists(refused));
     }
 
     @Test
