@@ -42,6 +42,9 @@ public class ClipTextEncoderBenchmark {
     @Param({"F16"})
     public String weights;
 
+    /** The CPU backend's threads: all cores, as the pipeline runs ({@link CpuTimeReport} may set fewer). */
+    int threads = Runtime.getRuntime().availableProcessors();
+
     private CpuBackend cpu;
     private ClipRandomWeights random;
     private ClipTextEncoder clip;
@@ -51,7 +54,7 @@ public class ClipTextEncoderBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        cpu = new CpuBackend();
+        cpu = new CpuBackend(threads);
         random = new ClipRandomWeights(CONFIG, DType.valueOf(weights), 1);
         clip = new ClipTextEncoder(cpu, new Weights(random), CONFIG);
         // start, a prompt's worth of ids, end, padding: the shape of a tokenized prompt (the cost does not depend on the ids)

@@ -31,7 +31,7 @@ import java.util.concurrent.TimeUnit;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 1)
+@Warmup(iterations = 2)
 @Measurement(iterations = 3)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-Xmx6g"})
 public class UNetBenchmark {
@@ -40,6 +40,9 @@ public class UNetBenchmark {
 
     @Param({"F16"})
     public String weights;
+
+    /** The CPU backend's threads: all cores, as the pipeline runs ({@link CpuTimeReport} may set fewer). */
+    int threads = Runtime.getRuntime().availableProcessors();
 
     private CpuBackend cpu;
     private UNetRandomWeights random;
@@ -51,7 +54,7 @@ public class UNetBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        cpu = new CpuBackend();
+        cpu = new CpuBackend(threads);
         random = new UNetRandomWeights(CONFIG, DType.valueOf(weights), 1);
         unet = new UNet(cpu, new Weights(random), CONFIG);
         sample = BenchData.random(2, BATCH, CONFIG.inChannels(), LATENT, LATENT);

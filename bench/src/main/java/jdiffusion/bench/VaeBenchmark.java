@@ -32,7 +32,7 @@ import java.util.concurrent.TimeUnit;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 1)
+@Warmup(iterations = 2)
 @Measurement(iterations = 3)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-Xmx6g"})
 public class VaeBenchmark {
@@ -42,6 +42,9 @@ public class VaeBenchmark {
 
     @Param({"F16"})
     public String weights;
+
+    /** The CPU backend's threads: all cores, as the pipeline runs ({@link CpuTimeReport} may set fewer). */
+    int threads = Runtime.getRuntime().availableProcessors();
 
     private CpuBackend cpu;
     private VaeRandomWeights random;
@@ -54,7 +57,7 @@ public class VaeBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        cpu = new CpuBackend();
+        cpu = new CpuBackend(threads);
         random = new VaeRandomWeights(CONFIG, DType.valueOf(weights), 1);
         vae = new AutoencoderKL(cpu, new Weights(random), CONFIG);
         latents = BenchData.random(2, 1, CONFIG.latentChannels(), LATENT, LATENT);
