@@ -60,28 +60,28 @@ public final class CpuTimeReport {
         clip.weights = "F16";
         clip.threads = threads;
         clip.setUp();
-        line("CLIP ViT-L/14 text 2x77 W F16", ClipTextEncoderBenchmark.flops(), clip::encode, threads, corePeak, best(clip::encode, 0.4));
+        line("CLIP ViT-L/14 text 2x77 W F16", ClipTextEncoderBenchmark.flops(), best(clip::encode, 0.4), threads, corePeak);
         clip.tearDown();
         UNetBenchmark unet = new UNetBenchmark();
         unet.weights = "F16";
         unet.threads = threads;
         unet.setUp();
-        line("UNet SD1.5 batch 2 64x64 W F16", UNetBenchmark.flops(), unet::call, threads, corePeak, bestOfSingleCalls(unet::call));
+        line("UNet SD1.5 batch 2 64x64 W F16", UNetBenchmark.flops(), bestOfSingleCalls(unet::call), threads, corePeak);
         unet.tearDown();
         VaeBenchmark vae = new VaeBenchmark();
         vae.weights = "F16";
         vae.threads = threads;
         vae.setUp();
-        line("VAE decode 64x64 -> 512x512 W F16", VaeBenchmark.decodeFlops(), vae::decode, threads, corePeak, bestOfSingleCalls(vae::decode));
-        line("VAE encode 512x512 -> 64x64 W F16", VaeBenchmark.encodeFlops(), vae::encode, threads, corePeak, bestOfSingleCalls(vae::encode));
+        line("VAE decode 64x64 -> 512x512 W F16", VaeBenchmark.decodeFlops(), bestOfSingleCalls(vae::decode), threads, corePeak);
+        line("VAE encode 512x512 -> 64x64 W F16", VaeBenchmark.encodeFlops(), bestOfSingleCalls(vae::encode), threads, corePeak);
         vae.tearDown();
     }
 
     private static void line(String what, double flops, Supplier<Object> op, int threads, double corePeak) {
-        line(what, flops, op, threads, corePeak, best(op, 0.4));
+        line(what, flops, best(op, 0.4), threads, corePeak);
     }
 
-    private static void line(String what, double flops, Supplier<Object> op, int threads, double corePeak, Timing t) {
+    private static void line(String what, double flops, Timing t, int threads, double corePeak) {
         double wall = flops / t.wall / 1e9, perCpu = flops / t.cpu / 1e9;
         System.out.printf("%-46s %10.3f %9.1f %6.1f%% | %10.3f %9.1f %6.1f%%%n", what, t.wall * 1e3, wall,
                 100 * wall / (corePeak * threads), t.cpu * 1e3, perCpu, 100 * perCpu / corePeak);
