@@ -11,11 +11,13 @@ import java.util.List;
 
 /**
  * Runs JMH benchmarks (same arguments as the JMH jar, e.g. {@code "FmaPeak|Gemm|Conv" -f 1 -wi 2 -i 3}) and
- * prints each kernel's rate in GFLOP/s and as a share of the fp32 peak measured by {@link FmaPeakBenchmark}
+ * prints each kernel's and model's ({@link ClipTextEncoderBenchmark}, {@link UNetBenchmark}, {@link VaeBenchmark}) rate in GFLOP/s and as a share of the fp32 peak measured by {@link FmaPeakBenchmark}
  * in the same run (include it in the pattern; without it the report assumes {@value #ASSUMED_PEAK} GFLOP/s;
  * {@code -Djdiffusion.bench.peak=GFLOPS} sets it, for runs on a busy machine where the FMA loop is starved too).
  *
  * <pre>java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar jdiffusion.bench.BenchReport "FmaPeak|Gemm|Conv"</pre>
+ * Models take seconds per call (see {@code bench/README.md}):
+ * <pre>java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar jdiffusion.bench.BenchReport "FmaPeak|ClipTextEncoder|UNetBenchmark|VaeBenchmark"</pre>
  */
 public final class BenchReport {
     static final double ASSUMED_PEAK = 245;
@@ -48,19 +50,31 @@ public final class BenchReport {
                 int batch = Integer.parseInt(p.getParam("batch"));
                 flops = ConvBenchmark.flops(p.getParam("shape"), batch);
                 what = "conv3x3 HxWxCxO=" + p.getParam("shape") + " batch " + batch + " W " + p.getParam("weights");
+            } else if (name.startsWith("ClipTextEncoderBenchmark")) {
+                flops = ClipTextEncoderBenchmark.flops();
+                what = "CLIP ViT-L/14 text, " + ClipTextEncoderBenchmark.BATCH + "x" + ClipTextEncoderBenchmark.TOKENS + " tokens, W " + p.getParam("weights");
+            } else if (name.startsWith("UNetBenchmark")) {
+                flops = UNetBenchmark.flops();
+                what = "UNet SD1.5 call, batch " + UNetBenchmark.BATCH + ", 64x64 latent, W " + p.getParam("weights");
+            } else if (name.equals("VaeBenchmark.decode")) {
+                flops = VaeBenchmark.decodeFlops();
+                what = "VAE decode 64x64 -> 512x512, batch 1, W " + p.getParam("weights");
+            } else if (name.equals("VaeBenchmark.encode")) {
+                flops = VaeBenchmark.encodeFlops();
+                what = "VAE encode 512x512 -> 64x64, batch 1, W " + p.getParam("weights");
             } else if (name.startsWith("FmaPeakBenchmark")) {
                 flops = p.getThreads() * FmaPeakBenchmark.flopsPerInvocation();
                 what = "FMA peak, " + p.getThreads() + " threads";
             } else continue;
             double s = seconds(r), gflops = flops / s / 1e9;
-            lines.add(String.format("%-58s %10.3f ms %8.1f GFLOP/s %6.1f %%", what, s * 1e3, gflops, 100 * gflops / peak));
+            lines.add(String.format("%-58s %11.3f ms %8.1f GFLOP/s %6.1f %%", what, s * 1e3, gflops, 100 * gflops / peak));
         }
         System.out.println();
-        System.out.println("jdiffusion kernels, " + peakNote);
+        System.out.println("jdiffusion kernels and models, " + peakNote);
         lines.forEach(System.out::println);
     }
 
-    /** The primary score (average time per invocation) in seconds. */
+    /** The primary score (average or single-shot time per invocation) in seconds. */
     private static double seconds(RunResult r) {
         double score = r.getPrimaryResult().getScore();
         String unit = r.getPrimaryResult().getScoreUnit();
@@ -68,6 +82,6 @@ public final class BenchReport {
         if (unit.startsWith("us")) return score * 1e-6;
         if (unit.startsWith("ns")) return score * 1e-9;
         if (unit.startsWith("s/")) return score;
-        throw new IllegalStateException("benchmark mode must be AverageTime, score unit is " + unit);
+        throw new IllegalStateException("benchmark mode must be AverageTime or SingleShotTime, score unit is " + unit);
     }
 }
