@@ -19,14 +19,16 @@ final class SkinnyGemm {
     private static final int B_MAX_FLOATS = (1 << 19) / Float.BYTES;
     /** Below this depth the per-tile store of C outweighs the FMAs (attention scores: k = 40..160). */
     private static final int MIN_K = 256;
-    /** A panels per claimed task, and k steps per B packing slice. */
-    private static final int GROUP = 8, SLICE = 128;
+    /** Panels of B up to which this path is measured faster (4096 x 320 x 320, four panels, was slower). */
+    private static final int MAX_PANELS = 2;
+    /** K steps per B packing slice. */
+    private static final int SLICE = 128;
 
     private SkinnyGemm() {}
 
     /** Whether this path beats the blocked one for an {@code m x n x k} product. */
     static boolean suits(int m, int n, int k) {
-        return MicroKernel.WIDE && k >= MIN_K && m >= 16 * MR && Sgemm.roundUp(n, NR) <= Sgemm.roundUp(n, Sgemm.NR)
+        return MicroKernel.WIDE && n <= MAX_PANELS * NR && k >= MIN_K && m >= 16 * MR && Sgemm.roundUp(n, NR) <= Sgemm.roundUp(n, Sgemm.NR)
                 && (long) Sgemm.roundUp(n, NR) * k <= B_MAX_FLOATS;
     }
 
@@ -35,7 +37,9 @@ final class SkinnyGemm {
         int threads = parallel == null ? 1 : parallel.threads();
         int mPanels = Sgemm.ceilDiv(m, MR), nPanels = Sgemm.ceilDiv(n, NR), bSize = nPanels * NR * k;
         int slices = Sgemm.ceilDiv(k, SLICE), pieces = nPanels * slices;
-        int tasks = Sgemm.ceilDiv(mPanels, GROUP), workers = Math.min(threads, tasks), aSize = MR * k;
+        // small tasks (about 10 us at 768 x 768) so that the last one to finish leaves the other cores idle only briefly
+        int group = Math.max(1, mPanels / (32 * threads));
+        int tasks = Sgemm.ceilDiv(mPanels, group), workers = Math.min(threads, tasks), aSize = MR * k;
         PanelSource.RowsInPlace direct = a.rowsInPlace();
         int inPlace = direct == null ? 0 : m / MR;
         float[] scratch = Sgemm.scratch(bSize + workers * aSize);
@@ -51,8 +55,8 @@ final class SkinnyGemm {
                 int aBase = bSize + w * aSize;
                 float[] t = new float[MR * NR];
                 for (int task; (task = nextTask.getAndIncrement()) < tasks; ) {
-                    int ip1 = Math.min(mPanels, (task + 1) * GROUP);
-                    for (int ip = task * GROUP; ip < ip1; ip++) {
+                    int ip1 = Math.min(mPanels, (task + 1) * group);
+                    for (int ip = task * group; ip < ip1; ip++) {
                         int i = ip * MR, rows = Math.min(MR, m - i);
                         float[] av = scratch;
                         int aOff = aBase, lda = k;

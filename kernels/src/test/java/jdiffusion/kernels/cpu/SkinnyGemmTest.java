@@ -40,6 +40,7 @@ class SkinnyGemmTest {
             assertEquals(MicroKernel.WIDE, SkinnyGemm.suits(s[1], s[0], s[2]), Arrays.toString(s));
         assertEquals(false, SkinnyGemm.suits(768, 5, 768), "5 tokens fill a 32-column panel better");
         assertEquals(false, SkinnyGemm.suits(4096, 77, 40), "attention scores are too shallow");
+        assertEquals(false, SkinnyGemm.suits(4096, 320, 320), "a wide B keeps the blocked path");
     }
 
     @Test
