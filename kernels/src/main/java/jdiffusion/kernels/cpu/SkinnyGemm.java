@@ -10,8 +10,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The weights are read once, in place when they are F32 rows, else converted a 4-row panel at a time into L1.
  *
  * <p>One parallel region per call: the workers first share out the packing of B in k-slices, wait until it is
- * complete, then claim groups of A panels. At this size (0.4 ms a core) a second fork-join, or B packed on one
- * thread, costs several percent.
+ * complete, then take groups of A panels, each worker from its own contiguous run ({@link TaskRuns}: 3% over
+ * handing out neighbouring groups to alternate cores). At this size (0.4 ms a core) a second fork-join, or B
+ * packed on one thread, costs several percent.
  */
 final class SkinnyGemm {
     static final int MR = MicroKernel.WIDE_ROWS, NR = MicroKernel.WIDE_COLS;
@@ -43,7 +44,8 @@ final class SkinnyGemm {
         PanelSource.RowsInPlace direct = a.rowsInPlace();
         int inPlace = direct == null ? 0 : m / MR;
         float[] scratch = Sgemm.scratch(bSize + workers * aSize);
-        AtomicInteger nextPiece = new AtomicInteger(), packed = new AtomicInteger(), nextTask = new AtomicInteger();
+        AtomicInteger nextPiece = new AtomicInteger(), packed = new AtomicInteger();
+        TaskRuns runs = new TaskRuns(tasks, workers);
         Parallel.RangeBody body = (w0, w1) -> {
             for (int w = w0; w < w1; w++) {
                 for (int p; (p = nextPiece.getAndIncrement()) < pieces; ) {
@@ -54,7 +56,7 @@ final class SkinnyGemm {
                 awaitAll(packed, pieces);
                 int aBase = bSize + w * aSize;
                 float[] t = new float[MR * NR];
-                for (int task; (task = nextTask.getAndIncrement()) < tasks; ) {
+                for (int task; (task = runs.next(w)) >= 0; ) {
                     int ip1 = Math.min(mPanels, (task + 1) * group);
                     for (int ip = task * group; ip < ip1; ip++) {
                         int i = ip * MR, rows = Math.min(MR, m - i);
