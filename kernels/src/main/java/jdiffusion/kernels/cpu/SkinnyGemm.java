@@ -1,5 +1,6 @@
 package jdiffusion.kernels.cpu;
 
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -45,15 +46,21 @@ final class SkinnyGemm {
         int inPlace = direct == null ? 0 : m / MR;
         float[] scratch = Sgemm.scratch(bSize + workers * aSize);
         AtomicInteger nextPiece = new AtomicInteger(), packed = new AtomicInteger();
+        AtomicBoolean failed = new AtomicBoolean();
         TaskRuns runs = new TaskRuns(tasks, workers);
         Parallel.RangeBody body = (w0, w1) -> {
             for (int w = w0; w < w1; w++) {
-                for (int p; (p = nextPiece.getAndIncrement()) < pieces; ) {
-                    int jp = p / slices, k0 = p % slices * SLICE, j = jp * NR;
-                    b.packInterleaved(scratch, jp * NR * k + k0 * NR, j, Math.min(NR, n - j), k0, Math.min(SLICE, k - k0), NR);
-                    packed.incrementAndGet();
+                try {
+                    for (int p; (p = nextPiece.getAndIncrement()) < pieces; ) {
+                        int jp = p / slices, k0 = p % slices * SLICE, j = jp * NR;
+                        b.packInterleaved(scratch, jp * NR * k + k0 * NR, j, Math.min(NR, n - j), k0, Math.min(SLICE, k - k0), NR);
+                        packed.incrementAndGet();
+                    }
+                } catch (RuntimeException | Error e) {
+                    failed.set(true);   // the other workers stop waiting; this exception reaches the caller
+                    throw e;
                 }
-                awaitAll(packed, pieces);
+                if (!awaitAll(packed, pieces, failed)) return;
                 int aBase = bSize + w * aSize;
                 float[] t = new float[MR * NR];
                 for (int task; (task = runs.next(w)) >= 0; ) {
@@ -77,12 +84,17 @@ final class SkinnyGemm {
         Sgemm.release(scratch);
     }
 
-    /** Spins until the other workers have packed their slices of B (microseconds; yields if one was descheduled). */
-    private static void awaitAll(AtomicInteger done, int total) {
+    /**
+     * Spins until the other workers have packed their slices of B (microseconds; yields if one was descheduled).
+     * False if one of them failed instead.
+     */
+    private static boolean awaitAll(AtomicInteger done, int total, AtomicBoolean failed) {
         for (int spins = 0; done.get() < total; spins++) {
+            if (failed.get()) return false;
             if (spins < 1 << 12) Thread.onSpinWait();
             else Thread.yield();
         }
+        return true;
     }
 
     /** {@code C(i0 + r, j0 + q) = t[r*NR + q]} plus the biases; C transposed walks each column's run of rows. */
@@ -96,7 +108,7 @@ final class SkinnyGemm {
             if (rows > 2) r2 = rowBias[i0 + 2];
             if (rows > 3) r3 = rowBias[i0 + 3];
         }
-        if (rs == 1 && rows == MR && colBias == null) {
+        if (rs == 1 && rows == 4 && colBias == null) {   // Cᵀ of a whole tile (MR = 4): four features per token
             for (int q = 0; q < cols; q++) {
                 int o = base + q * cs;
                 d[o] = t[q] + r0;

@@ -96,4 +96,23 @@ class SkinnyGemmTest {
         Tensor bt = random(rnd, 2, 154, 300).transpose(1, 2);
         check(reference.matmul(a, bt), cpu.matmul(a, bt), "matmul 130x300x154 bᵀ");
     }
+
+    @Test
+    void aFailureWhilePackingBReachesTheCallerInsteadOfHangingTheOtherWorkers() {
+        int m = 256, n = 77, k = 768;
+        float[] a = new float[m * k];
+        PanelSource failing = new PanelSource() {
+            @Override public int outer() { return n; }
+            @Override public int inner() { return k; }
+            @Override public void packInterleaved(float[] dst, int dstOff, int i0, int width, int k0, int kc, int R) {
+                if (k0 >= 256) throw new IllegalStateException("unreadable weights");
+            }
+        };
+        org.junit.jupiter.api.Assumptions.assumeTrue(SkinnyGemm.suits(m, n, k), "no wide registers: path not taken");
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(20),
+                () -> org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () ->
+                        Sgemm.multiply(cpu.parallel(), new ArrayPanels(a, 0, m, k, k, 1), failing,
+                                Sgemm.Output.rowMajor(new float[m * n], 0, n), null, null)));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("unreadable weights"), e.getMessage());
+    }
 }
