@@ -37,7 +37,7 @@ public final class CpuTimeReport {
             return;
         }
         try (CpuBackend cpu = new CpuBackend(threads)) {
-            for (String shape : new String[]{"4096x320x320", "4096x320x1280", "1024x640x640", "77x768x768"})
+            for (String shape : new String[]{"4096x320x320", "4096x320x1280", "1024x640x640", "77x768x768", "154x768x768"})
                 for (DType dt : new DType[]{DType.F32, DType.F16}) {
                     int[] d = GemmBenchmark.dims(shape);
                     Tensor x = BenchData.random(1, d[0], d[1]), w = BenchData.weights(dt, 2, d[2], d[1]), b = BenchData.random(3, d[2]);

@@ -21,7 +21,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@code linear} on the CPU backend (all cores) at SD1.5 shapes: {@code x [M, K] · Wᵀ}, W {@code [N, K]} in
- * F32 (heap) or F16 (off-heap, as memory-mapped from a checkpoint). Shape is {@code MxKxN}.
+ * F32 (heap) or F16 (off-heap, as memory-mapped from a checkpoint). Shape is {@code MxKxN}; 77 and 154 rows are CLIP
+ * and cross-attention projections of one and two prompts (batch 2 with CFG).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -31,7 +32,7 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 3, time = 2)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "-Xmx4g"})
 public class GemmBenchmark {
-    @Param({"4096x320x320", "4096x320x1280", "1024x640x640", "77x768x768"})
+    @Param({"4096x320x320", "4096x320x1280", "1024x640x640", "77x768x768", "154x768x768"})
     public String shape;
 
     @Param({"F32", "F16"})

@@ -155,4 +155,45 @@ final class MicroKernel {
         c4.intoArray(t, 4 * NR);
         c5.intoArray(t, 5 * NR);
     }
+
+    /** Shape of {@link #wideTile}: 4 rows of A against 5 vectors of B (80 columns with AVX-512). */
+    static final int WIDE_ROWS = 4, WIDE_COLS = 5 * LANES;
+    /** Whether {@link #wideTile}'s 20 accumulators and 5 B vectors fit in the vector registers: only AVX-512 has 32. */
+    static final boolean WIDE = SPECIES.vectorBitSize() == 512;
+
+    /**
+     * {@code WIDE_ROWS x WIDE_COLS} of C into {@code t[r*WIDE_COLS + j]}: A rows as in {@link #tile}, B packed
+     * {@code WIDE_COLS} floats per k step. One broadcast feeds five FMAs (the 6 x 2-vector tile: two), which is what
+     * keeps a B of only 77 columns (tokens) at the FMA rate: as 32-column panels its last 13 columns ran through
+     * a one-vector tile at two thirds of it.
+     */
+    static void wideTile(int kc, float[] a, int aOff, int lda, float[] b, int bOff, float[] t) {
+        VectorSpecies<Float> s = SPECIES;
+        final int lanes = LANES;
+        FloatVector c00 = FloatVector.zero(s), c01 = FloatVector.zero(s), c02 = FloatVector.zero(s), c03 = FloatVector.zero(s), c04 = FloatVector.zero(s);
+        FloatVector c10 = FloatVector.zero(s), c11 = FloatVector.zero(s), c12 = FloatVector.zero(s), c13 = FloatVector.zero(s), c14 = FloatVector.zero(s);
+        FloatVector c20 = FloatVector.zero(s), c21 = FloatVector.zero(s), c22 = FloatVector.zero(s), c23 = FloatVector.zero(s), c24 = FloatVector.zero(s);
+        FloatVector c30 = FloatVector.zero(s), c31 = FloatVector.zero(s), c32 = FloatVector.zero(s), c33 = FloatVector.zero(s), c34 = FloatVector.zero(s);
+        int a0 = aOff, a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda, bi = bOff;
+        for (int k = 0; k < kc; k++, bi += 5 * lanes) {
+            FloatVector b0 = FloatVector.fromArray(s, b, bi);
+            FloatVector b1 = FloatVector.fromArray(s, b, bi + lanes);
+            FloatVector b2 = FloatVector.fromArray(s, b, bi + 2 * lanes);
+            FloatVector b3 = FloatVector.fromArray(s, b, bi + 3 * lanes);
+            FloatVector b4 = FloatVector.fromArray(s, b, bi + 4 * lanes);
+            FloatVector x = FloatVector.broadcast(s, a[a0 + k]);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02); c03 = x.fma(b3, c03); c04 = x.fma(b4, c04);
+            x = FloatVector.broadcast(s, a[a1 + k]);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11); c12 = x.fma(b2, c12); c13 = x.fma(b3, c13); c14 = x.fma(b4, c14);
+            x = FloatVector.broadcast(s, a[a2 + k]);
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21); c22 = x.fma(b2, c22); c23 = x.fma(b3, c23); c24 = x.fma(b4, c24);
+            x = FloatVector.broadcast(s, a[a3 + k]);
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31); c32 = x.fma(b2, c32); c33 = x.fma(b3, c33); c34 = x.fma(b4, c34);
+        }
+        int w = 5 * lanes;
+        c00.intoArray(t, 0); c01.intoArray(t, lanes); c02.intoArray(t, 2 * lanes); c03.intoArray(t, 3 * lanes); c04.intoArray(t, 4 * lanes);
+        c10.intoArray(t, w); c11.intoArray(t, w + lanes); c12.intoArray(t, w + 2 * lanes); c13.intoArray(t, w + 3 * lanes); c14.intoArray(t, w + 4 * lanes);
+        c20.intoArray(t, 2 * w); c21.intoArray(t, 2 * w + lanes); c22.intoArray(t, 2 * w + 2 * lanes); c23.intoArray(t, 2 * w + 3 * lanes); c24.intoArray(t, 2 * w + 4 * lanes);
+        c30.intoArray(t, 3 * w); c31.intoArray(t, 3 * w + lanes); c32.intoArray(t, 3 * w + 2 * lanes); c33.intoArray(t, 3 * w + 3 * lanes); c34.intoArray(t, 3 * w + 4 * lanes);
+    }
 }

@@ -1,6 +1,7 @@
 package jdiffusion.kernels.cpu;
 
 import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.RecursiveAction;
 
 /**
@@ -33,11 +34,20 @@ public final class Parallel implements AutoCloseable {
         pool.invoke(new Split(body, 0, n, chunks));
     }
 
-    /** Runs exactly {@code tasks} pieces {@code body(i, i+1)}, in parallel; for work already split evenly. */
+    /**
+     * Runs exactly {@code tasks} pieces {@code body(i, i+1)}, in parallel; for work already split evenly. The
+     * calling thread runs piece 0 itself while the pool takes the others: one thread fewer to wake (a parked
+     * worker takes about 10 us to start, a whole region to two parked workers 26 us: 5% of a 77-token projection).
+     */
     public void forEachTask(int tasks, RangeBody body) {
         if (tasks <= 0) return;
         if (pool == null || tasks == 1) { body.run(0, tasks); return; }
-        pool.invoke(new Split(body, 0, tasks, tasks));
+        ForkJoinTask<Void> rest = pool.submit(new Split(body, 1, tasks, tasks - 1));
+        try {
+            body.run(0, 1);
+        } finally {
+            rest.join();
+        }
     }
 
     private static final class Split extends RecursiveAction {

@@ -61,6 +61,7 @@ final class Sgemm {
         if (b.inner() != k) throw new IllegalArgumentException("gemm: inner sizes " + k + " and " + b.inner());
         if (m == 0 || n == 0) return;
         if (k == 0) { fillBias(c, m, n, rowBias, colBias); return; }
+        if ((kcMax == KC || kcMax >= k) && SkinnyGemm.suits(m, n, k)) { SkinnyGemm.multiply(parallel, a, b, c, rowBias, colBias); return; }
 
         int kBlocks = ceilDiv(k, kcMax), kcb = ceilDiv(k, kBlocks);
         int nc = Math.min(roundUp(n, NR), Math.max(NR, bBlockFloats / kcb / NR * NR));
@@ -253,13 +254,13 @@ final class Sgemm {
                         (rowBias != null ? rowBias[i] : 0f) + (colBias != null ? colBias[j] : 0f);
     }
 
-    private static float[] scratch(int size) {
+    static float[] scratch(int size) {
         float[] s = SCRATCH.get();
         if (s != null && s.length >= size) { SCRATCH.remove(); return s; }
         return new float[size];
     }
 
-    private static void release(float[] s) {
+    static void release(float[] s) {
         if (s.length <= KEEP_SCRATCH_FLOATS) SCRATCH.set(s);
     }
 
