@@ -1,11 +1,11 @@
 package jdiffusion.sd.unet;
 
 import jdiffusion.nn.MissingWeightException;
+import jdiffusion.nn.ParameterShapes;
 import jdiffusion.nn.Weights;
 import jdiffusion.tensor.Tensor;
 
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -18,11 +18,11 @@ public final class UNetParameters {
 
     /** Name to shape, in module order. Transformer projections use the 1x1-conv shape unless {@code linearProjection}. */
     public static Map<String, int[]> shapes(UNetConfig c) {
-        Map<String, int[]> m = new LinkedHashMap<>();
+        ParameterShapes m = new ParameterShapes();
         int c0 = c.channels(0), temb = c.timeEmbedDim(), levels = c.levels();
-        conv(m, "conv_in", c.inChannels(), c0, 3);
-        linear(m, "time_embedding.linear_1", c.timeProjDim(), temb);
-        linear(m, "time_embedding.linear_2", temb, temb);
+        m.conv("conv_in", c.inChannels(), c0, 3);
+        m.linear("time_embedding.linear_1", c.timeProjDim(), temb);
+        m.linear("time_embedding.linear_2", temb, temb);
         for (int level = 0; level < levels; level++) {
             String p = "down_blocks." + level;
             int out = c.channels(level), in = level == 0 ? c0 : c.channels(level - 1);
@@ -30,7 +30,7 @@ public final class UNetParameters {
                 resBlock(m, c, p + ".resnets." + j, j == 0 ? in : out, out);
                 if (c.hasAttention(level)) transformer(m, c, p + ".attentions." + j, out, c.depth(level));
             }
-            if (level < levels - 1) conv(m, p + ".downsamplers.0.conv", out, out, 3);
+            if (level < levels - 1) m.conv(p + ".downsamplers.0.conv", out, out, 3);
         }
         int deepest = c.channels(levels - 1);
         resBlock(m, c, "mid_block.resnets.0", deepest, deepest);
@@ -46,11 +46,11 @@ public final class UNetParameters {
                 resBlock(m, c, p + ".resnets." + j, in, out);
                 if (c.hasAttention(level)) transformer(m, c, p + ".attentions." + j, out, c.depth(level));
             }
-            if (i < levels - 1) conv(m, p + ".upsamplers.0.conv", out, out, 3);
+            if (i < levels - 1) m.conv(p + ".upsamplers.0.conv", out, out, 3);
         }
-        norm(m, "conv_norm_out", c0);
-        conv(m, "conv_out", c0, c.outChannels(), 3);
-        return m;
+        m.norm("conv_norm_out", c0);
+        m.conv("conv_out", c0, c.outChannels(), 3);
+        return m.map();
     }
 
     /** Parameter count of the configuration. */
@@ -84,55 +84,40 @@ public final class UNetParameters {
         return s.length == 4 && s[2] == 1 && s[3] == 1 ? new int[] {s[0], s[1]} : s;
     }
 
-    private static void resBlock(Map<String, int[]> m, UNetConfig c, String p, int in, int out) {
-        norm(m, p + ".norm1", in);
-        conv(m, p + ".conv1", in, out, 3);
-        linear(m, p + ".time_emb_proj", c.timeEmbedDim(), out);
-        norm(m, p + ".norm2", out);
-        conv(m, p + ".conv2", out, out, 3);
-        if (in != out) conv(m, p + ".conv_shortcut", in, out, 1);
+    private static void resBlock(ParameterShapes m, UNetConfig c, String p, int in, int out) {
+        m.norm(p + ".norm1", in);
+        m.conv(p + ".conv1", in, out, 3);
+        m.linear(p + ".time_emb_proj", c.timeEmbedDim(), out);
+        m.norm(p + ".norm2", out);
+        m.conv(p + ".conv2", out, out, 3);
+        if (in != out) m.conv(p + ".conv_shortcut", in, out, 1);
     }
 
-    private static void transformer(Map<String, int[]> m, UNetConfig c, String p, int ch, int depth) {
-        norm(m, p + ".norm", ch);
+    private static void transformer(ParameterShapes m, UNetConfig c, String p, int ch, int depth) {
+        m.norm(p + ".norm", ch);
         projection(m, c, p + ".proj_in", ch);
         for (int k = 0; k < depth; k++) {
             String b = p + ".transformer_blocks." + k;
-            norm(m, b + ".norm1", ch);
+            m.norm(b + ".norm1", ch);
             attention(m, b + ".attn1", ch, ch);
-            norm(m, b + ".norm2", ch);
+            m.norm(b + ".norm2", ch);
             attention(m, b + ".attn2", ch, c.contextDim());
-            norm(m, b + ".norm3", ch);
-            linear(m, b + ".ff.net.0.proj", ch, 8 * ch);
-            linear(m, b + ".ff.net.2", 4 * ch, ch);
+            m.norm(b + ".norm3", ch);
+            m.linear(b + ".ff.net.0.proj", ch, 8 * ch);
+            m.linear(b + ".ff.net.2", 4 * ch, ch);
         }
         projection(m, c, p + ".proj_out", ch);
     }
 
-    private static void attention(Map<String, int[]> m, String p, int ch, int contextDim) {
-        m.put(p + ".to_q.weight", new int[] {ch, ch});
-        m.put(p + ".to_k.weight", new int[] {ch, contextDim});
-        m.put(p + ".to_v.weight", new int[] {ch, contextDim});
-        linear(m, p + ".to_out.0", ch, ch);
+    private static void attention(ParameterShapes m, String p, int ch, int contextDim) {
+        m.put(p + ".to_q.weight", ch, ch);
+        m.put(p + ".to_k.weight", ch, contextDim);
+        m.put(p + ".to_v.weight", ch, contextDim);
+        m.linear(p + ".to_out.0", ch, ch);
     }
 
-    private static void projection(Map<String, int[]> m, UNetConfig c, String p, int ch) {
-        if (c.linearProjection()) linear(m, p, ch, ch);
-        else conv(m, p, ch, ch, 1);
-    }
-
-    private static void conv(Map<String, int[]> m, String p, int in, int out, int k) {
-        m.put(p + ".weight", new int[] {out, in, k, k});
-        m.put(p + ".bias", new int[] {out});
-    }
-
-    private static void linear(Map<String, int[]> m, String p, int in, int out) {
-        m.put(p + ".weight", new int[] {out, in});
-        m.put(p + ".bias", new int[] {out});
-    }
-
-    private static void norm(Map<String, int[]> m, String p, int ch) {
-        m.put(p + ".weight", new int[] {ch});
-        m.put(p + ".bias", new int[] {ch});
+    private static void projection(ParameterShapes m, UNetConfig c, String p, int ch) {
+        if (c.linearProjection()) m.linear(p, ch, ch);
+        else m.conv(p, ch, ch, 1);
     }
 }
