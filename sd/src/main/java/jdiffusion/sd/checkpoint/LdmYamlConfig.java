@@ -134,10 +134,10 @@ final class LdmYamlConfig {
                 case "last" -> 0;
                 default -> throw new UnsupportedModelException(cond.where() + ": OpenCLIP layer \"" + layer + "\" is not supported (penultimate or last)");
             };
-            int present = hasText ? ModelDetector.countIndexed(weights, LdmNames.OPENCLIP_PREFIX + "transformer.resblocks.") : base.layers();
+            int present = hasText ? Math.min(base.layers(), ModelDetector.countIndexed(weights, LdmNames.OPENCLIP_PREFIX + "transformer.resblocks.")) : base.layers();
             int architecture = tiny.has("hidden_size") ? base.layers()
                     : params.string("arch", "ViT-H-14").equals("ViT-H-14") ? ClipTextConfig.sd2().layers() : present;
-            base = base.withLayers(Math.min(present, base.layers()), ClipTextConfig.skippedOf(Math.min(present, base.layers()), architecture, skip));
+            base = base.withLayers(present, ClipTextConfig.skippedOf(present, architecture, skip));
         }
         return base;
     }

@@ -47,28 +47,18 @@ public final class CheckpointMerger {
             }
             Tensor tc = c == null ? null : c.tensors().get(name);
             checkShapes(name, ta, tb, a, b);
-            if (tc != null && !Arrays.equals(tb.shape(), tc.shape()))
-                throw new CommandException("cannot merge \"" + name + "\": " + Arrays.toString(tb.shape()) + " in " + b.path().getFileName()
-                        + " but " + Arrays.toString(tc.shape()) + " in " + c.path().getFileName() + " (different architectures)");
-            Merged merged = Merged.dtypeOf(ta, tb, tc, mode);
-            DType outType = dtype != null ? dtype : merged.dtype();
+            if (tc != null && !Arrays.equals(tb.shape(), tc.shape())) throw mismatch(name, tb, tc, b, c);
+            Formula formula = new Formula(mode, alpha, ta.dtype(), tb.dtype(), tc == null ? null : tc.dtype());
+            // channels merged into A in place keep A's dtype, as torch's slice assignment leaves them
+            DType outType = dtype != null ? dtype : Arrays.equals(ta.shape(), tb.shape()) ? formula.result() : ta.dtype();
             w.add(name, outType, ta.shape(), sink -> {
-                float[] values = mergeOne(ta, tb, tc, mode, alpha);
+                float[] values = mergeOne(ta, tb, tc, formula);
                 // read once: let the kernel drop these mapped pages, so resident memory stays near one tensor
                 for (Tensor t : new Tensor[]{ta, tb, tc}) dropResidentPages(t);
                 DTypeSink.writeFloats(sink, values, outType);
             });
         }
         w.write(out);
-    }
-
-    /** The dtype torch gives a merged tensor: the formula's common dtype, or A's when channels are merged into A in place. */
-    private record Merged(DType dtype) {
-        static Merged dtypeOf(Tensor ta, Tensor tb, Tensor tc, Mode mode) {
-            if (!Arrays.equals(ta.shape(), tb.shape())) return new Merged(ta.dtype());
-            DType other = mode == Mode.ADD_DIFFERENCE && tc != null ? TorchRounding.common(tb.dtype(), tc.dtype()) : tb.dtype();
-            return new Merged(TorchRounding.common(ta.dtype(), other));
-        }
     }
 
     private static void dropResidentPages(Tensor t) {
@@ -84,16 +74,19 @@ public final class CheckpointMerger {
                     + kind + " model with a normal one, A must be the " + kind.substring(kind.indexOf(' ') + 1) + " model (swap A and B)");
         }
         if (channelsOnly && (x.size(1) == 9 || x.size(1) == 8) && y.size(1) == 4) return;
-        throw new CommandException("cannot merge \"" + name + "\": " + Arrays.toString(x.shape()) + " in " + fx.path().getFileName()
+        throw mismatch(name, x, y, fx, fy);
+    }
+
+    private static CommandException mismatch(String name, Tensor x, Tensor y, TensorFile fx, TensorFile fy) {
+        return new CommandException("cannot merge \"" + name + "\": " + Arrays.toString(x.shape()) + " in " + fx.path().getFileName()
                 + " but " + Arrays.toString(y.shape()) + " in " + fy.path().getFileName() + " (different architectures)");
     }
 
-    static float[] mergeOne(Tensor ta, Tensor tb, Tensor tc, Mode mode, double alpha) {
+    private static float[] mergeOne(Tensor ta, Tensor tb, Tensor tc, Formula f) {
         float[] x = ta.toFloatArray();
         // the WebUI replaces B by zeros where C lacks the weight, so that A comes out unchanged
-        float[] y = mode == Mode.ADD_DIFFERENCE && tc == null ? new float[Math.toIntExact(tb.numel())] : tb.toFloatArray();
+        float[] y = f.mode() == Mode.ADD_DIFFERENCE && tc == null ? new float[Math.toIntExact(tb.numel())] : tb.toFloatArray();
         float[] z = tc == null ? null : tc.toFloatArray();
-        Formula f = new Formula(mode, alpha, ta.dtype(), tb.dtype(), tc == null ? null : tc.dtype());
         if (!Arrays.equals(ta.shape(), tb.shape())) return mergeSharedChannels(ta, x, tb, y, z, f);
         for (int i = 0; i < x.length; i++) x[i] = f.apply(x[i], y[i], z == null ? 0 : z[i]);
         return x;
