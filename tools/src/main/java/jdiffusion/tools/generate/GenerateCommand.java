@@ -69,7 +69,7 @@ public class GenerateCommand implements Command {
                 .value("--model", "PATH", "checkpoint: .safetensors/.ckpt file (+ sibling .yaml) or diffusers folder, or a name in models/Stable-diffusion (required)")
                 .value("--vae", "PATH", "a separate VAE file or a name in models/VAE; auto (default: <model>.vae.safetensors beside the model, else the model's own) or none (the model's own)")
                 .value("--models-dir", "DIR", "a WebUI folder used as is: models/Stable-diffusion, models/VAE, models/Lora, models/LyCORIS, models/hypernetworks, embeddings/, wildcards/")
-                .value("--tokenizer", "DIR", "CLIP tokenizer folder (vocab.json, merges.txt); default: the model's, <model>/tokenizer or tokenizer/ beside it, else the Hugging Face cache")
+                .value("--tokenizer", "DIR", "CLIP tokenizer folder (vocab.json, merges.txt); default: the model's, <model>/tokenizer or tokenizer/ beside it, else CLIP's own, shipped with jsd")
                 .section("prompt")
                 .value("--prompt", "TEXT", "the prompt, in the WebUI's prompt language").alias("-p", "--prompt")
                 .value("--negative-prompt", "TEXT", "the negative prompt").alias("-n", "--negative-prompt")

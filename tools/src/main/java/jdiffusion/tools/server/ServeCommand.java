@@ -22,7 +22,7 @@ public final class ServeCommand implements Command {
                 .section("models")
                 .value("--models-dir", "DIR", "a WebUI folder (models/Stable-diffusion, models/VAE, models/Lora, embeddings/) or a folder of checkpoints")
                 .value("--model", "PATH", "one checkpoint (.safetensors/.ckpt or diffusers folder), selected first")
-                .value("--tokenizer", "DIR", "CLIP tokenizer folder for single-file checkpoints (default: beside the model, else the Hugging Face cache)")
+                .value("--tokenizer", "DIR", "CLIP tokenizer folder for single-file checkpoints (default: beside the model, else CLIP's own, shipped with jsd)")
                 .section("network")
                 .value("--port", "N", "TCP port (default " + ServerConfig.DEFAULT_PORT + "; 0 picks a free one)")
                 .flag("--listen", "listen on all interfaces (0.0.0.0) instead of 127.0.0.1: other machines can reach the server")

@@ -25,7 +25,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class BrowserTest {
     @TempDir Path dir;
 
+    /** The browser: {@code -Djsd.test.chromium=PATH} (empty: none, as CI's no-browser check sets it), else a system one. */
     static Path chromium() {
+        String given = System.getProperty("jsd.test.chromium");
+        if (given != null) return given.isBlank() ? null : Path.of(given);
         for (String p : List.of("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"))
             if (Files.isExecutable(Path.of(p))) return Path.of(p);
         return null;
