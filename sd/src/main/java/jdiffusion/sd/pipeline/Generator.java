@@ -150,6 +150,7 @@ public final class Generator {
     private List<GeneratedImage> generate(GenerationParams requested, InitImage init, HiresFix hires, Progress progress, GenerationTrace trace) {
         Resolved r = resolveSampler(requested);
         GenerationParams p = r.params();
+        if (hires != null) HiresPass.checkUpscaler(this, hires); // a wrong name fails before the first pass, not after it
         if (requested.seed() == -1) progress.note("seed " + p.seed() + " (random)");
         int factor = model.vaeScaleFactor();
         if (p.width() % factor != 0 || p.height() % factor != 0)

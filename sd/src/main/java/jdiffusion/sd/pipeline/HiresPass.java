@@ -76,12 +76,7 @@ final class HiresPass {
             uw = target.width() / factor;
             up = mode.resize(samples, batch * channels, h, w, uh, uw);
         } else {
-            Upscaler upscaler;
-            try {
-                upscaler = generator.upscalers().get(hires.upscaler(), hires.tile(), hires.tileOverlap());
-            } catch (UpscalerException e) {
-                throw new PipelineException("--hr-upscaler: " + e.getMessage(), e);
-            }
+            Upscaler upscaler = checkUpscaler(generator, hires);
             List<float[]> encoded = new ArrayList<>();
             int[] size = new int[2];
             for (int i = 0; i < batch; i++) {
@@ -168,6 +163,16 @@ final class HiresPass {
             out = spec.create().sample(guidance.denoiser(kd), start, sigmas, noiseSampler, Generator.listener(stepTrace, progress, n, channels, H, W));
         }
         return new Result(out, H, W);
+    }
+
+    /** The pixel upscaler the hires fix names (null for a latent mode); a {@link PipelineException} naming the choices when there is none. */
+    static Upscaler checkUpscaler(Generator generator, HiresFix hires) {
+        if (hires.latentMode() != null) return null;
+        try {
+            return generator.upscalers().get(hires.upscaler(), hires.tile(), hires.tileOverlap());
+        } catch (UpscalerException e) {
+            throw new PipelineException("--hr-upscaler: " + e.getMessage(), e);
+        }
     }
 
     /** The first pass's image as the WebUI hands it to the upscaler: {@code uint8(255·clamp((x + 1)/2))}, truncated. */
