@@ -21,6 +21,7 @@ import jdiffusion.sd.sample.TimestepSamplerSpec;
 import jdiffusion.sd.sample.WebUiImg2Img;
 import jdiffusion.sd.sample.WebUiSampler;
 import jdiffusion.sd.sample.WebUiTimesteps;
+import jdiffusion.sd.upscale.UpscalerLibrary;
 import jdiffusion.tensor.Backend;
 import jdiffusion.tensor.Tensor;
 
@@ -49,6 +50,8 @@ public final class Generator {
     // extra networks hook (sd.extra): LoRA/hypernetwork tags, embeddings and wildcards; one prompt encoder per network set
     private final ExtraNetworkLibrary networks;
     private final Map<String, PromptEncoder> encoders = new HashMap<>();
+    // hires fix (sd.upscale): the pixel upscalers of the models folder, loaded on first use
+    private final UpscalerLibrary upscalers;
 
     public Generator(StableDiffusionModel model) { this(model, null); }
 
@@ -60,7 +63,11 @@ public final class Generator {
         this.model = model;
         this.networks = new ExtraNetworkLibrary(folder, model.backend(), model.checkpoint(), model.name(), model.tokenizer(),
                 model.textEncoder(), model.unet());
+        this.upscalers = UpscalerLibrary.of(model.backend(), folder);
     }
+
+    /** The upscalers hires fix can use by name (built-ins and the models folder's ESRGAN / Real-ESRGAN files). */
+    public UpscalerLibrary upscalers() { return upscalers; }
 
     public ExtraNetworkLibrary networks() { return networks; }
 
@@ -122,7 +129,12 @@ public final class Generator {
     }
 
     public List<GeneratedImage> txt2img(GenerationParams params, Progress progress, GenerationTrace trace) {
-        return generate(params, null, progress, trace);
+        return generate(params, null, null, progress, trace);
+    }
+
+    /** Text to image with the WebUI's "Hires. fix" ({@code hires} null: none). */
+    public List<GeneratedImage> txt2img(GenerationParams params, HiresFix hires, Progress progress, GenerationTrace trace) {
+        return generate(params, null, hires, progress, trace);
     }
 
     /** Image to image (and inpainting when {@code init} has a mask). */
@@ -132,12 +144,13 @@ public final class Generator {
 
     public List<GeneratedImage> img2img(GenerationParams params, InitImage init, Progress progress, GenerationTrace trace) {
         if (init == null) throw new PipelineException("img2img needs an init image (--init-image)");
-        return generate(params, init, progress, trace);
+        return generate(params, init, null, progress, trace);
     }
 
-    private List<GeneratedImage> generate(GenerationParams requested, InitImage init, Progress progress, GenerationTrace trace) {
+    private List<GeneratedImage> generate(GenerationParams requested, InitImage init, HiresFix hires, Progress progress, GenerationTrace trace) {
         Resolved r = resolveSampler(requested);
         GenerationParams p = r.params();
+        if (hires != null) HiresPass.checkUpscaler(this, hires); // a wrong name fails before the first pass, not after it
         if (requested.seed() == -1) progress.note("seed " + p.seed() + " (random)");
         int factor = model.vaeScaleFactor();
         if (p.width() % factor != 0 || p.height() % factor != 0)
@@ -193,18 +206,31 @@ public final class Generator {
             networkInfo.putAll(active.infotext(usedEmbeddings));
 
             float[] latents = sample(r, p, init, noise, conds, uncond, active.unet(), size, channels, h, w, firstSeeds, progress, trace);
+            int outH = h, outW = w;
+            if (hires != null) {
+                checkFinite(latents, "the first pass's latents");
+                HiresPass.Result hr = new HiresPass(this, r, requested, hires).run(latents, size, channels, h, w, seeds, subseeds,
+                        parsed, negativePrompt, active, encoder, scheduleSteps, warn, progress, trace);
+                latents = hr.latents();
+                outH = hr.height();
+                outW = hr.width();
+            }
             trace.finalLatents(latents);
             checkFinite(latents, "the sampler's final latents");
-            images.addAll(decode(p, prompts, networkInfo, init, latents, seeds, subseeds, channels, h, w, progress, trace, batch * size, r));
+            images.addAll(decode(p, prompts, networkInfo, init, hires, latents, seeds, subseeds, channels, outH, outW, progress, trace, batch * size, r));
         }
         return Collections.unmodifiableList(images);
     }
 
     private List<WeightedSchedule> multiConditioning(PromptEncoder encoder, NetworkActivation active, String prompt, int steps, int clipSkip) {
-        String key = prompt + "\u0000" + steps + "\u0000" + clipSkip + "\u0000" + active.key();
+        return multiConditioning(encoder, active, prompt, steps, null, clipSkip);
+    }
+
+    List<WeightedSchedule> multiConditioning(PromptEncoder encoder, NetworkActivation active, String prompt, int steps, Integer hiresSteps, int clipSkip) {
+        String key = prompt + "\u0000" + steps + "\u0000" + hiresSteps + "\u0000" + clipSkip + "\u0000" + active.key();
         List<WeightedSchedule> c = multiCache.get(key);
         if (c == null) {
-            c = encoder.multiSchedule(prompt, steps, clipSkip);
+            c = encoder.multiSchedule(prompt, steps, hiresSteps, clipSkip);
             for (WeightedSchedule w : c)
                 for (ConditioningSchedule.Entry e : w.schedule().entries()) checkFinite(e.conditioning().values(), "the text encoder's output");
             multiCache.put(key, c);
@@ -213,10 +239,14 @@ public final class Generator {
     }
 
     private ConditioningSchedule conditioning(PromptEncoder encoder, NetworkActivation active, String prompt, int steps, int clipSkip) {
-        String key = prompt + "\u0000" + steps + "\u0000" + clipSkip + "\u0000" + active.key();
+        return conditioning(encoder, active, prompt, steps, null, clipSkip);
+    }
+
+    ConditioningSchedule conditioning(PromptEncoder encoder, NetworkActivation active, String prompt, int steps, Integer hiresSteps, int clipSkip) {
+        String key = prompt + "\u0000" + steps + "\u0000" + hiresSteps + "\u0000" + clipSkip + "\u0000" + active.key();
         ConditioningSchedule c = cache.get(key);
         if (c == null) {
-            c = encoder.schedule(prompt, steps, clipSkip);
+            c = encoder.schedule(prompt, steps, hiresSteps, clipSkip);
             for (ConditioningSchedule.Entry e : c.entries()) checkFinite(e.conditioning().values(), "the text encoder's output");
             cache.put(key, c);
         }
@@ -276,7 +306,7 @@ public final class Generator {
         return out;
     }
 
-    private static StepListener listener(GenerationTrace trace, Progress progress, int steps, int channels, int h, int w) {
+    static StepListener listener(GenerationTrace trace, Progress progress, int steps, int channels, int h, int w) {
         return (i, xi, sigma, sigmaHat, denoised) -> {
             trace.stepInput(i, xi);
             progress.update(Progress.Phase.SAMPLE, Math.min(i + 1, steps), steps);
@@ -284,7 +314,7 @@ public final class Generator {
         };
     }
 
-    private List<GeneratedImage> decode(GenerationParams p, List<String> prompts, Map<String, String> networkInfo, InitImage init, float[] latents, long[] seeds, long[] subseeds,
+    private List<GeneratedImage> decode(GenerationParams p, List<String> prompts, Map<String, String> networkInfo, InitImage init, HiresFix hires, float[] latents, long[] seeds, long[] subseeds,
                                         int channels, int h, int w, Progress progress, GenerationTrace trace, int firstIndex,
                                         Resolved r) {
         Backend b = model.backend();
@@ -305,12 +335,15 @@ public final class Generator {
                 width = finished.width();
                 height = finished.height();
             }
-            InfoText info = InfoTexts.create(p.toBuilder().prompt(prompts.get(i)).build(), seeds[i], subseeds[i], model.name(), model.hash(),
-                    model.vaeName(), model.vaeHash(), init != null, init != null && init.mask() != null, r.usesEnsd(),
+            GenerationParams.Builder ib = p.toBuilder().prompt(prompts.get(i));
+            if (hires != null) ib.extra = HiresFix.withoutHiresKeys(ib.extra);
+            InfoText info = InfoTexts.create(ib.build(), seeds[i], subseeds[i], model.name(), model.hash(),
+                    model.vaeName(), model.vaeHash(), init != null || hires != null, init != null && init.mask() != null, r.usesEnsd(),
                     init != null && init.pasteTo() != null);
             // what this run's networks were, never what a pasted infotext said they were
             Map<String, String> params = new java.util.LinkedHashMap<>(info.parameters());
             params.keySet().removeAll(NetworkActivation.INFOTEXT_KEYS);
+            if (hires != null) HiresPass.addInfotext(params, hires, p);
             params.putAll(networkInfo);
             info = new InfoText(info.prompt(), info.negativePrompt(), params);
             out.add(new GeneratedImage(rgb, width, height, seeds[i], subseeds[i], info));
