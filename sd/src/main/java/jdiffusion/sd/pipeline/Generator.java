@@ -1,6 +1,9 @@
 package jdiffusion.sd.pipeline;
 
 import jdiffusion.sd.checkpoint.ModelVariant;
+import jdiffusion.sd.controlnet.ControlNetSetup;
+import jdiffusion.sd.controlnet.ControlUnit;
+import jdiffusion.sd.controlnet.WebUiControl;
 import jdiffusion.sd.image.ImageConversion;
 import jdiffusion.sd.image.InfoText;
 import jdiffusion.sd.extra.ExtraNetworkLibrary;
@@ -122,7 +125,12 @@ public final class Generator {
     }
 
     public List<GeneratedImage> txt2img(GenerationParams params, Progress progress, GenerationTrace trace) {
-        return generate(params, null, progress, trace);
+        return generate(params, null, ControlNetSetup.NONE, progress, trace);
+    }
+
+    /** Text to image steered by ControlNet units. */
+    public List<GeneratedImage> txt2img(GenerationParams params, ControlNetSetup control, Progress progress, GenerationTrace trace) {
+        return generate(params, null, control, progress, trace);
     }
 
     /** Image to image (and inpainting when {@code init} has a mask). */
@@ -131,11 +139,16 @@ public final class Generator {
     }
 
     public List<GeneratedImage> img2img(GenerationParams params, InitImage init, Progress progress, GenerationTrace trace) {
-        if (init == null) throw new PipelineException("img2img needs an init image (--init-image)");
-        return generate(params, init, progress, trace);
+        return img2img(params, init, ControlNetSetup.NONE, progress, trace);
     }
 
-    private List<GeneratedImage> generate(GenerationParams requested, InitImage init, Progress progress, GenerationTrace trace) {
+    /** Image to image (and inpainting) steered by ControlNet units. */
+    public List<GeneratedImage> img2img(GenerationParams params, InitImage init, ControlNetSetup control, Progress progress, GenerationTrace trace) {
+        if (init == null) throw new PipelineException("img2img needs an init image (--init-image)");
+        return generate(params, init, control, progress, trace);
+    }
+
+    private List<GeneratedImage> generate(GenerationParams requested, InitImage init, ControlNetSetup control, Progress progress, GenerationTrace trace) {
         Resolved r = resolveSampler(requested);
         GenerationParams p = r.params();
         if (requested.seed() == -1) progress.note("seed " + p.seed() + " (random)");
@@ -152,6 +165,8 @@ public final class Generator {
 
         // the WebUI builds prompt-editing schedules over total_steps: twice the steps for second-order samplers
         int scheduleSteps = r.secondOrder() ? 2 * p.steps() : p.steps();
+
+        List<ControlUnit> controlUnits = control.units(p.width(), p.height());
 
         List<GeneratedImage> images = new ArrayList<>();
         for (int batch = 0; batch < p.batchCount(); batch++) {
@@ -191,8 +206,9 @@ public final class Generator {
             Map<String, String> networkInfo = new java.util.LinkedHashMap<>();
             if (!prompts.getFirst().equals(p.prompt())) networkInfo.put("Wildcard prompt", p.prompt());
             networkInfo.putAll(active.infotext(usedEmbeddings));
+            networkInfo.putAll(control.infotext());
 
-            float[] latents = sample(r, p, init, noise, conds, uncond, active.unet(), size, channels, h, w, firstSeeds, progress, trace);
+            float[] latents = sample(r, p, init, noise, conds, uncond, active.unet(), controlUnits, size, channels, h, w, firstSeeds, progress, trace);
             trace.finalLatents(latents);
             checkFinite(latents, "the sampler's final latents");
             images.addAll(decode(p, prompts, networkInfo, init, latents, seeds, subseeds, channels, h, w, progress, trace, batch * size, r));
@@ -224,8 +240,8 @@ public final class Generator {
     }
 
     private float[] sample(Resolved r, GenerationParams p, InitImage init, ImageNoise noise, List<List<WeightedSchedule>> cs,
-                           ConditioningSchedule uncond, UNet unet, int batch, int channels, int h, int w, long[] firstSeeds,
-                           Progress progress, GenerationTrace trace) {
+                           ConditioningSchedule uncond, UNet unet, List<ControlUnit> controlUnits, int batch, int channels, int h, int w,
+                           long[] firstSeeds, Progress progress, GenerationTrace trace) {
         float[] x = noise.first();
         trace.initialNoise(x);
         Img2ImgSetup img = init == null ? null : Img2ImgSetup.prepare(model, init, p, firstSeeds, channels, h, w, batch);
@@ -251,7 +267,7 @@ public final class Generator {
             int steps = Math.max(1, timesteps.length - 1);
             progress.update(Progress.Phase.SAMPLE, 0, steps);
             out = ts.create(schedule).sample(guidance.epsModel(schedule, model.denoiser().prediction()), start, timesteps, noise,
-                    listener(trace, progress, steps, channels, h, w));
+                    controlled(guidance, controlUnits, steps, listener(trace, progress, steps, channels, h, w)));
         } else {
             SamplerSpec spec = r.kdiffusion();
             KDiffusionDenoiser kd = spec.denoiser(model.denoiser().schedule(), model.denoiser().prediction());
@@ -264,7 +280,8 @@ public final class Generator {
             NoiseSampler ns = spec.noiseSampler(noise, RngSource.GPU, channels, h, w, noise.seeds(), fullSigmas);
             int steps = sigmas.length - 1;
             progress.update(Progress.Phase.SAMPLE, 0, steps);
-            out = spec.create().sample(guidance.denoiser(kd), start, sigmas, ns, listener(trace, progress, steps, channels, h, w));
+            out = spec.create().sample(guidance.denoiser(kd), start, sigmas, ns,
+                    controlled(guidance, controlUnits, steps, listener(trace, progress, steps, channels, h, w)));
         }
         if (img != null) out = img.finish(out);
         return out;
@@ -274,6 +291,17 @@ public final class Generator {
         float[] out = new float[x.length];
         for (int i = 0; i < x.length; i++) out[i] = x[i] * s;
         return out;
+    }
+
+    /** With ControlNet units, the guidance asks them before each UNet call; the sampler's callbacks advance their progress. */
+    private StepListener controlled(WebUiGuidance guidance, List<ControlUnit> units, int steps, StepListener listener) {
+        if (units.isEmpty()) return listener;
+        WebUiControl control = new WebUiControl(model.backend(), units, steps);
+        guidance.controlWith(control);
+        return (i, x, sigma, sigmaHat, denoised) -> {
+            listener.onStep(i, x, sigma, sigmaHat, denoised);
+            control.stepDone(i);
+        };
     }
 
     private static StepListener listener(GenerationTrace trace, Progress progress, int steps, int channels, int h, int w) {
