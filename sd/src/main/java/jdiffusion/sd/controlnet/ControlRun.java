@@ -72,4 +72,20 @@ final class ControlRun {
         Tensor mid = down.removeLast();
         return new ControlResiduals(down, mid);
     }
+
+    /** {@code a + b}, releasing both; either may be null (no residuals). */
+    static ControlResiduals sum(Backend backend, ControlResiduals a, ControlResiduals b) {
+        if (a == null) return b;
+        if (b == null) return a;
+        ControlResiduals s = a.plus(backend, b);
+        a.release(backend);
+        b.release(backend);
+        return s;
+    }
+
+    static boolean[] allRows(int n) {
+        boolean[] b = new boolean[n];
+        java.util.Arrays.fill(b, true);
+        return b;
+    }
 }

@@ -3,7 +3,6 @@ package jdiffusion.sd.controlnet;
 import jdiffusion.sd.unet.ControlResiduals;
 import jdiffusion.tensor.Backend;
 
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -38,24 +37,10 @@ public final class WebUiControl implements UNetControl {
         ControlResiduals sum = null;
         for (ControlUnit u : units) {
             if (!active(u)) continue;
-            boolean[] rows = u.mode().cfgInjection() ? call.conditional() : filled(call.rows());
+            boolean[] rows = u.mode().cfgInjection() ? call.conditional() : ControlRun.allRows(call.rows());
             ControlResiduals r = ControlRun.residuals(backend, u.net(), u.hint(), u.height(), u.width(), call, rows, u.scales());
-            if (r == null) continue;
-            if (sum == null) {
-                sum = r;
-            } else {
-                ControlResiduals next = sum.plus(backend, r);
-                sum.release(backend);
-                r.release(backend);
-                sum = next;
-            }
+            sum = ControlRun.sum(backend, sum, r);
         }
         return sum;
-    }
-
-    private static boolean[] filled(int n) {
-        boolean[] b = new boolean[n];
-        Arrays.fill(b, true);
-        return b;
     }
 }
