@@ -1,6 +1,9 @@
 package jdiffusion.sd.pipeline;
 
 import jdiffusion.sd.checkpoint.ModelVariant;
+import jdiffusion.sd.controlnet.ControlNetSetup;
+import jdiffusion.sd.controlnet.ControlUnit;
+import jdiffusion.sd.controlnet.WebUiControl;
 import jdiffusion.sd.image.ImageConversion;
 import jdiffusion.sd.image.InfoText;
 import jdiffusion.sd.extra.ExtraNetworkLibrary;
@@ -129,12 +132,22 @@ public final class Generator {
     }
 
     public List<GeneratedImage> txt2img(GenerationParams params, Progress progress, GenerationTrace trace) {
-        return generate(params, null, null, progress, trace);
+        return generate(params, null, null, ControlNetSetup.NONE, progress, trace);
     }
 
     /** Text to image with the WebUI's "Hires. fix" ({@code hires} null: none). */
     public List<GeneratedImage> txt2img(GenerationParams params, HiresFix hires, Progress progress, GenerationTrace trace) {
-        return generate(params, null, hires, progress, trace);
+        return generate(params, null, hires, ControlNetSetup.NONE, progress, trace);
+    }
+
+    /** Text to image steered by ControlNet units. */
+    public List<GeneratedImage> txt2img(GenerationParams params, ControlNetSetup control, Progress progress, GenerationTrace trace) {
+        return generate(params, null, null, control, progress, trace);
+    }
+
+    /** Text to image steered by ControlNet units, with "Hires. fix" ({@code hires} null: none). */
+    public List<GeneratedImage> txt2img(GenerationParams params, HiresFix hires, ControlNetSetup control, Progress progress, GenerationTrace trace) {
+        return generate(params, null, hires, control, progress, trace);
     }
 
     /** Image to image (and inpainting when {@code init} has a mask). */
@@ -143,11 +156,17 @@ public final class Generator {
     }
 
     public List<GeneratedImage> img2img(GenerationParams params, InitImage init, Progress progress, GenerationTrace trace) {
-        if (init == null) throw new PipelineException("img2img needs an init image (--init-image)");
-        return generate(params, init, null, progress, trace);
+        return img2img(params, init, ControlNetSetup.NONE, progress, trace);
     }
 
-    private List<GeneratedImage> generate(GenerationParams requested, InitImage init, HiresFix hires, Progress progress, GenerationTrace trace) {
+    /** Image to image (and inpainting) steered by ControlNet units. */
+    public List<GeneratedImage> img2img(GenerationParams params, InitImage init, ControlNetSetup control, Progress progress, GenerationTrace trace) {
+        if (init == null) throw new PipelineException("img2img needs an init image (--init-image)");
+        return generate(params, init, null, control, progress, trace);
+    }
+
+    private List<GeneratedImage> generate(GenerationParams requested, InitImage init, HiresFix hires, ControlNetSetup control,
+                                          Progress progress, GenerationTrace trace) {
         Resolved r = resolveSampler(requested);
         GenerationParams p = r.params();
         if (hires != null) HiresPass.checkUpscaler(this, hires); // a wrong name fails before the first pass, not after it
@@ -165,6 +184,8 @@ public final class Generator {
 
         // the WebUI builds prompt-editing schedules over total_steps: twice the steps for second-order samplers
         int scheduleSteps = r.secondOrder() ? 2 * p.steps() : p.steps();
+
+        List<ControlUnit> controlUnits = control.units(p.width(), p.height());
 
         List<GeneratedImage> images = new ArrayList<>();
         for (int batch = 0; batch < p.batchCount(); batch++) {
@@ -204,8 +225,9 @@ public final class Generator {
             Map<String, String> networkInfo = new java.util.LinkedHashMap<>();
             if (!prompts.getFirst().equals(p.prompt())) networkInfo.put("Wildcard prompt", p.prompt());
             networkInfo.putAll(active.infotext(usedEmbeddings));
+            networkInfo.putAll(control.infotext());
 
-            float[] latents = sample(r, p, init, noise, conds, uncond, active.unet(), size, channels, h, w, firstSeeds, progress, trace);
+            float[] latents = sample(r, p, init, noise, conds, uncond, active.unet(), controlUnits, size, channels, h, w, firstSeeds, progress, trace);
             int outH = h, outW = w;
             if (hires != null) {
                 checkFinite(latents, "the first pass's latents");
@@ -254,8 +276,8 @@ public final class Generator {
     }
 
     private float[] sample(Resolved r, GenerationParams p, InitImage init, ImageNoise noise, List<List<WeightedSchedule>> cs,
-                           ConditioningSchedule uncond, UNet unet, int batch, int channels, int h, int w, long[] firstSeeds,
-                           Progress progress, GenerationTrace trace) {
+                           ConditioningSchedule uncond, UNet unet, List<ControlUnit> controlUnits, int batch, int channels, int h, int w,
+                           long[] firstSeeds, Progress progress, GenerationTrace trace) {
         float[] x = noise.first();
         trace.initialNoise(x);
         Img2ImgSetup img = init == null ? null : Img2ImgSetup.prepare(model, init, p, firstSeeds, channels, h, w, batch);
@@ -281,7 +303,7 @@ public final class Generator {
             int steps = Math.max(1, timesteps.length - 1);
             progress.update(Progress.Phase.SAMPLE, 0, steps);
             out = ts.create(schedule).sample(guidance.epsModel(schedule, model.denoiser().prediction()), start, timesteps, noise,
-                    listener(trace, progress, steps, channels, h, w));
+                    controlled(guidance, controlUnits, steps, listener(trace, progress, steps, channels, h, w)));
         } else {
             SamplerSpec spec = r.kdiffusion();
             KDiffusionDenoiser kd = spec.denoiser(model.denoiser().schedule(), model.denoiser().prediction());
@@ -294,7 +316,8 @@ public final class Generator {
             NoiseSampler ns = spec.noiseSampler(noise, RngSource.GPU, channels, h, w, noise.seeds(), fullSigmas);
             int steps = sigmas.length - 1;
             progress.update(Progress.Phase.SAMPLE, 0, steps);
-            out = spec.create().sample(guidance.denoiser(kd), start, sigmas, ns, listener(trace, progress, steps, channels, h, w));
+            out = spec.create().sample(guidance.denoiser(kd), start, sigmas, ns,
+                    controlled(guidance, controlUnits, steps, listener(trace, progress, steps, channels, h, w)));
         }
         if (img != null) out = img.finish(out);
         return out;
@@ -304,6 +327,17 @@ public final class Generator {
         float[] out = new float[x.length];
         for (int i = 0; i < x.length; i++) out[i] = x[i] * s;
         return out;
+    }
+
+    /** With ControlNet units, the guidance asks them before each UNet call; the sampler's callbacks advance their progress. */
+    private StepListener controlled(WebUiGuidance guidance, List<ControlUnit> units, int steps, StepListener listener) {
+        if (units.isEmpty()) return listener;
+        WebUiControl control = new WebUiControl(model.backend(), units, steps);
+        guidance.controlWith(control);
+        return (i, x, sigma, sigmaHat, denoised) -> {
+            listener.onStep(i, x, sigma, sigmaHat, denoised);
+            control.stepDone(i);
+        };
     }
 
     static StepListener listener(GenerationTrace trace, Progress progress, int steps, int channels, int h, int w) {
