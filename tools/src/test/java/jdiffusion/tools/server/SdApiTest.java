@@ -308,6 +308,18 @@ class SdApiTest {
     }
 
     @Test
+    void theInfotextFieldCarriesClipSkipUnlessOverrideSettingsSetsIt() throws Exception {
+        String text = "a boat\nSteps: 1, Sampler: Euler, CFG scale: 7, Seed: 9, Size: 64x64, Clip skip: 2";
+        TinyServer.Reply pasted = s.post("/sdapi/v1/txt2img", Map.of("infotext", text, "override_settings", Map.of("sd_model_checkpoint", "tiny")));
+        assertEquals(200, pasted.status(), pasted.text());
+        assertTrue(((String) ((List<?>) info(pasted).get("infotexts")).getFirst()).endsWith(", Clip skip: 2"), pasted.text());
+        assertEquals(2L, info(pasted).get("clip_skip"));
+        TinyServer.Reply overridden = s.post("/sdapi/v1/txt2img", Map.of("infotext", text,
+                "override_settings", Map.of("sd_model_checkpoint", "tiny", "CLIP_stop_at_last_layers", 1L)));
+        assertFalse(((String) ((List<?>) info(overridden).get("infotexts")).getFirst()).contains("Clip skip"), overridden.text());
+    }
+
+    @Test
     void img2imgWithInitImageAndMaskAsBase64() throws Exception {
         BufferedImage init = new BufferedImage(64, 64, BufferedImage.TYPE_INT_RGB), mask = new BufferedImage(64, 64, BufferedImage.TYPE_INT_RGB);
         for (int y = 0; y < 64; y++)
