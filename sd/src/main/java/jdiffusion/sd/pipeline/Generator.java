@@ -227,11 +227,14 @@ public final class Generator {
             networkInfo.putAll(active.infotext(usedEmbeddings));
             networkInfo.putAll(control.infotext());
 
-            float[] latents = sample(r, p, init, noise, conds, uncond, active.unet(), controlUnits, size, channels, h, w, firstSeeds, progress, trace);
+            Sampled sampled = sample(r, p, init, noise, conds, uncond, active.unet(), controlUnits, size, channels, h, w, firstSeeds, progress, trace);
+            float[] latents = sampled.latents();
+            // an interrupted first pass is decoded as it stands, without the hires pass (as the WebUI does)
+            HiresFix applied = sampled.interrupted() ? null : hires;
             int outH = h, outW = w;
-            if (hires != null) {
+            if (applied != null) {
                 checkFinite(latents, "the first pass's latents");
-                HiresPass.Result hr = new HiresPass(this, r, requested, hires).run(latents, size, channels, h, w, seeds, subseeds,
+                HiresPass.Result hr = new HiresPass(this, r, requested, applied).run(latents, size, channels, h, w, seeds, subseeds,
                         parsed, negativePrompt, active, encoder, scheduleSteps, warn, progress, trace);
                 latents = hr.latents();
                 outH = hr.height();
@@ -239,7 +242,8 @@ public final class Generator {
             }
             trace.finalLatents(latents);
             checkFinite(latents, "the sampler's final latents");
-            images.addAll(decode(p, prompts, networkInfo, init, hires, latents, seeds, subseeds, channels, outH, outW, progress, trace, batch * size, r));
+            images.addAll(decode(p, prompts, networkInfo, init, applied, latents, seeds, subseeds, channels, outH, outW, progress, trace, batch * size, r));
+            if (sampled.interrupted()) break;
         }
         return Collections.unmodifiableList(images);
     }
@@ -275,7 +279,10 @@ public final class Generator {
         return c;
     }
 
-    private float[] sample(Resolved r, GenerationParams p, InitImage init, ImageNoise noise, List<List<WeightedSchedule>> cs,
+    /** The sampler's latents; {@code interrupted}: the run was stopped and these are its last prediction of the clean latents. */
+    private record Sampled(float[] latents, boolean interrupted) {}
+
+    private Sampled sample(Resolved r, GenerationParams p, InitImage init, ImageNoise noise, List<List<WeightedSchedule>> cs,
                            ConditioningSchedule uncond, UNet unet, List<ControlUnit> controlUnits, int batch, int channels, int h, int w,
                            long[] firstSeeds, Progress progress, GenerationTrace trace) {
         float[] x = noise.first();
@@ -291,36 +298,45 @@ public final class Generator {
         WebUiImg2Img img2img = img == null ? null : WebUiImg2Img.of(p.steps(), p.denoisingStrength(), false);
 
         float[] out;
-        if (r.sampler() instanceof TimestepSamplerSpec ts) {
-            NoiseSchedule schedule = model.denoiser().schedule();
-            int[] timesteps = ts.timesteps(schedule, p.steps());
-            float[] start = x;
-            if (img2img != null) {
-                // the WebUI noises the init latents to the timestep denoising starts from, then runs the first t_enc timesteps
-                start = WebUiTimesteps.noiseToTimestep(schedule, img.initLatent(), x, timesteps[img2img.tEnc()]);
-                timesteps = img2img.timestepSchedule(timesteps);
+        // the latest prediction of the clean latents: what the WebUI decodes when a run is interrupted mid-sampling
+        float[][] last = new float[1][];
+        boolean interrupted = false;
+        try {
+            if (r.sampler() instanceof TimestepSamplerSpec ts) {
+                NoiseSchedule schedule = model.denoiser().schedule();
+                int[] timesteps = ts.timesteps(schedule, p.steps());
+                float[] start = x;
+                if (img2img != null) {
+                    // the WebUI noises the init latents to the timestep denoising starts from, then runs the first t_enc timesteps
+                    start = WebUiTimesteps.noiseToTimestep(schedule, img.initLatent(), x, timesteps[img2img.tEnc()]);
+                    timesteps = img2img.timestepSchedule(timesteps);
+                }
+                int steps = Math.max(1, timesteps.length - 1);
+                progress.update(Progress.Phase.SAMPLE, 0, steps);
+                out = ts.create(schedule).sample(guidance.epsModel(schedule, model.denoiser().prediction()), start, timesteps, noise,
+                        controlled(guidance, controlUnits, steps, listener(trace, progress, steps, channels, h, w, last)));
+            } else {
+                SamplerSpec spec = r.kdiffusion();
+                KDiffusionDenoiser kd = spec.denoiser(model.denoiser().schedule(), model.denoiser().prediction());
+                float[] fullSigmas = spec.sigmas(kd, p.steps(), r.schedule());
+                float[] sigmas = img2img != null ? img2img.sigmaSchedule(fullSigmas) : fullSigmas;
+                trace.sigmas(sigmas);
+                float[] start = img2img != null ? WebUiImg2Img.noised(img.initLatent(), x, sigmas[0]) : scaled(x, sigmas[0]);
+                // the SDE samplers draw Brownian-tree noise seeded per image (on the GPU in the WebUI, so Philox), its tree
+                // spanning the full schedule even in img2img, as the WebUI's create_noise_sampler(x, sigmas, p)
+                NoiseSampler ns = spec.noiseSampler(noise, RngSource.GPU, channels, h, w, noise.seeds(), fullSigmas);
+                int steps = sigmas.length - 1;
+                progress.update(Progress.Phase.SAMPLE, 0, steps);
+                out = spec.create().sample(guidance.denoiser(kd), start, sigmas, ns,
+                        controlled(guidance, controlUnits, steps, listener(trace, progress, steps, channels, h, w, last)));
             }
-            int steps = Math.max(1, timesteps.length - 1);
-            progress.update(Progress.Phase.SAMPLE, 0, steps);
-            out = ts.create(schedule).sample(guidance.epsModel(schedule, model.denoiser().prediction()), start, timesteps, noise,
-                    controlled(guidance, controlUnits, steps, listener(trace, progress, steps, channels, h, w)));
-        } else {
-            SamplerSpec spec = r.kdiffusion();
-            KDiffusionDenoiser kd = spec.denoiser(model.denoiser().schedule(), model.denoiser().prediction());
-            float[] fullSigmas = spec.sigmas(kd, p.steps(), r.schedule());
-            float[] sigmas = img2img != null ? img2img.sigmaSchedule(fullSigmas) : fullSigmas;
-            trace.sigmas(sigmas);
-            float[] start = img2img != null ? WebUiImg2Img.noised(img.initLatent(), x, sigmas[0]) : scaled(x, sigmas[0]);
-            // the SDE samplers draw Brownian-tree noise seeded per image (on the GPU in the WebUI, so Philox), its tree
-            // spanning the full schedule even in img2img, as the WebUI's create_noise_sampler(x, sigmas, p)
-            NoiseSampler ns = spec.noiseSampler(noise, RngSource.GPU, channels, h, w, noise.seeds(), fullSigmas);
-            int steps = sigmas.length - 1;
-            progress.update(Progress.Phase.SAMPLE, 0, steps);
-            out = spec.create().sample(guidance.denoiser(kd), start, sigmas, ns,
-                    controlled(guidance, controlUnits, steps, listener(trace, progress, steps, channels, h, w)));
+        } catch (Progress.Interrupted e) {
+            if (last[0] == null) throw e; // stopped before the first step: nothing to show
+            out = last[0];
+            interrupted = true;
         }
         if (img != null) out = img.finish(out);
-        return out;
+        return new Sampled(out, interrupted);
     }
 
     private static float[] scaled(float[] x, float s) {
@@ -341,7 +357,12 @@ public final class Generator {
     }
 
     static StepListener listener(GenerationTrace trace, Progress progress, int steps, int channels, int h, int w) {
+        return listener(trace, progress, steps, channels, h, w, new float[1][]);
+    }
+
+    private static StepListener listener(GenerationTrace trace, Progress progress, int steps, int channels, int h, int w, float[][] last) {
         return (i, xi, sigma, sigmaHat, denoised) -> {
+            last[0] = denoised;
             trace.stepInput(i, xi);
             progress.update(Progress.Phase.SAMPLE, Math.min(i + 1, steps), steps);
             if (progress.wantsLatents(i + 1)) progress.latents(i + 1, denoised, channels, h, w);
