@@ -1,6 +1,7 @@
 package jdiffusion.tools;
 
 import jdiffusion.tools.devices.DevicesCommand;
+import jdiffusion.tools.diff.DiffCommand;
 import jdiffusion.tools.eval.EvalToolCommand;
 import jdiffusion.tools.generate.GenerateCommand;
 import jdiffusion.tools.inspect.InspectCommand;
@@ -37,6 +38,7 @@ public final class Main {
             new ConvertCommand(),
             new PruneCommand(),
             new MergeCommand(),
+            new DiffCommand(),
             new RandomModelCommand(),
             new DevicesCommand());
 
