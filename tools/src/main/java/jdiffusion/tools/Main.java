@@ -10,6 +10,7 @@ import jdiffusion.tools.modelfile.HashCommand;
 import jdiffusion.tools.modelfile.MergeCommand;
 import jdiffusion.tools.modelfile.PruneCommand;
 import jdiffusion.tools.randommodel.RandomModelCommand;
+import jdiffusion.tools.schedule.ScheduleCommand;
 import jdiffusion.tools.server.ServeCommand;
 
 import java.io.IOException;
@@ -39,6 +40,7 @@ public final class Main {
             new PruneCommand(),
             new MergeCommand(),
             new DiffCommand(),
+            new ScheduleCommand(),
             new RandomModelCommand(),
             new DevicesCommand());
 

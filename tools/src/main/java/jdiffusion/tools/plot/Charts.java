@@ -30,17 +30,36 @@ public final class Charts {
     public record Line(String name, double[] x, double[] y) {}
 
     /** Lines over a shared x axis, with points marked (a schedule has few enough steps to see each one). */
-    public static void lines(Path png, String title, String xTitle, String yTitle, List<Line> lines, boolean logY) {
-        XYChart chart = new XYChartBuilder().width(900).height(560).title(title).xAxisTitle(xTitle).yAxisTitle(yTitle).build();
+    public static XYChart lineChart(String title, String xTitle, String yTitle, List<Line> lines, boolean logY) {
+        XYChart chart = new XYChartBuilder().width(800).height(560).title(title).xAxisTitle(xTitle).yAxisTitle(yTitle).build();
         style(chart.getStyler());
         chart.getStyler().setYAxisLogarithmic(logY);
         chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
         chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+        chart.getStyler().setXAxisDecimalPattern("0");
         for (Line l : lines) {
             XYSeries s = chart.addSeries(l.name(), l.x(), l.y());
             s.setMarker(l.x().length <= 60 ? SeriesMarkers.CIRCLE : SeriesMarkers.NONE);
         }
-        write(chart, png);
+        return chart;
+    }
+
+    /** Charts drawn next to each other into one PNG. */
+    public static void sideBySide(Path png, List<? extends Chart<?, ?>> charts) {
+        List<java.awt.image.BufferedImage> images = charts.stream().map(BitmapEncoder::getBufferedImage).toList();
+        int w = images.stream().mapToInt(java.awt.image.BufferedImage::getWidth).sum();
+        int h = images.stream().mapToInt(java.awt.image.BufferedImage::getHeight).max().orElse(1);
+        java.awt.image.BufferedImage out = new java.awt.image.BufferedImage(w, h, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        java.awt.Graphics2D g = out.createGraphics();
+        g.setColor(java.awt.Color.WHITE);
+        g.fillRect(0, 0, w, h);
+        int x = 0;
+        for (java.awt.image.BufferedImage i : images) {
+            g.drawImage(i, x, 0, null);
+            x += i.getWidth();
+        }
+        g.dispose();
+        writeImage(out, png);
     }
 
     /** A histogram of {@code counts} in equal bins over {@code [lo, hi]}, drawn as a filled step line. */
@@ -81,11 +100,13 @@ public final class Charts {
         s.setChartTitleFont(new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.BOLD, 16));
     }
 
-    private static void write(Chart<?, ?> chart, Path png) {
+    private static void write(Chart<?, ?> chart, Path png) { writeImage(BitmapEncoder.getBufferedImage(chart), png); }
+
+    private static void writeImage(java.awt.image.BufferedImage image, Path png) {
         try {
             Path parent = png.toAbsolutePath().getParent();
             if (parent != null) Files.createDirectories(parent);
-            ImageIO.write(BitmapEncoder.getBufferedImage(chart), "png", png.toFile());
+            if (!ImageIO.write(image, "png", png.toFile())) throw new IOException("no PNG writer");
         } catch (IOException e) {
             throw new CommandException(png + ": cannot write the chart: " + e.getMessage(), e);
         }
