@@ -84,9 +84,8 @@ public final class StableDiffusionModel implements AutoCloseable {
             } else {
                 vae = new AutoencoderKL(backend, new Weights(ckpt.vae()), ckpt.config().vae());
             }
-            float[] alphas = ckpt.alphasCumprod().orElseGet(() -> schedule(ckpt.config().schedule()).alphasCumprod());
             Prediction prediction = Prediction.parse(ckpt.config().predictionType());
-            KDiffusionDenoiser denoiser = new KDiffusionDenoiser(NoiseSchedule.fromAlphasCumprod(alphas), prediction);
+            KDiffusionDenoiser denoiser = new KDiffusionDenoiser(noiseSchedule(ckpt), prediction);
             return new StableDiffusionModel(backend, path, ckpt, vaeFile, vaePath, tokenizer, text, unet, vae, denoiser, ckpt.config().variant());
         } catch (RuntimeException e) {
             if (vaeFile != null) vaeFile.close();
@@ -106,6 +105,11 @@ public final class StableDiffusionModel implements AutoCloseable {
         for (Path home : List.of(dir.resolve(stem(file)), dir))
             if (Files.isRegularFile(home.resolve("tokenizer").resolve("vocab.json"))) return home;
         return null;
+    }
+
+    /** The model's training noise schedule: its {@code alphas_cumprod} buffer when it has one, else from its config. */
+    public static NoiseSchedule noiseSchedule(Checkpoint ckpt) {
+        return NoiseSchedule.fromAlphasCumprod(ckpt.alphasCumprod().orElseGet(() -> schedule(ckpt.config().schedule()).alphasCumprod()));
     }
 
     /** The training schedule when the file carries no {@code alphas_cumprod} buffer. */
