@@ -203,6 +203,17 @@ class BrowserTest {
             waitFor(page, "document.getElementById('status').textContent === 'ready' && !document.getElementById('app').hidden", 30_000);
             assertEquals(true, page.eval("document.getElementById('login').hidden"));
             assertTrue((Long) page.eval("document.getElementById('model').options.length") >= 2, "the API answered with the credentials");
+
+            // the API documentation renders /openapi.json, one entry per route, without credentials and from nothing outside
+            page.call("Page.navigate", Map.of("url", s.server.uri().resolve("/docs").toString()));
+            waitFor(page, "document.readyState === 'complete' && document.getElementById('status').textContent.endsWith(' paths')", 30_000);
+            assertEquals((long) s.server.routes().size(), page.eval("document.querySelectorAll('details.op').length"));
+            page.eval("document.querySelector('details.op[data-route=\"POST /sdapi/v1/txt2img\"]').open = true;"
+                    + "document.querySelector('details.op[data-route=\"POST /sdapi/v1/txt2img\"]').scrollIntoView(); 0");
+            String txt2img = (String) page.eval("document.querySelector('details.op[data-route=\"POST /sdapi/v1/txt2img\"]').textContent");
+            assertTrue(txt2img.contains("prompt: string = \"\"") && txt2img.contains("override_settings") && txt2img.contains("needs HTTP basic"), txt2img);
+            Map<String, Object> shot = page.call("Page.captureScreenshot", Map.of("format", "png"));
+            Files.write(Golden.repoRoot().resolve("tools/target/web-ui-docs.png"), Base64.getDecoder().decode((String) shot.get("data")));
         }
     }
 
