@@ -192,7 +192,8 @@ public final class Generator {
             if (!prompts.getFirst().equals(p.prompt())) networkInfo.put("Wildcard prompt", p.prompt());
             networkInfo.putAll(active.infotext(usedEmbeddings));
 
-            float[] latents = sample(r, p, init, noise, conds, uncond, active.unet(), size, channels, h, w, firstSeeds, progress, trace);
+            UNet unet = trace.attentionObserver() == null ? active.unet() : active.unet().observed(trace.attentionObserver());
+            float[] latents = sample(r, p, init, noise, conds, uncond, unet, size, channels, h, w, firstSeeds, progress, trace);
             trace.finalLatents(latents);
             checkFinite(latents, "the sampler's final latents");
             images.addAll(decode(p, prompts, networkInfo, init, latents, seeds, subseeds, channels, h, w, progress, trace, batch * size, r));
