@@ -24,18 +24,20 @@ import java.util.function.Predicate;
  * A call whose keys are not the prompt's (a negative prompt of another length, run as its own batch) is skipped.
  */
 public final class CrossAttentionMaps implements AttentionObserver {
-    private final int latentHeight, latentWidth, tokens;
+    private final int latentHeight, latentWidth;
+    private int tokens;
     private final Predicate<String> layers;
     private final IntPredicate steps;
     private final Map<String, float[]> layerMaps = new LinkedHashMap<>();
     private final Map<String, int[]> layerSizes = new LinkedHashMap<>();
-    private final float[] aggregate;
+    private float[] aggregate;
     private final List<String> skipped = new ArrayList<>();
     private int step = 1;
     private int calls;
 
     /**
-     * @param tokens the prompt's key count (77 per chunk)
+     * @param tokens the prompt's key count (77 per chunk), or 0 to take it from the first call (the prompt's: the WebUI
+     *               runs it before the negative prompt)
      * @param layers which layers count, by module path ({@code down_blocks.0.attentions.0.transformer_blocks.0.attn2})
      * @param steps  which sampler steps count (1-based)
      */
@@ -45,7 +47,7 @@ public final class CrossAttentionMaps implements AttentionObserver {
         this.tokens = tokens;
         this.layers = layers;
         this.steps = steps;
-        this.aggregate = new float[tokens * latentHeight * latentWidth];
+        this.aggregate = tokens > 0 ? new float[tokens * latentHeight * latentWidth] : null;
     }
 
     /** The sampler step (1-based) the next model calls belong to. */
@@ -53,6 +55,10 @@ public final class CrossAttentionMaps implements AttentionObserver {
 
     @Override
     public void crossAttention(String layer, Backend backend, Tensor q, Tensor k, int heads) {
+        if (tokens <= 0) {
+            tokens = k.size(1);
+            aggregate = new float[tokens * latentHeight * latentWidth];
+        }
         if (k.size(1) != tokens || !layers.test(layer) || !steps.test(step)) return;
         int lq = q.size(1);
         int[] hw = layerSize(lq);
@@ -83,25 +89,31 @@ public final class CrossAttentionMaps implements AttentionObserver {
         return null;
     }
 
-    /** Bilinear resize (align_corners=False, as torch's interpolate) of each token's map onto the latent grid, added in. */
+    /** Each token's map resized onto the latent grid and added in. */
     private void addUpsampled(float[] maps, int h, int w) {
-        int H = latentHeight, W = latentWidth;
-        for (int y = 0; y < H; y++) {
-            double sy = Math.max(0, (y + 0.5) * h / H - 0.5);
+        int plane = latentHeight * latentWidth;
+        for (int t = 0; t < tokens; t++) {
+            float[] up = bilinear(maps, t * h * w, h, w, latentHeight, latentWidth);
+            for (int i = 0; i < plane; i++) aggregate[t * plane + i] += up[i];
+        }
+    }
+
+    /** Bilinear resize (align_corners=False, as torch's interpolate) of the {@code [h, w]} map at {@code offset} to {@code [outH, outW]}. */
+    public static float[] bilinear(float[] src, int offset, int h, int w, int outH, int outW) {
+        float[] out = new float[outH * outW];
+        for (int y = 0; y < outH; y++) {
+            double sy = Math.max(0, (y + 0.5) * h / outH - 0.5);
             int y0 = Math.min((int) sy, h - 1), y1 = Math.min(y0 + 1, h - 1);
             double fy = sy - y0;
-            for (int x = 0; x < W; x++) {
-                double sx = Math.max(0, (x + 0.5) * w / W - 0.5);
+            for (int x = 0; x < outW; x++) {
+                double sx = Math.max(0, (x + 0.5) * w / outW - 0.5);
                 int x0 = Math.min((int) sx, w - 1), x1 = Math.min(x0 + 1, w - 1);
                 double fx = sx - x0;
-                for (int t = 0; t < tokens; t++) {
-                    int base = t * h * w;
-                    double v = (1 - fy) * ((1 - fx) * maps[base + y0 * w + x0] + fx * maps[base + y0 * w + x1])
-                            + fy * ((1 - fx) * maps[base + y1 * w + x0] + fx * maps[base + y1 * w + x1]);
-                    aggregate[(t * H + y) * W + x] += (float) v;
-                }
+                out[y * outW + x] = (float) ((1 - fy) * ((1 - fx) * src[offset + y0 * w + x0] + fx * src[offset + y0 * w + x1])
+                        + fy * ((1 - fx) * src[offset + y1 * w + x0] + fx * src[offset + y1 * w + x1]));
             }
         }
+        return out;
     }
 
     /** Per chosen layer, its head-summed probabilities {@code [tokens, h, w]} summed over the chosen steps' calls. */
@@ -111,7 +123,7 @@ public final class CrossAttentionMaps implements AttentionObserver {
     public int[] layerSize(String layer) { return layerSizes.get(layer).clone(); }
 
     /** {@code [tokens, latentHeight, latentWidth]}: every layer map upsampled and summed. */
-    public float[] aggregate() { return aggregate.clone(); }
+    public float[] aggregate() { return aggregate == null ? new float[0] : aggregate.clone(); }
 
     public int latentHeight() { return latentHeight; }
 

@@ -188,7 +188,7 @@ final class StepImages implements Progress, GenerationTrace {
         return img;
     }
 
-    private static byte[] png(BufferedImage img) {
+    static byte[] png(BufferedImage img) {
         int w = img.getWidth(), h = img.getHeight();
         byte[] rgb = new byte[w * h * 3];
         for (int y = 0, p = 0; y < h; y++)
