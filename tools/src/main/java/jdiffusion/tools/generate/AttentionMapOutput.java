@@ -100,6 +100,9 @@ final class AttentionMapOutput implements GenerationTrace {
 
     /** Writes everything for {@code image} (the run's first) and prints the token table to {@code err}. */
     void finish(GeneratedImage image, PromptTokens prompt, PrintStream err) throws IOException {
+        if (maps.calls() == 0 && !maps.skippedLayers().isEmpty())
+            throw new jdiffusion.tools.CommandException("the run's latents were not " + maps.latentWidth() + "x" + maps.latentHeight()
+                    + " (inpainting only the masked area runs at the crop's size, which attention maps do not follow); nothing written");
         if (maps.calls() == 0)
             throw new jdiffusion.tools.CommandException("no cross-attention layer matched --attention-layers '" + layersSpec
                     + "' at --attention-steps '" + stepsSpec + "'; nothing written");
