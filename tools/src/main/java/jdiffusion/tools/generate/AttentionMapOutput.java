@@ -36,14 +36,15 @@ import java.util.function.Predicate;
  * {@code maps_latent} {@code [keys, h, w]} for every key (BOS, padding and later chunks too), {@code token_keys} their key
  * indices, and per chosen layer {@code layer.<module path>} {@code [keys, h_l, w_l]} (heads summed, not upsampled).
  */
-final class AttentionMapOutput implements GenerationTrace {
+public final class AttentionMapOutput implements GenerationTrace {
     private final Path dir;
     private final CrossAttentionMaps maps;
     private final String layersSpec, stepsSpec;
     private boolean done;
 
-    AttentionMapOutput(Path dir, int latentHeight, int latentWidth, String layersSpec, String stepsSpec) {
-        this.dir = StepImages.checkFolder(dir);
+    /** {@code dir} null: nothing is written, {@link #heatMaps} gives the pictures (the server's {@code jsd_attention_maps}). */
+    public AttentionMapOutput(Path dir, int latentHeight, int latentWidth, String layersSpec, String stepsSpec) {
+        this.dir = dir == null ? null : StepImages.checkFolder(dir);
         this.layersSpec = layersSpec;
         this.stepsSpec = stepsSpec;
         this.maps = new CrossAttentionMaps(latentHeight, latentWidth, 0, layers(layersSpec), steps(stepsSpec));
@@ -98,17 +99,35 @@ final class AttentionMapOutput implements GenerationTrace {
 
     @Override public void finalLatents(float[] latents) { done = true; }
 
-    /** Writes everything for {@code image} (the run's first) and prints the token table to {@code err}. */
-    void finish(GeneratedImage image, PromptTokens prompt, PrintStream err) throws IOException {
+    /** One prompt token's map at image size and its picture over the image. */
+    public record HeatMap(PromptTokens.Token token, float[] map, BufferedImage overlay) {}
+
+    /** Per prompt token of {@code prompt} (the run's first image's), its aggregated map and heat-map picture over {@code image}. */
+    public List<HeatMap> heatMaps(GeneratedImage image, PromptTokens prompt) {
         if (maps.calls() == 0 && !maps.skippedLayers().isEmpty())
             throw new jdiffusion.tools.CommandException("the run's latents were not " + maps.latentWidth() + "x" + maps.latentHeight()
                     + " (inpainting only the masked area runs at the crop's size, which attention maps do not follow); nothing written");
         if (maps.calls() == 0)
             throw new jdiffusion.tools.CommandException("no cross-attention layer matched --attention-layers '" + layersSpec
                     + "' at --attention-steps '" + stepsSpec + "'; nothing written");
+        int keys = maps.tokens(), lh = maps.latentHeight(), lw = maps.latentWidth(), w = image.width(), h = image.height();
+        float[] latent = maps.aggregate();
+        BufferedImage base = StepImages.image(image.rgb(), w, h);
+        List<HeatMap> out = new ArrayList<>();
+        for (PromptTokens.Token t : prompt.tokens()) {
+            if (t.key() >= keys) continue;
+            float[] up = CrossAttentionMaps.bilinear(latent, t.key() * lh * lw, lh, lw, h, w);
+            out.add(new HeatMap(t, up, overlay(base, up)));
+        }
+        return out;
+    }
+
+    /** Writes everything for {@code image} (the run's first) and prints the token table to {@code err}. */
+    void finish(GeneratedImage image, PromptTokens prompt, PrintStream err) throws IOException {
+        List<HeatMap> heat = heatMaps(image, prompt);
         Files.createDirectories(dir);
         int keys = maps.tokens(), lh = maps.latentHeight(), lw = maps.latentWidth(), w = image.width(), h = image.height();
-        List<PromptTokens.Token> tokens = prompt.tokens().stream().filter(t -> t.key() < keys).toList();
+        List<PromptTokens.Token> tokens = heat.stream().map(HeatMap::token).toList();
         if (keys != 77 * prompt.chunks())
             err.println("jsd: the prompt ran as " + keys / 77 + " chunk(s) (prompt editing, AND or embeddings), the token list shows "
                     + prompt.chunks() + "; maps.safetensors holds every key");
@@ -116,13 +135,11 @@ final class AttentionMapOutput implements GenerationTrace {
         float[] full = new float[tokens.size() * h * w];
         BufferedImage base = StepImages.image(image.rgb(), w, h);
         List<BufferedImage> overlays = new ArrayList<>();
-        for (int n = 0; n < tokens.size(); n++) {
+        for (int n = 0; n < heat.size(); n++) {
             PromptTokens.Token t = tokens.get(n);
-            float[] up = CrossAttentionMaps.bilinear(latent, t.key() * lh * lw, lh, lw, h, w);
-            System.arraycopy(up, 0, full, n * h * w, h * w);
-            BufferedImage o = overlay(base, up);
-            overlays.add(o);
-            Files.write(dir.resolve(String.format(Locale.ROOT, "%02d-c%d-i%02d-%s.png", n, t.chunk(), t.index(), safe(t.text()))), StepImages.png(o));
+            System.arraycopy(heat.get(n).map(), 0, full, n * h * w, h * w);
+            overlays.add(heat.get(n).overlay());
+            Files.write(dir.resolve(String.format(Locale.ROOT, "%02d-c%d-i%02d-%s.png", n, t.chunk(), t.index(), safe(t.text()))), StepImages.png(heat.get(n).overlay()));
         }
         Files.write(dir.resolve("overview.png"), StepImages.png(overview(base, overlays, tokens)));
         Map<String, Tensor> out = new LinkedHashMap<>();
@@ -150,7 +167,7 @@ final class AttentionMapOutput implements GenerationTrace {
         err.println("wrote attention maps to " + dir);
     }
 
-    private static List<Object> tokenJson(List<PromptTokens.Token> tokens) {
+    public static List<Object> tokenJson(List<PromptTokens.Token> tokens) {
         List<Object> l = new ArrayList<>();
         for (PromptTokens.Token t : tokens) {
             Map<String, Object> m = new LinkedHashMap<>();

@@ -16,11 +16,11 @@ import java.util.List;
  *
  * @param chunks the number of 77-token windows (the keys are {@code 77·chunks})
  */
-record PromptTokens(List<Token> tokens, int chunks) {
+public record PromptTokens(List<Token> tokens, int chunks) {
     /** One prompt token: its chunk, index in the chunk (1..75; 0 is BOS), key index, id, text and emphasis weight. */
-    record Token(int chunk, int index, int key, int id, String text, double weight) {}
+    public record Token(int chunk, int index, int key, int id, String text, double weight) {}
 
-    static PromptTokens of(ClipTokenizer tokenizer, String prompt) {
+    public static PromptTokens of(ClipTokenizer tokenizer, String prompt) {
         ChunkedPrompt chunked = new PromptChunker(tokenizer).chunk(ExtraNetworks.parse(prompt).prompt());
         List<Token> out = new ArrayList<>();
         int eos = tokenizer.eosId(), width = PromptChunker.CHUNK_LENGTH + 2;
