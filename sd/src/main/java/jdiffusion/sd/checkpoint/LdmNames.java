@@ -20,6 +20,7 @@ import static jdiffusion.sd.checkpoint.KeyMap.Part.rename;
  * <pre>
  * UNet  model.diffusion_model.                    ->  (UNet2DConditionModel)
  *   time_embed.{0,2}                                  time_embedding.linear_{1,2}
+ *   label_emb.0.{0,2} (SDXL vector MLP)               add_embedding.linear_{1,2}
  *   input_blocks.0.0 / out.0 / out.2                  conv_in / conv_norm_out / conv_out
  *   input_blocks.N.0 (ResBlock)                       down_blocks.i.resnets.j      N = 1 + i(R+1) + j
  *   input_blocks.N.1 (SpatialTransformer)             down_blocks.i.attentions.j
@@ -73,6 +74,7 @@ final class LdmNames {
                 .rule("input_blocks.0.0", "conv_in")
                 .rule("out.0", "conv_norm_out")
                 .rule("out.2", "conv_out");
+        if (c.hasVector()) m.rule("label_emb.0.0", "add_embedding.linear_1").rule("label_emb.0.2", "add_embedding.linear_2");
         int levels = c.levels(), r = c.layersPerBlock();
         int n = 1;
         for (int i = 0; i < levels; i++) {

@@ -66,7 +66,7 @@ public final class ControlNet {
         BiConsumer<String, Tensor> report = probe == null ? (name, t) -> {} : probe;
         checkInputs(sample, hint, scales);
         int batch = sample.size(0);
-        Tensor tembAct = encoder.embedTime(backend, timesteps, batch, report);
+        Tensor tembAct = encoder.embedTime(backend, timesteps, null, batch, report);
         Tensor guided = hintEncoder.forward(backend, hint, report);
         List<Tensor> skips = new ArrayList<>();
         Tensor mid = encoder.forward(backend, sample, guided, tembAct, context, skips, report);

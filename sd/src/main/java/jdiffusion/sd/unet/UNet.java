@@ -12,9 +12,9 @@ import java.util.List;
 import java.util.function.BiConsumer;
 
 /**
- * The Stable Diffusion 1.x/2.x denoiser, diffusers {@code UNet2DConditionModel} (ldm {@code UNetModel}):
+ * The Stable Diffusion 1.x/2.x/XL denoiser, diffusers {@code UNet2DConditionModel} (ldm/sgm {@code UNetModel}):
  * <pre>
- *   t ─ Timesteps ─ TimestepEmbedding ─ SiLU ─────────────── temb to every ResBlock
+ *   t ─ Timesteps ─ TimestepEmbedding ─(+ add_embedding(y), SDXL)─ SiLU ─ temb to every ResBlock
  *   x ─ conv_in ─ DownBlock × levels ─ MidBlock ─ UpBlock × levels ─ GroupNorm+SiLU ─ conv_out ─► noise (or v)
  *                   └──── skip connections, concatenated on the way up ────┘
  * </pre>
@@ -51,12 +51,22 @@ public final class UNet {
     public Backend backend() { return backend; }
 
     /** {@code timesteps} has one value for the whole batch or one per sample; fractional values are fine. */
-    public Tensor forward(Tensor sample, float[] timesteps, Tensor context) { return forward(sample, timesteps, context, null); }
+    public Tensor forward(Tensor sample, float[] timesteps, Tensor context) { return forward(sample, timesteps, context, null, null); }
 
     /** {@code timestep} is a host tensor of shape {@code []}, {@code [1]} or {@code [B]} (the diffusers convention). */
     public Tensor forward(Tensor sample, Tensor timestep, Tensor context, BiConsumer<String, Tensor> probe) {
+        return forward(sample, timestep, context, null, probe);
+    }
+
+    /** {@code timestep} as above; {@code vector} SDXL's {@code y} or null. */
+    public Tensor forward(Tensor sample, Tensor timestep, Tensor context, Tensor vector, BiConsumer<String, Tensor> probe) {
         if (timestep.rank() > 1) throw new UNetException("timestep must have shape [] or [batch], got " + Arrays.toString(timestep.shape()));
-        return forward(sample, timestep.toFloatArray(), context, probe);
+        return forward(sample, timestep.toFloatArray(), context, vector, probe);
+    }
+
+    /** Without the SDXL vector. */
+    public Tensor forward(Tensor sample, float[] timesteps, Tensor context, BiConsumer<String, Tensor> probe) {
+        return forward(sample, timesteps, context, null, probe);
     }
 
     /**
@@ -65,26 +75,29 @@ public final class UNet {
      * @param sample    latents {@code [B, inChannels, H, W]}, any H and W
      * @param timesteps 1 or B timesteps
      * @param context   text conditioning {@code [B, L, contextDim]}
+     * @param vector    SDXL's conditioning vector {@code [B, vectorDim]} ({@link TimeIds#vector}); null when the
+     *                  configuration has none
      * @param probe     when not null, receives the intermediates under the diffusers module names
-     *                  ({@code time_proj}, {@code time_embedding}, {@code conv_in}, {@code down_blocks.i},
+     *                  ({@code time_proj}, {@code time_embedding}, {@code add_embedding}, {@code conv_in}, {@code down_blocks.i},
      *                  {@code down_blocks.i.res_samples.j}, {@code mid_block}, {@code up_blocks.i},
      *                  {@code conv_norm_out}); it must copy what it keeps, as buffers are reused afterwards
      * @return {@code [B, outChannels, H, W]}
      */
-    public Tensor forward(Tensor sample, float[] timesteps, Tensor context, BiConsumer<String, Tensor> probe) {
-        return forward(sample, timesteps, context, null, probe);
+    public Tensor forward(Tensor sample, float[] timesteps, Tensor context, Tensor vector, BiConsumer<String, Tensor> probe) {
+        return forward(sample, timesteps, context, vector, null, probe);
     }
 
     /**
      * One denoiser evaluation with ControlNet residuals ({@code control} may be null): each is added to its skip
      * connection before the up path concatenates it, and to the mid block's output (diffusers
      * {@code down_block_additional_residuals}, {@code mid_block_additional_residual}); the probe sees the tensors
-     * before they are added.
+     * before they are added. The other arguments are as above.
      */
-    public Tensor forward(Tensor sample, float[] timesteps, Tensor context, ControlResiduals control, BiConsumer<String, Tensor> probe) {
+    public Tensor forward(Tensor sample, float[] timesteps, Tensor context, Tensor vector, ControlResiduals control,
+                          BiConsumer<String, Tensor> probe) {
         BiConsumer<String, Tensor> report = probe == null ? (name, t) -> {} : probe;
-        int batch = checkInputs(sample, timesteps, context);
-        Tensor tembAct = encoder.embedTime(backend, timesteps, batch, report);
+        int batch = checkInputs(sample, timesteps, context, vector);
+        Tensor tembAct = encoder.embedTime(backend, timesteps, vector, batch, report);
         List<Tensor> skips = new ArrayList<>();
         Tensor x = encoder.forward(backend, sample, null, tembAct, context, skips, report);
         if (control != null) x = addResiduals(control, skips, x);
@@ -136,7 +149,7 @@ public final class UNet {
         return sum;
     }
 
-    private int checkInputs(Tensor sample, float[] timesteps, Tensor context) {
+    private int checkInputs(Tensor sample, float[] timesteps, Tensor context, Tensor vector) {
         if (sample.rank() != 4 || sample.size(1) != config.inChannels())
             throw new UNetException("UNet input must be latents [batch, " + config.inChannels() + ", height, width], got " + Arrays.toString(sample.shape()));
         int batch = sample.size(0);
@@ -145,6 +158,11 @@ public final class UNet {
         if (context.rank() != 3 || context.size(0) != batch || context.size(2) != config.contextDim())
             throw new UNetException("UNet conditioning must be [" + batch + ", tokens, " + config.contextDim() + "], got " + Arrays.toString(context.shape())
                     + (context.rank() == 3 && context.size(2) != config.contextDim() ? " (text encoder of another model family?)" : ""));
+        if (config.hasVector() && (vector == null || vector.rank() != 2 || vector.size(0) != batch || vector.size(1) != config.vectorDim()))
+            throw new UNetException("this SDXL UNet needs the conditioning vector [" + batch + ", " + config.vectorDim() + "] (pooled text + size embeddings), got "
+                    + (vector == null ? "none" : Arrays.toString(vector.shape())));
+        if (!config.hasVector() && vector != null)
+            throw new UNetException("this UNet takes no conditioning vector (an SD 1.x/2.x model), got " + Arrays.toString(vector.shape()));
         return batch;
     }
 }

@@ -23,6 +23,8 @@ public final class UNetEncoder {
     private final UNetConfig config;
     private final Timesteps timeProj;
     private final TimestepEmbedding timeEmbedding;
+    /** SDXL's vector MLP (sgm {@code label_emb.0}); null for SD1/SD2. */
+    private final TimestepEmbedding addEmbedding;
     private final Conv2d convIn;
     private final List<DownBlock> downBlocks = new ArrayList<>();
     private final MidBlock midBlock;
@@ -32,6 +34,7 @@ public final class UNetEncoder {
         this.config = config;
         this.timeProj = new Timesteps(config.timeProjDim(), config.flipSinToCos(), config.freqShift());
         this.timeEmbedding = new TimestepEmbedding(backend, w.child("time_embedding"));
+        this.addEmbedding = config.hasVector() ? new TimestepEmbedding(backend, w.child("add_embedding")) : null;
         this.convIn = new Conv2d(backend, w.child("conv_in"));
         for (int i = 0; i < config.levels(); i++) downBlocks.add(new DownBlock(backend, w.child("down_blocks").child(i), config, i, keysAndValues));
         this.midBlock = new MidBlock(backend, w.child("mid_block"), config, keysAndValues);
@@ -40,16 +43,25 @@ public final class UNetEncoder {
     public UNetConfig config() { return config; }
 
     /**
-     * {@code SiLU(time_embedding(time_proj(t)))} for a batch of {@code batch}, from 1 or {@code batch} timesteps; reports
-     * {@code time_proj} and {@code time_embedding}.
+     * {@code SiLU(time_embedding(time_proj(t)) + add_embedding(vector))} for a batch of {@code batch}, from 1 or
+     * {@code batch} timesteps; {@code vector} is SDXL's {@code y} (null without one). Reports {@code time_proj},
+     * {@code time_embedding} and {@code add_embedding}.
      */
-    public Tensor embedTime(Backend backend, float[] timesteps, int batch, BiConsumer<String, Tensor> report) {
+    public Tensor embedTime(Backend backend, float[] timesteps, Tensor vector, int batch, BiConsumer<String, Tensor> report) {
         float[] t = timesteps.length == batch ? timesteps : filled(batch, timesteps[0]);
         Tensor projected = backend.fromFloats(timeProj.project(t), batch, timeProj.dim());
         report.accept("time_proj", projected);
         Tensor temb = timeEmbedding.forward(backend, projected);
         backend.release(projected);
         report.accept("time_embedding", temb);
+        if (addEmbedding != null) {
+            Tensor added = addEmbedding.forward(backend, vector);
+            report.accept("add_embedding", added);
+            Tensor sum = backend.add(temb, added);
+            backend.release(temb);
+            backend.release(added);
+            temb = sum;
+        }
         Tensor tembAct = backend.silu(temb);
         backend.release(temb);
         return tembAct;

@@ -50,6 +50,10 @@ public final class UNetParameters {
         m.conv("conv_in", c.inChannels(), c0, 3);
         m.linear("time_embedding.linear_1", c.timeProjDim(), temb);
         m.linear("time_embedding.linear_2", temb, temb);
+        if (c.hasVector()) {
+            m.linear("add_embedding.linear_1", c.vectorDim(), temb);
+            m.linear("add_embedding.linear_2", temb, temb);
+        }
         for (int level = 0; level < levels; level++) {
             String p = "down_blocks." + level;
             int out = c.channels(level), in = level == 0 ? c0 : c.channels(level - 1);

@@ -84,7 +84,7 @@ class ControlNetGoldenTest {
                 if (got == null) throw new AssertionError(name + ": the ControlNet did not report " + n + " (reported " + seen.keySet() + ")");
                 assertClose(c.floats(key), got, atol, 0, name + " " + n);
             }
-            Tensor noise = unet.forward(c.tensor("sample"), t, c.tensor("encoder_hidden_states"), r, null);
+            Tensor noise = unet.forward(c.tensor("sample"), t, c.tensor("encoder_hidden_states"), null, r, null);
             assertClose(c.tensor("noise_pred"), noise, atol, 0, name + " noise_pred");
         }
     }
