@@ -80,7 +80,7 @@ public final class DiffusersPipeline {
             System.arraycopy(scaled, 0, in, n, n);
             ControlResiduals residuals = control.at(i, timesteps.length).residuals(
                     new UNetCall(in, 2, channels, h, w, timesteps[i], context, cond.tokens(), cond.dim(), new boolean[] {false, true}));
-            float[] out = backend.toFloatArray(model.unet().forward(backend.fromFloats(in, 2, channels, h, w), new float[] {timesteps[i]}, ctx, residuals, null));
+            float[] out = backend.toFloatArray(model.unet().forward(backend.fromFloats(in, 2, channels, h, w), new float[] {timesteps[i]}, ctx, null, residuals, null));
             if (residuals != null) residuals.release(backend);
             float[] eps = new float[n];
             for (int k = 0; k < n; k++) eps[k] = out[k] + g * (out[n + k] - out[k]);

@@ -218,7 +218,7 @@ final class WebUiGuidance {
         boolean[] conditional = new boolean[samples];
         Arrays.fill(conditional, 0, condRows, true);
         ControlResiduals residuals = control.residuals(new UNetCall(input, samples, channels, height, width, t, ctx, tokens, dim, conditional));
-        Tensor out = unet.forward(sample, new float[] {t}, backend.fromFloats(ctx, samples, tokens, dim), residuals, null);
+        Tensor out = unet.forward(sample, new float[] {t}, backend.fromFloats(ctx, samples, tokens, dim), null, residuals, null);
         if (residuals != null) residuals.release(backend);
         float[] result = backend.toFloatArray(out);
         for (float v : result)
