@@ -96,7 +96,7 @@ public final class JsdServer implements AutoCloseable {
                     throw new ApiException(401, "Unauthorized", "Incorrect username or password");
                 }
                 String path = ex.getRequestURI().getPath();
-                if (path.startsWith("/sdapi/")) {
+                if (path.startsWith("/sdapi/") || path.startsWith("/controlnet/")) {
                     Object body = api.handle(ex.getRequestMethod(), path, ex.getRequestURI().getRawQuery(), () -> readBody(ex));
                     sendJson(ex, 200, body);
                 } else {

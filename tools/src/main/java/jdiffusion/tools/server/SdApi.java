@@ -32,9 +32,11 @@ final class SdApi {
     private final JobQueue queue;
     private final GenerationRequest.Limits limits;
     private final ModelsFolder networks;
+    private final ControlNetApi controlNets;
 
     SdApi(ModelCatalog catalog, WebUiSettings settings, ModelSlot slot, JobQueue queue, GenerationRequest.Limits limits, ModelsFolder networks) {
         this.networks = networks;
+        this.controlNets = new ControlNetApi(networks, limits.maxPixels());
         this.catalog = catalog;
         this.settings = settings;
         this.slot = slot;
@@ -44,6 +46,7 @@ final class SdApi {
 
     Object handle(String method, String path, String query, Body body) throws IOException {
         String route = path.endsWith("/") && path.length() > 1 ? path.substring(0, path.length() - 1) : path;
+        if (controlNets.handles(route)) return controlNets.handle(method, route, method.equals("POST") ? object(body) : Map.of());
         return switch (route) {
             case "/sdapi/v1/txt2img" -> post(method, route, () -> generate(object(body), false));
             case "/sdapi/v1/img2img" -> post(method, route, () -> generate(object(body), true));
@@ -147,7 +150,7 @@ final class SdApi {
     private Object generate(Map<String, Object> body, boolean img2img) {
         GenerationRequest request = GenerationRequest.parse(body, img2img, limits, settings);
         int previewEvery = (int) (long) (Long) settings.snapshot().getOrDefault("show_progress_every_n_steps", 1L);
-        GenerationJob.Result result = await(queue.submit(new GenerationJob(request, slot, previewEvery, networks)));
+        GenerationJob.Result result = await(queue.submit(new GenerationJob(request, slot, previewEvery, networks, controlNets.units(body))));
         if (!request.restoreSettings() && !request.overrides().isEmpty()) settings.set(request.overrides());
         return ApiResponses.generation(result);
     }
