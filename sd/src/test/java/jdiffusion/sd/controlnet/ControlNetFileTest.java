@@ -61,6 +61,16 @@ class ControlNetFileTest {
     }
 
     @Test
+    void theParameterListIsExactlyTheFilesWeights() {
+        try (ControlNetFile cn = ControlNetFile.open(Golden.model("tiny-controlnet-sd15"), base())) {
+            java.util.Map<String, int[]> shapes = ControlNetParameters.shapes(cn.config());
+            assertEquals(new java.util.TreeSet<>(cn.weights().keys()), new java.util.TreeSet<>(shapes.keySet()));
+            for (var e : shapes.entrySet())
+                org.junit.jupiter.api.Assertions.assertArrayEquals(e.getValue(), cn.weights().find(e.getKey()).shape(), e.getKey());
+        }
+    }
+
+    @Test
     void realHintEncoderDownsamplesByEightAndStrideDoesNotFollowChannels() {
         ControlNetConfig real = new ControlNetConfig(UNetConfig.sd1(4), 3, ControlNetConfig.standardHintChannels(320));
         assertEquals(8, real.hintDownsampling());
