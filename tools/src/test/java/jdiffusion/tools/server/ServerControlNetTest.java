@@ -77,6 +77,10 @@ class ServerControlNetTest {
             assertEquals(expected.length / 3, map.length);
             for (int p = 0; p < map.length; p++) assertEquals((int) expected[p * 3], (map[p] >> 16) & 0xff, "detected map pixel " + p);
         }
+        TinyServer.Reply page = s.get("/"), script = s.get("/controlnet.js");
+        assertTrue(page.text().contains("id=\"controlnet\"") && page.text().contains("controlnet.js"), "the page has the ControlNet units");
+        assertEquals(200, script.status());
+        assertTrue(script.text().contains("alwayson") || script.text().contains("controlnet/detect"), script.text());
         TinyServer.Reply bad = s.post("/controlnet/detect", Map.of("controlnet_module", "depth_midas", "controlnet_input_images", List.of(input)));
         assertEquals(400, bad.status());
         assertTrue(bad.text().contains("depth_midas"), bad.text());

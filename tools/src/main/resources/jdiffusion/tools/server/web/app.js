@@ -62,7 +62,9 @@ function insertAtCursor(text) {
 
 function request() {
   const num = id => Number($(id).value);
+  const controlNetUnits = typeof controlNet === 'undefined' ? null : controlNet.args();
   return {
+    ...(controlNetUnits ? {alwayson_scripts: {controlnet: {args: controlNetUnits}}} : {}),
     prompt: $('prompt').value,
     negative_prompt: $('negative').value,
     sampler_name: $('sampler').value,
