@@ -30,7 +30,10 @@ public final class ModelsFolder {
         EMBEDDING("embedding", List.of("embeddings"), List.of(".pt", ".safetensors", ".bin")),
         CONTROLNET("ControlNet", List.of("models/ControlNet", "extensions/sd-webui-controlnet/models"),
                 List.of(".safetensors", ".pth", ".ckpt", ".pt", ".bin")),
-        WILDCARD("wildcard", List.of("wildcards", "extensions/stable-diffusion-webui-wildcards/wildcards"), List.of(".txt"));
+        WILDCARD("wildcard", List.of("wildcards", "extensions/stable-diffusion-webui-wildcards/wildcards"), List.of(".txt")),
+        ESRGAN("ESRGAN upscaler", List.of("models/ESRGAN"), List.of(".pt", ".pth", ".safetensors")),
+        REALESRGAN("RealESRGAN upscaler", List.of("models/RealESRGAN"), List.of(".pth", ".safetensors")),
+        SWINIR("SwinIR upscaler", List.of("models/SwinIR"), List.of(".pt", ".pth", ".ckpt", ".safetensors"));
 
         private final String label;
         private final List<String> folders;

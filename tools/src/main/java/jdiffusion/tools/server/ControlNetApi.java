@@ -35,19 +35,18 @@ final class ControlNetApi {
         this.maxPixels = maxPixels;
     }
 
-    boolean handles(String route) { return route.startsWith("/controlnet/"); }
-
-    Object handle(String method, String route, Map<String, Object> body) {
-        return switch (route) {
-            case "/controlnet/version" -> Map.of("version", VERSION);
-            case "/controlnet/model_list" -> Map.of("model_list", modelNames());
-            case "/controlnet/module_list" -> Map.of("module_list", Preprocessors.all());
-            case "/controlnet/detect" -> {
-                if (!method.equals("POST")) throw new ApiException(405, "MethodNotAllowed", method + " is not allowed on " + route);
-                yield detect(body);
-            }
-            default -> throw new ApiException(404, "Not Found", "no such route " + route);
-        };
+    /** {@code /controlnet/version}, {@code model_list}, {@code module_list}, {@code detect}. */
+    List<Route> routes() {
+        return List.of(
+                Route.get("/controlnet/version", "The ControlNet extension API version this follows", Schema.map(Schema.any()),
+                        c -> Map.of("version", VERSION)),
+                Route.get("/controlnet/model_list", "ControlNet models (models/ControlNet, extensions/sd-webui-controlnet/models) as \"stem [hash]\"",
+                        Schema.map(Schema.any()), c -> Map.of("model_list", modelNames())),
+                Route.get("/controlnet/module_list", "Preprocessors: none, canny, invert, threshold run; the others are refused",
+                        Schema.map(Schema.any()), c -> Map.of("module_list", Preprocessors.all())),
+                Route.post("/controlnet/detect", "Runs a preprocessor on base64 images (controlnet_module, controlnet_input_images, "
+                        + "controlnet_processor_res, controlnet_threshold_a/b)", Schema.map(Schema.any()), Schema.map(Schema.any()),
+                        c -> detect(SdApi.object(c.body()))));
     }
 
     private List<String> modelNames() {
