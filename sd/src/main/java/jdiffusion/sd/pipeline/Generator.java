@@ -189,61 +189,66 @@ public final class Generator {
 
         List<GeneratedImage> images = new ArrayList<>();
         for (int batch = 0; batch < p.batchCount(); batch++) {
-            int size = p.batchSize();
-            long[] seeds = new long[size], subseeds = new long[size];
-            for (int i = 0; i < size; i++) {
-                int index = batch * size + i;
-                seeds[i] = p.seed() + (p.subseedStrength() == 0 ? index : 0);
-                subseeds[i] = p.subseed() + index;
-            }
-            int resizeH = p.seedResizeFromH() > 0 && p.seedResizeFromW() > 0 ? p.seedResizeFromH() / factor : 0;
-            int resizeW = p.seedResizeFromH() > 0 && p.seedResizeFromW() > 0 ? p.seedResizeFromW() / factor : 0;
-            ImageNoise noise = new ImageNoise(p.rng(), channels, h, w, seeds, subseeds, (float) p.subseedStrength(), resizeH, resizeW,
-                    r.usesEnsd() ? p.ensd() : 0L);
-            long[] firstSeeds = new long[size];
-            for (int i = 0; i < size; i++) firstSeeds[i] = p.seed() + (p.subseedStrength() == 0 ? i : 0);
+            try {
+                int size = p.batchSize();
+                long[] seeds = new long[size], subseeds = new long[size];
+                for (int i = 0; i < size; i++) {
+                    int index = batch * size + i;
+                    seeds[i] = p.seed() + (p.subseedStrength() == 0 ? index : 0);
+                    subseeds[i] = p.subseed() + index;
+                }
+                int resizeH = p.seedResizeFromH() > 0 && p.seedResizeFromW() > 0 ? p.seedResizeFromH() / factor : 0;
+                int resizeW = p.seedResizeFromH() > 0 && p.seedResizeFromW() > 0 ? p.seedResizeFromW() / factor : 0;
+                ImageNoise noise = new ImageNoise(p.rng(), channels, h, w, seeds, subseeds, (float) p.subseedStrength(), resizeH, resizeW,
+                        r.usesEnsd() ? p.ensd() : 0L);
+                long[] firstSeeds = new long[size];
+                for (int i = 0; i < size; i++) firstSeeds[i] = p.seed() + (p.subseedStrength() == 0 ? i : 0);
 
-            // extra networks: wildcards drawn per image seed, then the batch's tags choose the networks (as the WebUI)
-            List<String> prompts = new ArrayList<>(size);
-            List<ExtraNetworks.Parsed> parsed = new ArrayList<>(size);
-            for (int i = 0; i < size; i++) {
-                prompts.add(networks.expandWildcards(p.prompt(), seeds[i], warn));
-                parsed.add(ExtraNetworks.parse(prompts.get(i)));
-            }
-            NetworkActivation active = networks.activate(parsed, warn);
-            PromptEncoder encoder = encoder(active);
-            progress.update(Progress.Phase.ENCODE, 0, 2);
-            List<List<WeightedSchedule>> conds = new ArrayList<>(size);
-            for (ExtraNetworks.Parsed positive : parsed) conds.add(multiConditioning(encoder, active, positive.prompt(), scheduleSteps, p.clipSkip()));
-            progress.update(Progress.Phase.ENCODE, 1, 2);
-            ConditioningSchedule uncond = conditioning(encoder, active, negativePrompt, scheduleSteps, p.clipSkip());
-            progress.update(Progress.Phase.ENCODE, 2, 2);
-            if (batch == 0) trace.conditioning(conds.getFirst().getFirst().schedule(), uncond);
-            java.util.Set<String> usedEmbeddings = new java.util.LinkedHashSet<>();
-            for (ExtraNetworks.Parsed positive : parsed) usedEmbeddings.addAll(encoder.embeddingsUsedBy(positive.prompt()));
-            usedEmbeddings.addAll(encoder.embeddingsUsedBy(negativePrompt));
-            Map<String, String> networkInfo = new java.util.LinkedHashMap<>();
-            if (!prompts.getFirst().equals(p.prompt())) networkInfo.put("Wildcard prompt", p.prompt());
-            networkInfo.putAll(active.infotext(usedEmbeddings));
-            networkInfo.putAll(control.infotext());
+                // extra networks: wildcards drawn per image seed, then the batch's tags choose the networks (as the WebUI)
+                List<String> prompts = new ArrayList<>(size);
+                List<ExtraNetworks.Parsed> parsed = new ArrayList<>(size);
+                for (int i = 0; i < size; i++) {
+                    prompts.add(networks.expandWildcards(p.prompt(), seeds[i], warn));
+                    parsed.add(ExtraNetworks.parse(prompts.get(i)));
+                }
+                NetworkActivation active = networks.activate(parsed, warn);
+                PromptEncoder encoder = encoder(active);
+                progress.update(Progress.Phase.ENCODE, 0, 2);
+                List<List<WeightedSchedule>> conds = new ArrayList<>(size);
+                for (ExtraNetworks.Parsed positive : parsed) conds.add(multiConditioning(encoder, active, positive.prompt(), scheduleSteps, p.clipSkip()));
+                progress.update(Progress.Phase.ENCODE, 1, 2);
+                ConditioningSchedule uncond = conditioning(encoder, active, negativePrompt, scheduleSteps, p.clipSkip());
+                progress.update(Progress.Phase.ENCODE, 2, 2);
+                if (batch == 0) trace.conditioning(conds.getFirst().getFirst().schedule(), uncond);
+                java.util.Set<String> usedEmbeddings = new java.util.LinkedHashSet<>();
+                for (ExtraNetworks.Parsed positive : parsed) usedEmbeddings.addAll(encoder.embeddingsUsedBy(positive.prompt()));
+                usedEmbeddings.addAll(encoder.embeddingsUsedBy(negativePrompt));
+                Map<String, String> networkInfo = new java.util.LinkedHashMap<>();
+                if (!prompts.getFirst().equals(p.prompt())) networkInfo.put("Wildcard prompt", p.prompt());
+                networkInfo.putAll(active.infotext(usedEmbeddings));
+                networkInfo.putAll(control.infotext());
 
-            Sampled sampled = sample(r, p, init, noise, conds, uncond, active.unet(), controlUnits, size, channels, h, w, firstSeeds, progress, trace);
-            float[] latents = sampled.latents();
-            // an interrupted first pass is decoded as it stands, without the hires pass (as the WebUI does)
-            HiresFix applied = sampled.interrupted() ? null : hires;
-            int outH = h, outW = w;
-            if (applied != null) {
-                checkFinite(latents, "the first pass's latents");
-                HiresPass.Result hr = new HiresPass(this, r, requested, applied).run(latents, size, channels, h, w, seeds, subseeds,
-                        parsed, negativePrompt, active, encoder, scheduleSteps, warn, progress, trace);
-                latents = hr.latents();
-                outH = hr.height();
-                outW = hr.width();
+                UNet unet = trace.attentionObserver() == null ? active.unet() : active.unet().observed(trace.attentionObserver());
+                Sampled sampled = sample(r, p, init, noise, conds, uncond, unet, controlUnits, size, channels, h, w, firstSeeds, progress, trace);
+                float[] latents = sampled.latents();
+                // an interrupted first pass is decoded as it stands, without the hires pass (as the WebUI does)
+                HiresFix applied = sampled.interrupted() ? null : hires;
+                int outH = h, outW = w;
+                if (applied != null) {
+                    checkFinite(latents, "the first pass's latents");
+                    HiresPass.Result hr = new HiresPass(this, r, requested, applied).run(latents, size, channels, h, w, seeds, subseeds,
+                            parsed, negativePrompt, active, encoder, scheduleSteps, warn, progress, trace);
+                    latents = hr.latents();
+                    outH = hr.height();
+                    outW = hr.width();
+                }
+                trace.finalLatents(latents);
+                checkFinite(latents, "the sampler's final latents");
+                images.addAll(decode(p, prompts, networkInfo, init, applied, latents, seeds, subseeds, channels, outH, outW, progress, trace, batch * size, r));
+                if (sampled.interrupted()) break;
+            } catch (Progress.Interrupted e) {
+                break; // stopped before this batch's sampling began: the finished batches are the result
             }
-            trace.finalLatents(latents);
-            checkFinite(latents, "the sampler's final latents");
-            images.addAll(decode(p, prompts, networkInfo, init, applied, latents, seeds, subseeds, channels, outH, outW, progress, trace, batch * size, r));
-            if (sampled.interrupted()) break;
         }
         return Collections.unmodifiableList(images);
     }

@@ -19,8 +19,8 @@ public interface Progress {
     /**
      * Thrown from {@link #update} to stop the generation (the WebUI's Interrupt). Thrown while sampling, the run ends as
      * the WebUI's does: the batch being sampled is decoded from the sampler's last prediction of the clean latents and
-     * returned after the batches already finished, and no further batch starts. Thrown in another phase, it leaves the
-     * generator.
+     * returned after the batches already finished, and no further batch starts. Thrown before a batch's sampling
+     * began (while encoding its prompts), the batches already finished are the result.
      */
     final class Interrupted extends RuntimeException {
         public Interrupted() { super("interrupted", null, false, false); }

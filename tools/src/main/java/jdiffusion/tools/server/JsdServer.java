@@ -149,12 +149,9 @@ public final class JsdServer implements AutoCloseable {
                     throw new ApiException(405, "MethodNotAllowed", ex.getRequestMethod() + " is not allowed on " + path);
                 }
                 Object answer = route.handler().answer(new Route.Call(ex.getRequestURI().getRawQuery(), () -> readBody(ex)));
-                if (answer instanceof Route.Raw raw) {
-                    ex.getResponseHeaders().set("Content-Type", raw.contentType());
-                    send(ex, 200, head ? new byte[0] : raw.data());
-                } else {
-                    sendJson(ex, 200, answer);
-                }
+                Route.Raw raw = answer instanceof Route.Raw r ? r : new Route.Raw(Route.JSON, Json.write(answer).getBytes(StandardCharsets.UTF_8));
+                ex.getResponseHeaders().set("Content-Type", raw.contentType());
+                send(ex, 200, raw.data());
             } catch (ApiException e) {
                 sendJson(ex, e.status(), ApiResponses.error(e.error(), e.detail()));
             } catch (IOException e) {
@@ -214,10 +211,15 @@ public final class JsdServer implements AutoCloseable {
         send(ex, status, data);
     }
 
+    /** HEAD answers with the headers alone (the JDK server refuses a body for it). */
     private static void send(HttpExchange ex, int status, byte[] data) throws IOException {
         ex.getResponseHeaders().set("Cache-Control", "no-store");
-        ex.sendResponseHeaders(status, data.length == 0 ? -1 : data.length);
-        if (data.length > 0) try (OutputStream out = ex.getResponseBody()) { out.write(data); }
+        if (ex.getRequestMethod().equals("HEAD") || data.length == 0) {
+            ex.sendResponseHeaders(status, -1);
+            return;
+        }
+        ex.sendResponseHeaders(status, data.length);
+        try (OutputStream out = ex.getResponseBody()) { out.write(data); }
     }
 
     /** Stops accepting requests, interrupts the running job, unloads the model. */

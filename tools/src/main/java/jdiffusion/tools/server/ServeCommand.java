@@ -42,7 +42,8 @@ public final class ServeCommand implements Command {
     @Override public String help() {
         return "usage: jsd serve --models-dir DIR [--port 7860] [options]\n\n"
                 + "Serves AUTOMATIC1111's WebUI API (txt2img, img2img, progress, interrupt, options, sd-models, samplers,\n"
-                + "schedulers, loras, embeddings, png-info) so WebUI clients work unchanged, and a web page at /.\n"
+                + "schedulers, loras, embeddings, png-info, unload/reload-checkpoint) so WebUI clients work unchanged, a web\n"
+                + "page at / (txt2img, img2img, inpaint), and the API's OpenAPI schema at /openapi.json, rendered at /docs.\n"
                 + "One model is loaded at a time and switched on request; jobs run one after another from a bounded queue.\n"
                 + options().help();
     }

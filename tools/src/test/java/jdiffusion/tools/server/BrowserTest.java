@@ -103,6 +103,21 @@ class BrowserTest {
             Files.createDirectories(out.getParent());
             Files.write(out, Base64.getDecoder().decode((String) shot.get("data")));
             assertTrue(Files.size(out) > 10_000);
+
+            // the Inside view: ask for attention maps, then each prompt token has a button showing its map over the image
+            page.eval("document.getElementById('prompt').value = 'a red (barn:1.2) BREAK hill'; document.getElementById('steps').value = '2';"
+                    + "document.getElementById('inside').checked = true; document.getElementById('generate').click(); 0");
+            waitFor(page, "document.querySelectorAll('#gallery img').length === 2 && !document.getElementById('inside-view').hidden", 120_000);
+            assertEquals("a (0:1)|red (0:2)|barn (0:3)|hill (1:1)",
+                    page.eval("[...document.querySelectorAll('#inside-tokens button')].map(b => b.textContent).join('|')"));
+            String first = (String) page.eval("document.getElementById('inside-image').src");
+            page.eval("document.querySelectorAll('#inside-tokens button')[3].click(); 0");
+            assertNotEquals(first, page.eval("document.getElementById('inside-image').src"), "another token, another map");
+            assertEquals("attention map of \"hill\"", page.eval("document.getElementById('inside-image').alt"));
+            waitFor(page, "document.getElementById('inside-image').complete && document.getElementById('inside-image').naturalWidth === 64", 10_000);
+            page.eval("document.getElementById('inside-view').scrollIntoView(); 0");
+            Map<String, Object> inside = page.call("Page.captureScreenshot", Map.of("format", "png"));
+            Files.write(Golden.repoRoot().resolve("tools/target/web-ui-inside.png"), Base64.getDecoder().decode((String) inside.get("data")));
         }
     }
 
@@ -203,6 +218,17 @@ class BrowserTest {
             waitFor(page, "document.getElementById('status').textContent === 'ready' && !document.getElementById('app').hidden", 30_000);
             assertEquals(true, page.eval("document.getElementById('login').hidden"));
             assertTrue((Long) page.eval("document.getElementById('model').options.length") >= 2, "the API answered with the credentials");
+
+            // the API documentation renders /openapi.json, one entry per route, without credentials and from nothing outside
+            page.call("Page.navigate", Map.of("url", s.server.uri().resolve("/docs").toString()));
+            waitFor(page, "document.readyState === 'complete' && document.getElementById('status').textContent.endsWith(' paths')", 30_000);
+            assertEquals((long) s.server.routes().size(), page.eval("document.querySelectorAll('details.op').length"));
+            page.eval("document.querySelector('details.op[data-route=\"POST /sdapi/v1/txt2img\"]').open = true;"
+                    + "document.querySelector('details.op[data-route=\"POST /sdapi/v1/txt2img\"]').scrollIntoView(); 0");
+            String txt2img = (String) page.eval("document.querySelector('details.op[data-route=\"POST /sdapi/v1/txt2img\"]').textContent");
+            assertTrue(txt2img.contains("prompt: string = \"\"") && txt2img.contains("override_settings") && txt2img.contains("needs HTTP basic"), txt2img);
+            Map<String, Object> shot = page.call("Page.captureScreenshot", Map.of("format", "png"));
+            Files.write(Golden.repoRoot().resolve("tools/target/web-ui-docs.png"), Base64.getDecoder().decode((String) shot.get("data")));
         }
     }
 

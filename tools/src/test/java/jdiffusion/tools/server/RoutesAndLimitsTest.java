@@ -144,6 +144,12 @@ class RoutesAndLimitsTest {
         for (String page : List.of(docs.text(), s.get("/docs.js").text(), s.get("/").text(), s.get("/app.js").text(), s.get("/style.css").text()))
             assertFalse(page.matches("(?s).*(src|href)=\"(https?:)?//.*") || page.contains("fetch('http") || page.contains("@import"),
                     "nothing is fetched from outside the server");
+        for (String path : List.of("/", "/docs", "/sdapi/v1/sd-models", "/nothing")) {
+            HttpResponse<String> head = s.http.send(s.request(path).method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(path.equals("/nothing") ? 404 : 200, head.statusCode(), "HEAD " + path);
+            assertEquals("", head.body());
+        }
         TinyServer.Reply ping = s.get("/internal/ping");
         assertEquals(200, ping.status());
         assertEquals(Map.of(), ping.json());
