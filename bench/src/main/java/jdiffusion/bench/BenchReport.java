@@ -53,6 +53,10 @@ public final class BenchReport {
             } else if (name.startsWith("ClipTextEncoderBenchmark")) {
                 flops = ClipTextEncoderBenchmark.flops();
                 what = "CLIP ViT-L/14 text, " + ClipTextEncoderBenchmark.BATCH + "x" + ClipTextEncoderBenchmark.TOKENS + " tokens, W " + p.getParam("weights");
+            } else if (name.startsWith("ControlNetStepBenchmark")) {
+                int units = Integer.parseInt(p.getParam("units"));
+                flops = ControlNetStepBenchmark.flops(units);
+                what = "SD1.5 step + " + units + " ControlNet(s), batch " + UNetBenchmark.BATCH + ", 64x64 latent, 512x512 hint, W F16";
             } else if (name.startsWith("UNetBenchmark")) {
                 flops = UNetBenchmark.flops();
                 what = "UNet SD1.5 call, batch " + UNetBenchmark.BATCH + ", 64x64 latent, W " + p.getParam("weights");

@@ -10,6 +10,7 @@ import jdiffusion.sd.unet.UNetConfig;
 public final class UNetFlops {
     private final UNetConfig c;
     private final int batch, contextTokens;
+    private boolean encoderOnly;
     private double flops;
 
     private UNetFlops(UNetConfig c, int batch, int contextTokens) {
@@ -20,6 +21,14 @@ public final class UNetFlops {
 
     public static double perCall(UNetConfig c, int batch, int height, int width, int contextTokens) {
         UNetFlops f = new UNetFlops(c, batch, contextTokens);
+        f.count(height, width);
+        return f.flops;
+    }
+
+    /** The encoder half only (time embedding, conv_in, down blocks, mid block): what a ControlNet shares with the UNet. */
+    public static double encoderPerCall(UNetConfig c, int batch, int height, int width, int contextTokens) {
+        UNetFlops f = new UNetFlops(c, batch, contextTokens);
+        f.encoderOnly = true;
         f.count(height, width);
         return f.flops;
     }
@@ -48,6 +57,7 @@ public final class UNetFlops {
         res(h, w, deepest, deepest);
         transformer(h, w, deepest, c.midHeads(), c.midDepth());
         res(h, w, deepest, deepest);
+        if (encoderOnly) return;
         for (int i = 0; i < levels; i++) {
             int level = levels - 1 - i, out = c.channels(level);
             h = hs[level];

@@ -15,8 +15,8 @@ import java.util.stream.Stream;
 
 /**
  * A WebUI folder tree taken as it is: {@code models/Stable-diffusion}, {@code models/VAE}, {@code models/Lora} (and
- * {@code models/LyCORIS}), {@code models/hypernetworks}, {@code embeddings/} and {@code wildcards/} (or the wildcards
- * extension's own folder). The root may be the WebUI folder or its {@code models/} folder. As in the WebUI, a file is
+ * {@code models/LyCORIS}), {@code models/hypernetworks}, {@code models/ControlNet} (or the ControlNet extension's own
+ * {@code models/} folder), {@code embeddings/} and {@code wildcards/} (or the wildcards extension's own folder). The root may be the WebUI folder or its {@code models/} folder. As in the WebUI, a file is
  * known by its name without extension, wherever it sits below its kind's folder; when two share a name the first in
  * path order wins.
  */
@@ -28,6 +28,8 @@ public final class ModelsFolder {
         LORA("LoRA", List.of("models/Lora", "models/LyCORIS"), List.of(".safetensors", ".pt", ".ckpt")),
         HYPERNETWORK("hypernetwork", List.of("models/hypernetworks"), List.of(".pt", ".safetensors")),
         EMBEDDING("embedding", List.of("embeddings"), List.of(".pt", ".safetensors", ".bin")),
+        CONTROLNET("ControlNet", List.of("models/ControlNet", "extensions/sd-webui-controlnet/models"),
+                List.of(".safetensors", ".pth", ".ckpt", ".pt", ".bin")),
         WILDCARD("wildcard", List.of("wildcards", "extensions/stable-diffusion-webui-wildcards/wildcards"), List.of(".txt")),
         ESRGAN("ESRGAN upscaler", List.of("models/ESRGAN"), List.of(".pt", ".pth", ".safetensors")),
         REALESRGAN("RealESRGAN upscaler", List.of("models/RealESRGAN"), List.of(".pth", ".safetensors")),

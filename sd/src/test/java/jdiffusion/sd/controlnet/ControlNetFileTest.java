@@ -43,6 +43,34 @@ class ControlNetFileTest {
     }
 
     @Test
+    void aPthArchiveLoadsTheSameWeightsInTheirDType(@TempDir Path dir) throws Exception {
+        UNetConfig base = base();
+        for (String f : List.of("tiny-controlnet-sd15.safetensors", "tiny-controlnet-sd15.pruned.fp16.safetensors")) {
+            Path pth = dir.resolve(f.replace(".safetensors", ".pth"));
+            TorchZipWriter.write(Golden.model(f), pth);
+            try (ControlNetFile a = ControlNetFile.open(pth, base); ControlNetFile b = ControlNetFile.open(Golden.model(f), base)) {
+                assertEquals(b.config(), a.config(), f);
+                assertEquals(b.layout(), a.layout(), f);
+                assertEquals(b.weights().keys(), a.weights().keys(), f);
+                for (String k : b.weights().keys()) {
+                    assertEquals(b.weights().find(k).dtype(), a.weights().find(k).dtype(), k);
+                    org.junit.jupiter.api.Assertions.assertArrayEquals(b.weights().find(k).toFloatArray(), a.weights().find(k).toFloatArray(), k);
+                }
+            }
+        }
+    }
+
+    @Test
+    void theParameterListIsExactlyTheFilesWeights() {
+        try (ControlNetFile cn = ControlNetFile.open(Golden.model("tiny-controlnet-sd15"), base())) {
+            java.util.Map<String, int[]> shapes = ControlNetParameters.shapes(cn.config());
+            assertEquals(new java.util.TreeSet<>(cn.weights().keys()), new java.util.TreeSet<>(shapes.keySet()));
+            for (var e : shapes.entrySet())
+                org.junit.jupiter.api.Assertions.assertArrayEquals(e.getValue(), cn.weights().find(e.getKey()).shape(), e.getKey());
+        }
+    }
+
+    @Test
     void realHintEncoderDownsamplesByEightAndStrideDoesNotFollowChannels() {
         ControlNetConfig real = new ControlNetConfig(UNetConfig.sd1(4), 3, ControlNetConfig.standardHintChannels(320));
         assertEquals(8, real.hintDownsampling());

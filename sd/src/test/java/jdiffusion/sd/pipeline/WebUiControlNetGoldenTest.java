@@ -5,7 +5,12 @@ import jdiffusion.sd.checkpoint.ControlNetFile;
 import jdiffusion.sd.controlnet.ControlMode;
 import jdiffusion.sd.controlnet.ControlNet;
 import jdiffusion.sd.controlnet.ControlNetSetup;
+import jdiffusion.sd.controlnet.ControlNetLibrary;
+import jdiffusion.sd.controlnet.ControlNetUnitSpec;
+import jdiffusion.sd.controlnet.ControlNets;
 import jdiffusion.sd.controlnet.ControlUnit;
+import jdiffusion.sd.controlnet.preprocess.ControlResize;
+import jdiffusion.sd.controlnet.preprocess.Raster;
 import jdiffusion.tensor.Backend;
 import jdiffusion.tensor.testing.Golden;
 import org.junit.jupiter.api.AfterAll;
@@ -74,6 +79,46 @@ class WebUiControlNetGoldenTest {
             WebUiGoldenTest.Recorder r = new WebUiGoldenTest.Recorder();
             List<GeneratedImage> images = new Generator(model).txt2img(p, recordedHints(c, (List<Map<String, Object>>) cli.get("controlnet")), Progress.NONE, r);
             checkRun(c, name, r, images.getFirst());
+        }
+    }
+
+    /** The unit a {@code cli.controlnet} entry describes, its input image read from the PNG beside the case. */
+    static ControlNetUnitSpec specOf(Map<String, Object> u) {
+        RgbImage img = RgbImage.read(Golden.file("controlnet/" + u.get("input_image")));
+        return new ControlNetUnitSpec(true, (String) u.get("module"), Golden.model("tiny-controlnet-sd15.safetensors").toString(),
+                new Raster(img.height(), img.width(), 3, img.rgb()), ((Number) u.get("weight")).floatValue(),
+                ControlResize.Mode.parse((String) u.get("resize_mode")), false, ((Number) u.get("processor_res")).intValue(),
+                ((Number) u.get("threshold_a")).doubleValue(), ((Number) u.get("threshold_b")).doubleValue(),
+                ((Number) u.get("guidance_start")).doubleValue(), ((Number) u.get("guidance_end")).doubleValue(),
+                Boolean.TRUE.equals(u.get("pixel_perfect")), ControlMode.parse((String) u.get("control_mode")));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"webui_cn_balanced_euler_a_48x40", "webui_cn_prompt_important_dpmpp2m_40x48",
+            "webui_cn_control_important_start_end_euler_40x40", "webui_cn_two_units_euler_a_48x40"})
+    @SuppressWarnings("unchecked")
+    void cliBlockAloneReproducesTheExtension(String name) {
+        try (Golden.Case c = Golden.open("controlnet/" + name);
+             ControlNetLibrary library = new ControlNetLibrary(backend, model.unet().config(), null)) {
+            Map<String, Object> cli = (Map<String, Object>) c.json().get("cli");
+            List<ControlNetUnitSpec> specs = new ArrayList<>();
+            for (Map<String, Object> u : (List<Map<String, Object>>) cli.get("controlnet")) specs.add(specOf(u));
+            GenerationParams p = WebUiGoldenTest.paramsOf(cli);
+            ControlNets control = new ControlNets(library, specs, ControlNets.DEFAULT_MAX_UNITS);
+            List<ControlUnit> units = control.units(p.width(), p.height());
+            for (int k = 0; k < units.size(); k++) {
+                assertClose(c.floats("unit" + k + ".hint"), units.get(k).hint(), 0, 0, name + " unit" + k + " hint");
+                float[] expected = c.floats("unit" + k + ".detected_map_uint8");
+                byte[] got = control.detectedMaps().get(k).data();
+                int differ = 0;
+                for (int i = 0; i < expected.length; i++) if ((int) expected[i] != (got[i] & 0xff)) differ++;
+                assertEquals(0, differ, name + " unit" + k + " detected map");
+            }
+            WebUiGoldenTest.Recorder r = new WebUiGoldenTest.Recorder();
+            List<GeneratedImage> images = new Generator(model).txt2img(p, control, Progress.NONE, r);
+            checkRun(c, name, r, images.getFirst());
+            String info = images.getFirst().info().get("ControlNet 0");
+            assertTrue(info != null && info.startsWith("Module: " + specs.getFirst().module() + ", Model: tiny-controlnet-sd15 [c4277bb3], Weight: "), info);
         }
     }
 

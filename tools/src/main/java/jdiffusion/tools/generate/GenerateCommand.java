@@ -4,12 +4,19 @@ import jdiffusion.kernels.cpu.CpuBackend;
 import jdiffusion.kernels.opencl.DeviceSelector;
 import jdiffusion.kernels.opencl.DeviceSpecException;
 import jdiffusion.sd.cli.ProgressBar;
+import jdiffusion.sd.controlnet.ControlNetException;
+import jdiffusion.sd.controlnet.ControlNetInfotext;
+import jdiffusion.sd.controlnet.ControlNetLibrary;
+import jdiffusion.sd.controlnet.ControlNetSetup;
+import jdiffusion.sd.controlnet.ControlNetUnitSpec;
+import jdiffusion.sd.controlnet.ControlNets;
 import jdiffusion.sd.extra.ModelsFolder;
 import jdiffusion.sd.image.InfoText;
 import jdiffusion.sd.image.OutputFiles;
 import jdiffusion.sd.image.Png;
 import jdiffusion.sd.pipeline.GeneratedImage;
 import jdiffusion.sd.pipeline.GenerationParams;
+import jdiffusion.sd.pipeline.GenerationTrace;
 import jdiffusion.sd.pipeline.HiresFix;
 import jdiffusion.sd.pipeline.Generator;
 import jdiffusion.sd.pipeline.InfoTexts;
@@ -17,7 +24,6 @@ import jdiffusion.sd.pipeline.InitImage;
 import jdiffusion.sd.pipeline.LatentPreview;
 import jdiffusion.sd.pipeline.MaskedContent;
 import jdiffusion.sd.pipeline.ModelFiles;
-import jdiffusion.sd.pipeline.GenerationTrace;
 import jdiffusion.sd.pipeline.Progress;
 import jdiffusion.sd.pipeline.ResizeMode;
 import jdiffusion.sd.pipeline.RgbImage;
@@ -92,7 +98,11 @@ public class GenerateCommand implements Command {
                 .value("--width", "PX", "image width, a multiple of 8 (default 512)").alias("-W", "--width")
                 .value("--height", "PX", "image height, a multiple of 8 (default 512)").alias("-H", "--height")
                 .value("--batch-size", "N", "images per batch (one UNet call for the batch; default 1)")
-                .value("--batch-count", "N", "batches run one after another (default 1)");
+                .value("--batch-count", "N", "batches run one after another (default 1)")
+                .section("ControlNet")
+                .repeated("--controlnet", "UNIT", ControlNetOption.HELP)
+                .repeated("--controlnet-image", "FILE", "the input image of each ControlNet unit an infotext (--from-png/--infotext) names, in order (a PNG does not carry it)")
+                .value("--controlnet-units", "N", "most ControlNet units at once (default 3, as the extension)");
         if (mode == Mode.TXT2IMG) {
             o.section("hires. fix (on when --enable-hr or any --hr-* option is given, or the infotext has Hires entries)")
                     .flag("--enable-hr", "run the WebUI's Hires. fix: upscale the first pass, then denoise it again")
@@ -158,6 +168,8 @@ public class GenerateCommand implements Command {
     public int run(List<String> args, PrintStream out, PrintStream err) throws IOException {
         Arguments a = options().parse(args);
         GenerationParams params = params(a, err);
+        List<ControlNetUnitSpec> controlUnits = controlUnits(a, params);
+        params = withoutControlNetKeys(params);
         HiresFix hires = hires(a, params);
         Path modelPath = a.path("--model");
         if (modelPath == null) throw new UsageException("--model is required (a .safetensors/.ckpt file or a diffusers folder)");
@@ -204,9 +216,15 @@ public class GenerateCommand implements Command {
                         params.height() / model.vaeScaleFactor(), params.width() / model.vaeScaleFactor(), attentionLayers, attentionSteps);
                 Progress p = steps != null ? steps : progress;
                 GenerationTrace trace = TraceFanOut.of(steps, attention);
-                List<GeneratedImage> images = init == null ? generator.txt2img(params, hires, p, trace) : generator.img2img(params, init, p, trace);
-                generator.upscalers().close();
-                for (GeneratedImage img : images) out.println(write(img, outFile, outDir));
+                List<GeneratedImage> images;
+                try (ControlNetLibrary library = new ControlNetLibrary(backend, model.unet().config(), folder)) {
+                    ControlNetSetup control = controlUnits.isEmpty() ? ControlNetSetup.NONE
+                            : new ControlNets(library, controlUnits, a.intValue("--controlnet-units", ControlNets.DEFAULT_MAX_UNITS, 1, 64));
+                    images = init == null ? generator.txt2img(params, hires, control, p, trace)
+                            : generator.img2img(params, init, control, p, trace);
+                    generator.upscalers().close();
+                    for (GeneratedImage img : images) out.println(write(img, outFile, outDir));
+                }
                 if (steps != null) err.println("wrote " + steps.finish() + " steps of the first image to " + saveSteps);
                 if (attention != null) attention.finish(images.getFirst(), PromptTokens.of(model.tokenizer(), images.getFirst().info().prompt()), err);
             }
@@ -215,6 +233,45 @@ public class GenerateCommand implements Command {
             throw e;
         }
         return 0;
+    }
+
+    /**
+     * The units from {@code --controlnet}, else those the infotext names (their images from {@code --controlnet-image}, in
+     * order; an infotext never carries them).
+     */
+    static List<ControlNetUnitSpec> controlUnits(Arguments a, GenerationParams params) {
+        List<ControlNetUnitSpec> units = new java.util.ArrayList<>();
+        for (String v : a.values("--controlnet")) units.add(ControlNetOption.parse(v));
+        if (!units.isEmpty()) {
+            if (!a.values("--controlnet-image").isEmpty()) throw new UsageException("--controlnet-image is for units read from an infotext; give image=FILE inside --controlnet");
+            for (int i = 0; i < units.size(); i++)
+                if (units.get(i).image() == null) throw new UsageException("--controlnet unit " + i + " needs image=FILE");
+            return units;
+        }
+        List<ControlNetUnitSpec> pasted;
+        try {
+            pasted = ControlNetInfotext.parse(params.extra());
+        } catch (ControlNetException e) {
+            throw new UsageException(e.getMessage());
+        }
+        List<String> images = a.values("--controlnet-image");
+        if (images.size() > pasted.size())
+            throw new UsageException(images.size() + " --controlnet-image given, but the infotext names " + pasted.size() + " ControlNet unit(s)");
+        for (int i = 0; i < pasted.size(); i++) {
+            ControlNetUnitSpec u = pasted.get(i);
+            if (i >= images.size())
+                throw new UsageException("the infotext's ControlNet " + i + " (" + u.module() + ", " + u.model() + ") needs its input image, which a PNG does not carry: "
+                        + "give it with --controlnet-image FILE (one per unit, in order)");
+            units.add(u.withImage(ControlNetOption.read(Path.of(images.get(i)))));
+        }
+        return units;
+    }
+
+    /** A pasted infotext's ControlNet entries become units; the output's infotext writes this run's own. */
+    private static GenerationParams withoutControlNetKeys(GenerationParams p) {
+        GenerationParams.Builder b = p.toBuilder();
+        b.extra.keySet().removeIf(k -> k.matches("ControlNet \\d+"));
+        return b.build();
     }
 
     /** {@code given} when it exists, else the file of that name in the models folder, else {@code given} (whose absence is reported on loading). */
@@ -257,7 +314,7 @@ public class GenerateCommand implements Command {
         if (infotext != null) {
             InfoTexts.Applied applied = InfoTexts.apply(InfoText.parse(infotext), b.build());
             b = applied.params().toBuilder();
-            List<String> unknown = applied.unknownKeys().stream()
+            List<String> unknown = applied.unknownKeys().stream().filter(k -> !k.matches("ControlNet \\d+"))
                     .filter(k -> mode != Mode.TXT2IMG || !HiresFix.INFOTEXT_KEYS.contains(k)).toList();
             if (!unknown.isEmpty())
                 err.println("jsd " + mode.name + ": infotext keys not used by jsd (kept in the output's infotext): " + String.join(", ", unknown));

@@ -1,5 +1,9 @@
 package jdiffusion.tools.server;
 
+import jdiffusion.sd.controlnet.ControlNetLibrary;
+import jdiffusion.sd.controlnet.ControlNetSetup;
+import jdiffusion.sd.controlnet.ControlNetUnitSpec;
+import jdiffusion.sd.controlnet.ControlNets;
 import jdiffusion.sd.extra.ModelsFolder;
 import jdiffusion.sd.pipeline.GeneratedImage;
 import jdiffusion.sd.pipeline.GenerationTrace;
@@ -7,6 +11,7 @@ import jdiffusion.tools.generate.AttentionMapOutput;
 import jdiffusion.tools.generate.PromptTokens;
 import jdiffusion.tools.generate.StepImages;
 import jdiffusion.sd.pipeline.GenerationParams;
+import jdiffusion.sd.pipeline.GenerationTrace;
 import jdiffusion.sd.pipeline.Generator;
 import jdiffusion.sd.pipeline.InitImage;
 import jdiffusion.sd.pipeline.Progress;
@@ -30,9 +35,16 @@ final class GenerationJob implements JobQueue.Task<GenerationJob.Result> {
     private final ModelSlot slot;
     private final int previewEvery;
     private final ModelsFolder networks;
+    private final List<ControlNetUnitSpec> controlUnits;
 
     /** {@code networks}: where LoRAs, embeddings, hypernetworks and wildcards of the prompt are found, or null. */
     GenerationJob(GenerationRequest request, ModelSlot slot, int previewEvery, ModelsFolder networks) {
+        this(request, slot, previewEvery, networks, List.of());
+    }
+
+    /** With the request's ControlNet units (models from {@code networks}' models/ControlNet). */
+    GenerationJob(GenerationRequest request, ModelSlot slot, int previewEvery, ModelsFolder networks, List<ControlNetUnitSpec> controlUnits) {
+        this.controlUnits = List.copyOf(controlUnits);
         this.request = request;
         this.slot = slot;
         this.previewEvery = previewEvery;
@@ -50,12 +62,18 @@ final class GenerationJob implements JobQueue.Task<GenerationJob.Result> {
         boolean interrupted = false;
         GenerationParams p = requested;
         StableDiffusionModel model = null;
+        ControlNetLibrary library = null;
         try {
             model = slot.acquire(request.settings().checkpoint(), request.settings().vae(), progress);
             // a fresh generator per job: its prompt cache then lives only as long as the job
             Generator generator = new Generator(model, networks);
             p = generator.resolve(requested);
             InitImage init = request.init() == null ? null : InitImage.prepare(request.init(), request.mask(), p);
+            ControlNetSetup control = ControlNetSetup.NONE;
+            if (!controlUnits.isEmpty()) {
+                library = new ControlNetLibrary(model.backend(), model.unet().config(), networks);
+                control = new ControlNets(library, controlUnits, Math.max(ControlNets.DEFAULT_MAX_UNITS, controlUnits.size()));
+            }
             int size = p.batchSize(), count = perBatch ? p.batchCount() : 1;
             AttentionMapOutput attention = request.attentionMaps()
                     ? new AttentionMapOutput(null, p.height() / model.vaeScaleFactor(), p.width() / model.vaeScaleFactor(), "all", "all") : null;
@@ -63,19 +81,21 @@ final class GenerationJob implements JobQueue.Task<GenerationJob.Result> {
             for (int batch = 0; batch < count && !progress.interrupted(); batch++) {
                 progress.batch(batch, count > 1 ? "Batch " + (batch + 1) + " out of " + count : kind);
                 if (!perBatch) {
-                    images.addAll(generator.img2img(p, init, progress, trace));
+                    images.addAll(generator.img2img(p, init, control, progress, trace));
                     break;
                 }
                 GenerationParams.Builder one = p.toBuilder().batchCount(1);
                 one.seed = p.seed() + (p.subseedStrength() == 0 ? (long) batch * size : 0);
                 one.subseed = p.subseed() + (long) batch * size;
                 GenerationParams params = one.build();
-                images.addAll(generator.txt2img(params, progress, trace));
+                images.addAll(generator.txt2img(params, control, progress, trace));
             }
             interrupted = progress.interrupted();
             if (attention != null && !images.isEmpty()) attentionMaps = heatMaps(attention, images.getFirst(), model);
         } catch (Progress.Interrupted e) {
             interrupted = true;
+        } finally {
+            if (library != null) library.close();
         }
         String name = model == null ? null : model.name(), hash = model == null ? null : model.hash();
         String vaeName = model == null ? null : model.vaeName(), vaeHash = model == null ? null : model.vaeHash();

@@ -111,6 +111,7 @@ public final class JsdServer implements AutoCloseable {
                 page("/", "index.html", "The page: generate, img2img, inpaint, paste generation data"),
                 page("/app.js", "app.js", "The page's script"),
                 page("/style.css", "style.css", "The page's style"),
+                page("/controlnet.js", "controlnet.js", "The page's ControlNet units"),
                 page("/docs", "docs.html", "This API's documentation, rendered from /openapi.json"),
                 page("/docs.js", "docs.js", "The documentation page's script"));
     }

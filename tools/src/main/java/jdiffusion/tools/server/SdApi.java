@@ -33,9 +33,11 @@ final class SdApi {
     private final JobQueue queue;
     private final GenerationRequest.Limits limits;
     private final ModelsFolder networks;
+    private final ControlNetApi controlNets;
 
     SdApi(ModelCatalog catalog, WebUiSettings settings, ModelSlot slot, JobQueue queue, GenerationRequest.Limits limits, ModelsFolder networks) {
         this.networks = networks;
+        this.controlNets = new ControlNetApi(networks, limits.maxPixels());
         this.catalog = catalog;
         this.settings = settings;
         this.slot = slot;
@@ -99,10 +101,11 @@ final class SdApi {
                 }));
         r.add(Route.post("/sdapi/v1/png-info", "The infotext and other text of a PNG", ref("PNGInfoRequest"), ref("PNGInfoResponse"),
                 c -> pngInfo(object(c.body()))));
+        r.addAll(controlNets.routes());
         return r;
     }
 
-    private static Map<String, Object> object(Route.Body body) throws IOException {
+    static Map<String, Object> object(Route.Body body) throws IOException {
         String text = body.read();
         if (text.isBlank()) throw ApiException.badRequest("the request body is empty; send a JSON object");
         try {
@@ -152,7 +155,7 @@ final class SdApi {
     private Object generate(Map<String, Object> body, boolean img2img) {
         GenerationRequest request = GenerationRequest.parse(body, img2img, limits, settings);
         int previewEvery = (int) (long) (Long) settings.snapshot().getOrDefault("show_progress_every_n_steps", 1L);
-        GenerationJob.Result result = await(queue.submit(new GenerationJob(request, slot, previewEvery, networks)));
+        GenerationJob.Result result = await(queue.submit(new GenerationJob(request, slot, previewEvery, networks, controlNets.units(body))));
         if (!request.restoreSettings() && !request.overrides().isEmpty()) settings.set(request.overrides());
         return ApiResponses.generation(result);
     }

@@ -234,6 +234,8 @@ function request() {
     r.denoising_strength = num('denoise');
     r.resize_mode = num('resize_mode');
   }
+  const controlNetUnits = typeof controlNet === 'undefined' ? null : controlNet.args();
+  if (controlNetUnits) r.alwayson_scripts = {controlnet: {args: controlNetUnits}};
   if (mode === 'inpaint') {
     r.mask = maskImage();
     if (!r.mask) throw new Error('paint the area to inpaint on the init image first');
