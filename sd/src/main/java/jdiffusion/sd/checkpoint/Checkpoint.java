@@ -89,7 +89,7 @@ public final class Checkpoint implements AutoCloseable {
         try {
             ModelDetector.refuseUnsupported(f);
             ModelConfig config = yaml != null ? LdmYamlConfig.read(yaml, f) : detect(f);
-            checkTopLevelNames(f);
+            checkTopLevelNames(f, config.family());
             MappedWeights unet = MappedWeights.of(f, UNET_PREFIX, LdmNames.unet(config.unet()));
             MappedWeights vae = ModelDetector.anyStartsWith(f, VAE_PREFIX) ? MappedWeights.of(f, VAE_PREFIX, LdmNames.vae(config.vae())) : null;
             MappedWeights text = null;
@@ -110,8 +110,10 @@ public final class Checkpoint implements AutoCloseable {
         ModelFamily family = ModelDetector.family(f);
         UNetConfig unet = ModelDetector.unet(f, family);
         boolean hasVae = ModelDetector.anyStartsWith(f, VAE_PREFIX);
-        VaeConfig vae = hasVae ? ModelDetector.vaeLdm(f, VAE_PREFIX) : VaeConfig.sd();
-        boolean hasText = ModelDetector.anyStartsWith(f, family == ModelFamily.SD2 ? OPENCLIP_PREFIX : CLIP_PREFIX);
+        VaeConfig defaults = family.isSdxl() ? VaeConfig.sdxl() : VaeConfig.sd();
+        VaeConfig vae = hasVae ? ModelDetector.vaeLdm(f, VAE_PREFIX, defaults.scalingFactor()) : defaults;
+        // SDXL's two text encoders are read by SdxlTextEncoders, not described by this config
+        boolean hasText = !family.isSdxl() && ModelDetector.anyStartsWith(f, family == ModelFamily.SD2 ? OPENCLIP_PREFIX : CLIP_PREFIX);
         ClipTextConfig clip = hasText ? ModelDetector.clip(f, family) : null;
         ModelVariant variant = ModelVariant.fromInputChannels(unet.inChannels(), vae.latentChannels());
         // v-prediction cannot be read from the weights: SD2 768-v files need their v2-inference-v.yaml beside them
@@ -119,17 +121,18 @@ public final class Checkpoint implements AutoCloseable {
     }
 
     /** Every tensor must belong to a component we load or to the known ldm extras; anything else means a layout we do not know. */
-    private static void checkTopLevelNames(TensorFile f) {
+    private static void checkTopLevelNames(TensorFile f, ModelFamily family) {
         TreeSet<String> unknown = new TreeSet<>();
         for (String n : f.names()) {
-            if (n.startsWith(UNET_PREFIX) || n.startsWith(VAE_PREFIX) || n.startsWith(CLIP_PREFIX) || n.startsWith(OPENCLIP_PREFIX)) continue;
+            if (n.startsWith(UNET_PREFIX) || n.startsWith(VAE_PREFIX)) continue;
+            if (family.isSdxl() ? n.startsWith(LdmNames.SGM_CONDITIONER_PREFIX) : n.startsWith(CLIP_PREFIX) || n.startsWith(OPENCLIP_PREFIX)) continue;
             boolean known = false;
             for (String b : LDM_BUFFERS) if (n.equals(b) || n.startsWith(b + ".")) { known = true; break; }
             if (!known) unknown.add(n);
         }
         if (!unknown.isEmpty())
             throw new ModelLoadException(f.path() + ": " + unknown.size() + " tensor(s) outside the UNet, VAE and text encoder, e.g. "
-                    + unknown.stream().limit(6).toList() + ": not a plain Stable Diffusion 1.x/2.x checkpoint");
+                    + unknown.stream().limit(6).toList() + ": not a plain " + family.label() + " checkpoint");
     }
 
     /** Opens a diffusers folder ({@code model_index.json}, {@code unet/}, {@code vae/}, {@code text_encoder/}, ...). */
@@ -143,8 +146,9 @@ public final class Checkpoint implements AutoCloseable {
         VaeConfig vaeConfig = DiffusersConfig.vae(DiffusersConfig.readJson(folder.resolve("vae/config.json")));
         Path textDir = folder.resolve("text_encoder");
         ConfigNode textJson = Files.isDirectory(textDir) ? DiffusersConfig.readJson(textDir.resolve("config.json")) : null;
-        boolean openClip = textJson != null && "gelu".equals(textJson.string("hidden_act", ""));
-        ModelFamily family = openClip || unetConfig.contextDim() == 1024 ? ModelFamily.SD2 : ModelFamily.SD1;
+        ModelFamily family = DiffusersConfig.family(folder, unetConfig, textJson);
+        // SDXL's two text encoders are read by SdxlTextEncoders, not described by this config
+        if (family.isSdxl()) textJson = null;
         ClipTextConfig clipConfig = textJson == null ? null : DiffusersConfig.clip(textJson, family);
         Path sched = folder.resolve("scheduler/scheduler_config.json");
         String prediction = "epsilon";
