@@ -1,5 +1,6 @@
 package jdiffusion.sd.checkpoint;
 
+import jdiffusion.tensor.ckpt.TensorFile;
 import jdiffusion.nn.WeightSource;
 import jdiffusion.sd.clip.ClipTextConfig;
 import jdiffusion.sd.unet.UNetConfig;
@@ -81,7 +82,7 @@ public final class Checkpoint implements AutoCloseable {
     }
 
     /** Opens an ldm/A1111 single file; {@code yaml} (may be null) overrides detection. */
-    public static Checkpoint openSingleFile(Path file, Path yaml) { return fromSingleFile(TensorFile.open(file), yaml); }
+    public static Checkpoint openSingleFile(Path file, Path yaml) { return fromSingleFile(ModelFile.open(file), yaml); }
 
     /** A single-file checkpoint over an opened tensor file, which the checkpoint then owns (closed on failure too). */
     static Checkpoint fromSingleFile(TensorFile f, Path yaml) {
@@ -192,14 +193,14 @@ public final class Checkpoint implements AutoCloseable {
         if (!Files.isDirectory(dir)) throw new ModelLoadException(dir + ": missing component folder");
         for (String variant : List.of("", ".fp16")) {
             Path single = dir.resolve(base + variant + ".safetensors");
-            if (Files.isRegularFile(single)) return TensorFile.open(single);
+            if (Files.isRegularFile(single)) return ModelFile.open(single);
             Path index = dir.resolve(base + variant + ".safetensors.index.json");
             if (Files.isRegularFile(index)) return ShardedTensorFile.open(index);
         }
         String pickle = base.equals("model") ? "pytorch_model" : base;
         for (String variant : List.of("", ".fp16")) {
             Path bin = dir.resolve(pickle + variant + ".bin");
-            if (Files.isRegularFile(bin)) return TensorFile.open(bin);
+            if (Files.isRegularFile(bin)) return ModelFile.open(bin);
         }
         throw new ModelLoadException(dir + ": no weights (" + base + ".safetensors, " + base + ".fp16.safetensors or " + pickle + ".bin)");
     }

@@ -1,5 +1,6 @@
 package jdiffusion.sd.checkpoint;
 
+import jdiffusion.tensor.ckpt.TensorFile;
 import jdiffusion.sd.clip.ClipTextConfig;
 import jdiffusion.sd.unet.UNetConfig;
 import jdiffusion.sd.vae.VaeConfig;

@@ -1,5 +1,6 @@
 package jdiffusion.sd.checkpoint;
 
+import jdiffusion.tensor.ckpt.TensorFile;
 import jdiffusion.sd.unet.UNetConfig;
 import jdiffusion.tensor.testing.Golden;
 import org.junit.jupiter.api.Test;
@@ -37,7 +38,7 @@ class SdxlDetectionTest {
     @Test
     void withoutYamlEverythingButHeadsComesFromTheWeights() {
         try (Checkpoint withYaml = Checkpoint.open(Golden.model("tiny-sdxl.safetensors"));
-             Checkpoint bare = Checkpoint.fromSingleFile(TensorFile.open(Golden.model("tiny-sdxl.safetensors")), null)) {
+             Checkpoint bare = Checkpoint.fromSingleFile(ModelFile.open(Golden.model("tiny-sdxl.safetensors")), null)) {
             UNetConfig y = withYaml.config().unet(), w = bare.config().unet();
             assertEquals(ModelFamily.SDXL, bare.config().family());
             // real SDXL's 64-wide heads: the tiny model's 16-wide heads cannot be seen in any shape
@@ -52,7 +53,7 @@ class SdxlDetectionTest {
     @Test
     void refinerSingleFile() {
         try (Checkpoint c = Checkpoint.open(Golden.model("tiny-sdxl-refiner.safetensors"));
-             Checkpoint bare = Checkpoint.fromSingleFile(TensorFile.open(Golden.model("tiny-sdxl-refiner.safetensors")), null)) {
+             Checkpoint bare = Checkpoint.fromSingleFile(ModelFile.open(Golden.model("tiny-sdxl-refiner.safetensors")), null)) {
             assertEquals(ModelFamily.SDXL_REFINER, c.config().family());
             assertEquals(ModelFamily.SDXL_REFINER, bare.config().family());
             UNetConfig u = c.config().unet();
@@ -67,7 +68,7 @@ class SdxlDetectionTest {
 
     @Test
     void nineInputChannelsAreSdxlInpainting() {
-        try (TensorFile real = TensorFile.open(Golden.model("tiny-sdxl.safetensors"))) {
+        try (TensorFile real = ModelFile.open(Golden.model("tiny-sdxl.safetensors"))) {
             SyntheticTensorFile inpaint = SyntheticTensorFile.copyOf(real, "sdxl-inpaint.safetensors").put("model.diffusion_model.input_blocks.0.0.weight", 32, 9, 3, 3);
             try (Checkpoint c = Checkpoint.fromSingleFile(inpaint, null)) {
                 assertEquals(ModelFamily.SDXL, c.config().family());
@@ -78,7 +79,7 @@ class SdxlDetectionTest {
 
     @Test
     void unetOnlyFileIsToldByItsVectorInput() {
-        try (TensorFile real = TensorFile.open(Golden.model("tiny-sdxl-refiner.safetensors"))) {
+        try (TensorFile real = ModelFile.open(Golden.model("tiny-sdxl-refiner.safetensors"))) {
             SyntheticTensorFile unetOnly = SyntheticTensorFile.copyOf(real, "refiner-unet.safetensors").removeUnder("conditioner.");
             assertEquals(ModelFamily.SDXL, ModelDetector.family(unetOnly), "context 48 is not the refiner's 1280");
             assertEquals(256, ModelDetector.unet(unetOnly, ModelFamily.SDXL).timeIdDim(), "real SDXL's width without a text encoder to tell");
