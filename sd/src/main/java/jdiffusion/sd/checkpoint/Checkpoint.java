@@ -47,6 +47,8 @@ public final class Checkpoint implements AutoCloseable {
     private final float[] alphasCumprod;
     private final Path tokenizerDir;
     private final List<TensorFile> files;
+    /** SDXL's two text encoders (the refiner's one); null for SD1/SD2. */
+    private SdxlTextEncoders sdxlText;
 
     private Checkpoint(Path path, Layout layout, ModelConfig config, MappedWeights unet, MappedWeights vae, MappedWeights text,
                        float[] alphasCumprod, Path tokenizerDir, List<TensorFile> files) {
@@ -100,7 +102,9 @@ public final class Checkpoint implements AutoCloseable {
                         : MappedWeights.of(f, CLIP_PREFIX, LdmNames.clip());
             }
             float[] alphas = f.contains("alphas_cumprod") ? f.get("alphas_cumprod").toFloatArray() : null;
-            return new Checkpoint(file, Layout.SINGLE_FILE, config, unet, vae, text, alphas, null, List.of(f));
+            Checkpoint c = new Checkpoint(file, Layout.SINGLE_FILE, config, unet, vae, text, alphas, null, List.of(f));
+            if (config.family().isSdxl() && SdxlTextEncoders.isSdxl(f)) c.sdxlText = SdxlTextEncoders.fromSingleFile(f, yaml);
+            return c;
         } catch (RuntimeException e) {
             f.close();
             throw e;
@@ -181,7 +185,16 @@ public final class Checkpoint implements AutoCloseable {
             MappedWeights unet = MappedWeights.of(unetFile, "", new KeyMap(true));
             MappedWeights vae = MappedWeights.of(vaeFile, "", LdmNames.diffusersVae());
             Path tok = folder.resolve("tokenizer");
-            return new Checkpoint(folder, Layout.DIFFUSERS, config, unet, vae, text, null, Files.isDirectory(tok) ? tok : null, List.copyOf(files));
+            Checkpoint c = new Checkpoint(folder, Layout.DIFFUSERS, config, unet, vae, text, null, Files.isDirectory(tok) ? tok : null, List.copyOf(files));
+            if (family.isSdxl() && Files.isDirectory(folder.resolve("text_encoder_2"))) {
+                try {
+                    c.sdxlText = SdxlTextEncoders.fromDiffusers(folder);
+                } catch (RuntimeException e) {
+                    c.close();
+                    throw e;
+                }
+            }
+            return c;
         } catch (RuntimeException e) {
             files.forEach(TensorFile::close);
             throw e;
@@ -228,6 +241,9 @@ public final class Checkpoint implements AutoCloseable {
 
     public boolean hasTextEncoder() { return text != null; }
 
+    /** SDXL's text encoders (CLIP-L and bigG; bigG alone for the refiner), when this is an SDXL model that holds them. */
+    public Optional<SdxlTextEncoders> sdxlText() { return Optional.ofNullable(sdxlText); }
+
     public boolean hasVae() { return vae != null; }
 
     /** The model's own {@code alphas_cumprod} buffer when the file carries one (ldm single files); else derive it from {@link ModelConfig#schedule()}. */
@@ -236,7 +252,10 @@ public final class Checkpoint implements AutoCloseable {
     /** The diffusers folder's {@code tokenizer/} (vocab.json, merges.txt), when there is one. */
     public Optional<Path> tokenizerDir() { return Optional.ofNullable(tokenizerDir); }
 
-    @Override public void close() { files.forEach(TensorFile::close); }
+    @Override public void close() {
+        if (sdxlText != null) sdxlText.close();
+        files.forEach(TensorFile::close);
+    }
 
     @Override public String toString() {
         return "Checkpoint[" + path.getFileName() + ", " + layout + ", " + config.family() + " " + config.variant() + ", " + config.predictionType() + "]";

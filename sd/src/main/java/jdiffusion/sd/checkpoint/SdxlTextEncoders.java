@@ -1,5 +1,6 @@
 package jdiffusion.sd.checkpoint;
 
+import jdiffusion.tensor.ckpt.TensorFile;
 import jdiffusion.nn.WeightSource;
 import jdiffusion.sd.clip.ClipTextConfig;
 
@@ -60,7 +61,7 @@ public final class SdxlTextEncoders implements AutoCloseable {
     /** A single file (owned and closed by this object) or a diffusers folder. */
     public static SdxlTextEncoders open(Path path) {
         if (Files.isDirectory(path)) return fromDiffusers(path);
-        TensorFile f = TensorFile.open(path);
+        TensorFile f = ModelFile.open(path);
         try {
             SdxlTextEncoders t = fromSingleFile(f, Checkpoint.siblingYaml(path));
             return new SdxlTextEncoders(t.source, t.clipL, t.clipLConfig, t.bigG, t.bigGConfig, t.sizeEmbeddingDim, t.aestheticScore,

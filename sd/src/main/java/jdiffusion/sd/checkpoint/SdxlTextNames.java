@@ -1,5 +1,7 @@
 package jdiffusion.sd.checkpoint;
 
+import jdiffusion.tensor.ckpt.TensorFile;
+
 /**
  * Where SDXL's text encoders live in an sgm single file, and the renaming of each to Hugging Face names
  * ({@code CLIPTextModel} / {@code CLIPTextModelWithProjection}, which {@code ClipTextEncoder} reads).

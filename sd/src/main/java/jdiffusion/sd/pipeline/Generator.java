@@ -58,10 +58,12 @@ public final class Generator {
      */
     public Generator(StableDiffusionModel model, ModelsFolder folder) {
         this.model = model;
-        this.networks = new ExtraNetworkLibrary(folder, model.backend(), model.checkpoint(), model.name(), model.tokenizer(),
-                model.textEncoder(), model.unet());
+        // SDXL runs without extra networks for now: its LoRAs and embeddings need the SDXL-aware library
+        this.networks = model.isSdxl() ? null : new ExtraNetworkLibrary(folder, model.backend(), model.checkpoint(), model.name(),
+                model.tokenizer(), model.textEncoder(), model.unet());
     }
 
+    /** The extra networks of an SD1/SD2 model; null for SDXL. */
     public ExtraNetworkLibrary networks() { return networks; }
 
     private PromptEncoder encoder(NetworkActivation a) {
@@ -169,30 +171,48 @@ public final class Generator {
             long[] firstSeeds = new long[size];
             for (int i = 0; i < size; i++) firstSeeds[i] = p.seed() + (p.subseedStrength() == 0 ? i : 0);
 
-            // extra networks: wildcards drawn per image seed, then the batch's tags choose the networks (as the WebUI)
             List<String> prompts = new ArrayList<>(size);
-            List<ExtraNetworks.Parsed> parsed = new ArrayList<>(size);
-            for (int i = 0; i < size; i++) {
-                prompts.add(networks.expandWildcards(p.prompt(), seeds[i], warn));
-                parsed.add(ExtraNetworks.parse(prompts.get(i)));
-            }
-            NetworkActivation active = networks.activate(parsed, warn);
-            PromptEncoder encoder = encoder(active);
-            progress.update(Progress.Phase.ENCODE, 0, 2);
             List<List<WeightedSchedule>> conds = new ArrayList<>(size);
-            for (ExtraNetworks.Parsed positive : parsed) conds.add(multiConditioning(encoder, active, positive.prompt(), scheduleSteps, p.clipSkip()));
-            progress.update(Progress.Phase.ENCODE, 1, 2);
-            ConditioningSchedule uncond = conditioning(encoder, active, negativePrompt, scheduleSteps, p.clipSkip());
-            progress.update(Progress.Phase.ENCODE, 2, 2);
-            if (batch == 0) trace.conditioning(conds.getFirst().getFirst().schedule(), uncond);
-            java.util.Set<String> usedEmbeddings = new java.util.LinkedHashSet<>();
-            for (ExtraNetworks.Parsed positive : parsed) usedEmbeddings.addAll(encoder.embeddingsUsedBy(positive.prompt()));
-            usedEmbeddings.addAll(encoder.embeddingsUsedBy(negativePrompt));
+            ConditioningSchedule uncond;
             Map<String, String> networkInfo = new java.util.LinkedHashMap<>();
-            if (!prompts.getFirst().equals(p.prompt())) networkInfo.put("Wildcard prompt", p.prompt());
-            networkInfo.putAll(active.infotext(usedEmbeddings));
+            UNet unet;
+            if (model.isSdxl()) {
+                // sd_models_xl.get_learned_conditioning: original and target size are the image's, crop (0, 0)
+                SdxlSizeConditioning positiveSize = SdxlSizeConditioning.webUi(p.width(), p.height(), 0, 0, false);
+                SdxlSizeConditioning negativeSize = SdxlSizeConditioning.webUi(p.width(), p.height(), 0, 0, true);
+                progress.update(Progress.Phase.ENCODE, 0, 2);
+                for (int i = 0; i < size; i++) {
+                    prompts.add(p.prompt());
+                    conds.add(List.of(new WeightedSchedule(sdxlConditioning(p.prompt(), scheduleSteps, positiveSize, false), 1.0)));
+                }
+                progress.update(Progress.Phase.ENCODE, 1, 2);
+                uncond = sdxlConditioning(negativePrompt, scheduleSteps, negativeSize, true);
+                progress.update(Progress.Phase.ENCODE, 2, 2);
+                unet = model.unet();
+            } else {
+                // extra networks: wildcards drawn per image seed, then the batch's tags choose the networks (as the WebUI)
+                List<ExtraNetworks.Parsed> parsed = new ArrayList<>(size);
+                for (int i = 0; i < size; i++) {
+                    prompts.add(networks.expandWildcards(p.prompt(), seeds[i], warn));
+                    parsed.add(ExtraNetworks.parse(prompts.get(i)));
+                }
+                NetworkActivation active = networks.activate(parsed, warn);
+                PromptEncoder encoder = encoder(active);
+                progress.update(Progress.Phase.ENCODE, 0, 2);
+                for (ExtraNetworks.Parsed positive : parsed) conds.add(multiConditioning(encoder, active, positive.prompt(), scheduleSteps, p.clipSkip()));
+                progress.update(Progress.Phase.ENCODE, 1, 2);
+                uncond = conditioning(encoder, active, negativePrompt, scheduleSteps, p.clipSkip());
+                progress.update(Progress.Phase.ENCODE, 2, 2);
+                java.util.Set<String> usedEmbeddings = new java.util.LinkedHashSet<>();
+                for (ExtraNetworks.Parsed positive : parsed) usedEmbeddings.addAll(encoder.embeddingsUsedBy(positive.prompt()));
+                usedEmbeddings.addAll(encoder.embeddingsUsedBy(negativePrompt));
+                if (!prompts.getFirst().equals(p.prompt())) networkInfo.put("Wildcard prompt", p.prompt());
+                networkInfo.putAll(active.infotext(usedEmbeddings));
+                unet = active.unet();
+            }
+            if (batch == 0) trace.conditioning(conds.getFirst().getFirst().schedule(), uncond);
 
-            float[] latents = sample(r, p, init, noise, conds, uncond, active.unet(), size, channels, h, w, firstSeeds, progress, trace);
+            float[] latents = sample(r, p, init, noise, conds, uncond, unet, size, channels, h, w, firstSeeds, progress, trace);
             trace.finalLatents(latents);
             checkFinite(latents, "the sampler's final latents");
             images.addAll(decode(p, prompts, networkInfo, init, latents, seeds, subseeds, channels, h, w, progress, trace, batch * size, r));
@@ -208,6 +228,22 @@ public final class Generator {
             for (WeightedSchedule w : c)
                 for (ConditioningSchedule.Entry e : w.schedule().entries()) checkFinite(e.conditioning().values(), "the text encoder's output");
             multiCache.put(key, c);
+        }
+        return c;
+    }
+
+    /** SDXL: the prompt's schedule of {@code {crossattn, vector}} conditionings from the model's conditioner. */
+    private ConditioningSchedule sdxlConditioning(String prompt, int steps, SdxlSizeConditioning size, boolean negative) {
+        String key = "sdxl\u0000" + prompt + "\u0000" + steps + "\u0000" + size + "\u0000" + negative;
+        ConditioningSchedule c = cache.get(key);
+        if (c == null) {
+            List<ConditioningSchedule.Entry> entries = new ArrayList<>();
+            for (SdxlConditioner.Scheduled s : model.sdxlConditioner().schedule(prompt, steps, size, negative)) {
+                checkFinite(s.conditioning().crossattn().values(), "the text encoders' output");
+                entries.add(new ConditioningSchedule.Entry(s.endStep(), TextConditioning.of(s.conditioning())));
+            }
+            c = new ConditioningSchedule(entries);
+            cache.put(key, c);
         }
         return c;
     }

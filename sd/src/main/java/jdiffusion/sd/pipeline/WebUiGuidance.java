@@ -173,9 +173,18 @@ final class WebUiGuidance {
             int dim = t.dim();
             float[] v = Arrays.copyOf(t.values(), tokens * dim);
             for (int r = t.tokens(); r < tokens; r++) System.arraycopy(t.values(), (t.tokens() - 1) * dim, v, r * dim, dim);
-            out[i] = new TextConditioning(v, tokens, dim);
+            out[i] = new TextConditioning(v, tokens, dim, t.vector());
         }
         return out;
+    }
+
+    /** SDXL's vectors {@code [samples, vectorDim]} (sgm's {@code y}), or null when the conditionings carry none. */
+    private Tensor vectors(TextConditioning[] contexts) {
+        if (contexts[0].vector() == null) return null;
+        int dim = contexts[0].vector().length;
+        float[] y = new float[contexts.length * dim];
+        for (int i = 0; i < contexts.length; i++) System.arraycopy(contexts[i].vector(), 0, y, i * dim, dim);
+        return backend.fromFloats(y, contexts.length, dim);
     }
 
     /** {@code current * (1 - keep) + init * keep}, the WebUI's {@code apply_blend}. */
@@ -207,7 +216,7 @@ final class WebUiGuidance {
             }
             sample = backend.fromFloats(in, samples, channels + k, height, width);
         }
-        Tensor out = unet.forward(sample, new float[] {t}, backend.fromFloats(ctx, samples, tokens, dim));
+        Tensor out = unet.forward(sample, new float[] {t}, backend.fromFloats(ctx, samples, tokens, dim), vectors(contexts), null);
         float[] result = backend.toFloatArray(out);
         for (float v : result)
             if (!Float.isFinite(v))

@@ -1,5 +1,6 @@
 package jdiffusion.sd.clip;
 
+import jdiffusion.sd.checkpoint.ModelFile;
 import jdiffusion.kernels.cpu.CpuBackend;
 import jdiffusion.nn.Weights;
 import jdiffusion.sd.TestBackends;
@@ -83,7 +84,7 @@ class SdxlTextEncodersGoldenTest {
     @Test
     void withoutTheYamlHeadsAndSizeWidthComeFromTheShapesOrAreRefused() {
         // the tiny towers are 32 and 48 wide, not multiples of CLIP's 64-wide heads: without the yaml the file is refused by name
-        try (var f = jdiffusion.sd.checkpoint.TensorFile.open(Golden.model("tiny-sdxl.safetensors"))) {
+        try (var f = jdiffusion.sd.checkpoint.ModelFile.open(Golden.model("tiny-sdxl.safetensors"))) {
             var e = org.junit.jupiter.api.Assertions.assertThrows(jdiffusion.sd.checkpoint.ModelLoadException.class,
                     () -> SdxlTextEncoders.fromSingleFile(f, null));
             assertTrue(e.getMessage().contains("yaml") && e.getMessage().contains("tiny-sdxl.safetensors"), e.getMessage());
