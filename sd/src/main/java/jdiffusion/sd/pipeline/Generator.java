@@ -49,6 +49,8 @@ public final class Generator {
     // extra networks hook (sd.extra): LoRA/hypernetwork tags, embeddings and wildcards; one prompt encoder per network set
     private final ExtraNetworkLibrary networks;
     private final Map<String, PromptEncoder> encoders = new HashMap<>();
+    private Refiner refiner;
+    private boolean refinerUsed;
 
     public Generator(StableDiffusionModel model) { this(model, null); }
 
@@ -73,6 +75,13 @@ public final class Generator {
     }
 
     public StableDiffusionModel model() { return model; }
+
+    /** Hands sampling over to {@code refiner} (null: none) as the WebUI's "Refiner" does; SDXL models only. */
+    public void useRefiner(Refiner refiner) {
+        if (refiner != null && !model.isSdxl())
+            throw new PipelineException("a refiner needs an SDXL base model; " + model.name() + " is not one");
+        this.refiner = refiner;
+    }
 
     /** The sampler and schedule a request resolves to, with its name normalised to the WebUI label. */
     record Resolved(GenerationParams params, WebUiSampler sampler, ScheduleType schedule) {
@@ -176,6 +185,7 @@ public final class Generator {
             ConditioningSchedule uncond;
             Map<String, String> networkInfo = new java.util.LinkedHashMap<>();
             UNet unet;
+            WebUiGuidance.RefinerSwitch refinerSwitch = null;
             if (model.isSdxl()) {
                 // sd_models_xl.get_learned_conditioning: original and target size are the image's, crop (0, 0)
                 SdxlSizeConditioning positiveSize = SdxlSizeConditioning.webUi(p.width(), p.height(), 0, 0, false);
@@ -189,6 +199,7 @@ public final class Generator {
                 uncond = sdxlConditioning(negativePrompt, scheduleSteps, negativeSize, true);
                 progress.update(Progress.Phase.ENCODE, 2, 2);
                 unet = model.unet();
+                if (refiner != null) refinerSwitch = refinerSwitch(p.prompt(), negativePrompt, scheduleSteps, positiveSize, negativeSize, size);
             } else {
                 // extra networks: wildcards drawn per image seed, then the batch's tags choose the networks (as the WebUI)
                 List<ExtraNetworks.Parsed> parsed = new ArrayList<>(size);
@@ -212,7 +223,11 @@ public final class Generator {
             }
             if (batch == 0) trace.conditioning(conds.getFirst().getFirst().schedule(), uncond);
 
-            float[] latents = sample(r, p, init, noise, conds, uncond, unet, size, channels, h, w, firstSeeds, progress, trace);
+            float[] latents = sample(r, p, init, noise, conds, uncond, unet, refinerSwitch, size, channels, h, w, firstSeeds, progress, trace);
+            if (refinerUsed) {
+                networkInfo.put("Refiner", refiner.title());
+                networkInfo.put("Refiner switch at", InfoTexts.number(refiner.switchAt()));
+            }
             trace.finalLatents(latents);
             checkFinite(latents, "the sampler's final latents");
             images.addAll(decode(p, prompts, networkInfo, init, latents, seeds, subseeds, channels, h, w, progress, trace, batch * size, r));
@@ -232,17 +247,43 @@ public final class Generator {
         return c;
     }
 
+    /** The refiner's UNet and its own conditioning (its conditioner: bigG alone, aesthetic scores) for the same prompts. */
+    private WebUiGuidance.RefinerSwitch refinerSwitch(String prompt, String negative, int steps, SdxlSizeConditioning positiveSize,
+                                                      SdxlSizeConditioning negativeSize, int batch) {
+        SdxlConditioner c = refiner.model().sdxlConditioner();
+        List<List<WeightedSchedule>> conds = new ArrayList<>(batch);
+        ConditioningSchedule cond = refinerConditioning(c, prompt, steps, positiveSize, false);
+        for (int i = 0; i < batch; i++) conds.add(List.of(new WeightedSchedule(cond, 1.0)));
+        ConditioningSchedule uncond = refinerConditioning(c, negative, steps, negativeSize, true);
+        return new WebUiGuidance.RefinerSwitch(refiner.model().unet(), conds, Collections.nCopies(batch, uncond), refiner.switchAt(),
+                model.denoiser().sigmas());
+    }
+
+    private ConditioningSchedule refinerConditioning(SdxlConditioner c, String prompt, int steps, SdxlSizeConditioning size, boolean negative) {
+        String key = "refiner\u0000" + refiner.model().path() + "\u0000" + prompt + "\u0000" + steps + "\u0000" + size + "\u0000" + negative;
+        ConditioningSchedule s = cache.get(key);
+        if (s == null) {
+            s = sdxlSchedule(c, prompt, steps, size, negative);
+            cache.put(key, s);
+        }
+        return s;
+    }
+
+    private static ConditioningSchedule sdxlSchedule(SdxlConditioner c, String prompt, int steps, SdxlSizeConditioning size, boolean negative) {
+        List<ConditioningSchedule.Entry> entries = new ArrayList<>();
+        for (SdxlConditioner.Scheduled s : c.schedule(prompt, steps, size, negative)) {
+            checkFinite(s.conditioning().crossattn().values(), "the text encoders' output");
+            entries.add(new ConditioningSchedule.Entry(s.endStep(), TextConditioning.of(s.conditioning())));
+        }
+        return new ConditioningSchedule(entries);
+    }
+
     /** SDXL: the prompt's schedule of {@code {crossattn, vector}} conditionings from the model's conditioner. */
     private ConditioningSchedule sdxlConditioning(String prompt, int steps, SdxlSizeConditioning size, boolean negative) {
         String key = "sdxl\u0000" + prompt + "\u0000" + steps + "\u0000" + size + "\u0000" + negative;
         ConditioningSchedule c = cache.get(key);
         if (c == null) {
-            List<ConditioningSchedule.Entry> entries = new ArrayList<>();
-            for (SdxlConditioner.Scheduled s : model.sdxlConditioner().schedule(prompt, steps, size, negative)) {
-                checkFinite(s.conditioning().crossattn().values(), "the text encoders' output");
-                entries.add(new ConditioningSchedule.Entry(s.endStep(), TextConditioning.of(s.conditioning())));
-            }
-            c = new ConditioningSchedule(entries);
+            c = sdxlSchedule(model.sdxlConditioner(), prompt, steps, size, negative);
             cache.put(key, c);
         }
         return c;
@@ -260,8 +301,8 @@ public final class Generator {
     }
 
     private float[] sample(Resolved r, GenerationParams p, InitImage init, ImageNoise noise, List<List<WeightedSchedule>> cs,
-                           ConditioningSchedule uncond, UNet unet, int batch, int channels, int h, int w, long[] firstSeeds,
-                           Progress progress, GenerationTrace trace) {
+                           ConditioningSchedule uncond, UNet unet, WebUiGuidance.RefinerSwitch refinerSwitch, int batch, int channels,
+                           int h, int w, long[] firstSeeds, Progress progress, GenerationTrace trace) {
         float[] x = noise.first();
         trace.initialNoise(x);
         Img2ImgSetup img = init == null ? null : Img2ImgSetup.prepare(model, init, p, firstSeeds, channels, h, w, batch);
@@ -272,6 +313,7 @@ public final class Generator {
         WebUiGuidance guidance = new WebUiGuidance(model, unet, cs, us, cfg, channels, h, w,
                 imageConditioning, imageConditioning == null ? 0 : channels + 1);
         if (img != null && img.keepMask() != null) guidance.blendWith(img.initLatent(), img.keepMask());
+        if (refinerSwitch != null) guidance.refineWith(refinerSwitch);
         WebUiImg2Img img2img = img == null ? null : WebUiImg2Img.of(p.steps(), p.denoisingStrength(), false);
 
         float[] out;
@@ -303,6 +345,7 @@ public final class Generator {
             out = spec.create().sample(guidance.denoiser(kd), start, sigmas, ns, listener(trace, progress, steps, channels, h, w));
         }
         if (img != null) out = img.finish(out);
+        refinerUsed = guidance.refined();
         return out;
     }
 
@@ -329,7 +372,8 @@ public final class Generator {
         for (int i = 0; i < seeds.length; i++) {
             progress.update(Progress.Phase.DECODE, i, seeds.length);
             float[] one = java.util.Arrays.copyOfRange(latents, i * n, (i + 1) * n);
-            Tensor image = model.vae().decode(b, b.fromFloats(one, 1, channels, h, w));
+            // the WebUI decodes with the model in use at the end: the refiner's VAE once it took over
+            Tensor image = (refinerUsed ? refiner.model() : model).vae().decode(b, b.fromFloats(one, 1, channels, h, w));
             float[] chw = b.toFloatArray(image);
             int height = image.size(2), width = image.size(3);
             checkFinite(chw, "the VAE decoder's output");

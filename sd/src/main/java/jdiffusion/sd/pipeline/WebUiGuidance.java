@@ -32,9 +32,11 @@ import java.util.List;
  */
 final class WebUiGuidance {
     private final Backend backend;
-    private final UNet unet;
-    private final List<List<WeightedSchedule>> conds;
-    private final List<ConditioningSchedule> unconds;
+    private UNet unet;
+    private List<List<WeightedSchedule>> conds;
+    private List<ConditioningSchedule> unconds;
+    private RefinerSwitch refiner;
+    private boolean refined;
     private final float cfgScale;
     private final int channels, height, width;
     private final float[] imageConditioning;
@@ -75,9 +77,38 @@ final class WebUiGuidance {
 
     int calls() { return call; }
 
+    /**
+     * The WebUI 1.10 "Refiner" ({@code sd_samplers_common.apply_refiner}, k-diffusion samplers): before each denoiser
+     * call, {@code t = argmin |model sigmas - sigma|}; at the first call with {@code (999 - t) / 1000 >= switchAt} the
+     * refiner's UNet and conditioning take over from that very call on. The sampler state, sigmas and noise continue.
+     *
+     * @param modelSigmas the base model's sigmas of its training timesteps (index = t)
+     */
+    record RefinerSwitch(UNet unet, List<List<WeightedSchedule>> conds, List<ConditioningSchedule> unconds, double switchAt,
+                         float[] modelSigmas) {}
+
+    void refineWith(RefinerSwitch r) { this.refiner = r; }
+
+    /** Whether the refiner took over during sampling. */
+    boolean refined() { return refined; }
+
+    private void switchIfDue(float sigma) {
+        if (refiner == null || refined) return;
+        float[] s = refiner.modelSigmas();
+        int t = 0;
+        for (int i = 1; i < s.length; i++) if (Math.abs(s[i] - sigma) < Math.abs(s[t] - sigma)) t = i;
+        double completed = (s.length - 1 - t) / (double) s.length;
+        if (completed < refiner.switchAt()) return;
+        unet = refiner.unet();
+        conds = List.copyOf(refiner.conds());
+        unconds = List.copyOf(refiner.unconds());
+        refined = true;
+    }
+
     /** The guided x0 predictor for k-diffusion samplers over {@code kdiffusion} (the CompVis denoiser, or LCM's). */
     Denoiser denoiser(KDiffusionDenoiser kdiffusion) {
         return (x, sigma) -> {
+            switchIfDue(sigma);
             float[] out = guided(x, (xIn, contexts) -> kdiffusion.denoise(xIn, sigma, (input, t) -> unet(input, t, contexts)));
             return keepMask == null ? out : blend(out);
         };

@@ -65,4 +65,35 @@ class SdxlWebUiGoldenTest {
             assertTrue(worst <= 2, what + ": uint8 image differs by up to " + worst + " (tolerance 2)");
         }
     }
+
+    /**
+     * "Refiner: tiny-sdxl-refiner, Switch at 0.8": the refiner's UNet and conditioning take over before denoiser call 8
+     * (t = 111); every step before and after the switch, the image, and the infotext.
+     */
+    @org.junit.jupiter.api.Test
+    @SuppressWarnings("unchecked")
+    void refinerSwitchAtEightTenthsFollowsTheWebUi() {
+        String name = "webui_sdxl_refiner_switch0.8_euler_a_48x32";
+        try (Golden.Case c = Golden.open("sdxl/" + name);
+             StableDiffusionModel base = StableDiffusionModel.load(backend, ModelFiles.of(Golden.model("tiny-sdxl.safetensors")));
+             StableDiffusionModel refinerModel = Refiner.load(backend, Golden.model("tiny-sdxl-refiner.safetensors"), base, 0.8).model()) {
+            Map<String, Object> cli = (Map<String, Object>) c.json().get("cli");
+            GenerationParams p = WebUiGoldenTest.paramsOf(cli);
+            Generator g = new Generator(base);
+            g.useRefiner(new Refiner(refinerModel, ((Number) cli.get("refiner_switch_at")).doubleValue()));
+            WebUiGoldenTest.Recorder r = new WebUiGoldenTest.Recorder();
+            GeneratedImage img = g.txt2img(p, Progress.NONE, r).getFirst();
+            for (int i = 0; i < r.steps.size(); i++) {
+                String key = String.format("step%02d.x", i);
+                if (c.has(key)) assertClose(c.floats(key), r.steps.get(i), 1e-3, 2e-5, name + " " + key);
+            }
+            assertClose(c.floats("final_latents"), r.latents, 1e-3, 0, name + " final latents");
+            float[] expected = c.floats("image_uint8");
+            int worst = 0;
+            for (int i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs((int) expected[i] - (img.rgb()[i] & 0xff)));
+            assertTrue(worst <= 2, name + ": uint8 image differs by up to " + worst + " (tolerance 2)");
+            assertEquals("tiny-sdxl-refiner [" + refinerModel.hash() + "]", img.info().get("Refiner"));
+            assertEquals("0.8", img.info().get("Refiner switch at"));
+        }
+    }
 }
