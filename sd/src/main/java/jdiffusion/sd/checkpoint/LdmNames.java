@@ -105,6 +105,23 @@ final class LdmNames {
         return m;
     }
 
+    /**
+     * lllyasviel cldm {@code ControlNet} names (without {@code control_model.}) to diffusers {@code ControlNetModel} names:
+     * the UNet encoder's as in {@link #unet}, {@code zero_convs.N.0} to {@code controlnet_down_blocks.N},
+     * {@code middle_block_out.0} to {@code controlnet_mid_block}, and {@code input_hint_block.2k} (odd indices are SiLUs) to
+     * {@code controlnet_cond_embedding.conv_in}, {@code .blocks.(k-1)} and {@code .conv_out} for the last of {@code hintConvs}.
+     */
+    static KeyMap controlNet(UNetConfig c, int skips, int hintConvs) {
+        KeyMap m = unet(c);
+        for (int n = 0; n < skips; n++) m.rule("zero_convs." + n + ".0", "controlnet_down_blocks." + n);
+        m.rule("middle_block_out.0", "controlnet_mid_block");
+        for (int k = 0; k < hintConvs; k++) {
+            String to = k == 0 ? "conv_in" : k == hintConvs - 1 ? "conv_out" : "blocks." + (k - 1);
+            m.rule("input_hint_block." + 2 * k, "controlnet_cond_embedding." + to);
+        }
+        return m;
+    }
+
     /** ldm VAE names (without {@code first_stage_model.}) to diffusers names; the decoder's levels count down in ldm. */
     static KeyMap vae(VaeConfig c) {
         KeyMap m = new KeyMap(false)
