@@ -27,7 +27,7 @@ import java.util.concurrent.TimeUnit;
  * unconditional), 77-token context; {@code model} sd15 at a 64x64 latent (512x512 image), or sdxl at a 128x128 latent
  * (1024x1024 image) with the pooled + size vector (2.57 G parameters: about 5.1 GB of F16 weights; run it alone with
  * {@code -p model=sdxl}). Weights are seeded random at full size in the file dtype ({@link UNetRandomWeights}), made
- * before timing. {@link UNetFlops} counts the work (SD1.5 1606 GFLOP). Each measured iteration is one call;
+ * before timing. {@link UNetFlops} counts the work (SD1.5 1606 GFLOP, SDXL 13,522 GFLOP). Each measured iteration is one call;
  * {@link UNetStepBench} times the same call without JMH on any device.
  */
 @State(Scope.Benchmark)

@@ -47,8 +47,10 @@ public final class Checkpoint implements AutoCloseable {
     private final float[] alphasCumprod;
     private final Path tokenizerDir;
     private final List<TensorFile> files;
-    /** SDXL's two text encoders (the refiner's one); null for SD1/SD2. */
+    /** SDXL's two text encoders (the refiner's one), opened on first use; null until then and for SD1/SD2. */
     private SdxlTextEncoders sdxlText;
+    /** How to open them: from the single file (with its yaml) or the diffusers folder; null when the model has none. */
+    private java.util.function.Supplier<SdxlTextEncoders> sdxlTextSource;
 
     private Checkpoint(Path path, Layout layout, ModelConfig config, MappedWeights unet, MappedWeights vae, MappedWeights text,
                        float[] alphasCumprod, Path tokenizerDir, List<TensorFile> files) {
@@ -103,7 +105,7 @@ public final class Checkpoint implements AutoCloseable {
             }
             float[] alphas = f.contains("alphas_cumprod") ? f.get("alphas_cumprod").toFloatArray() : null;
             Checkpoint c = new Checkpoint(file, Layout.SINGLE_FILE, config, unet, vae, text, alphas, null, List.of(f));
-            if (config.family().isSdxl() && SdxlTextEncoders.isSdxl(f)) c.sdxlText = SdxlTextEncoders.fromSingleFile(f, yaml);
+            if (config.family().isSdxl() && SdxlTextEncoders.isSdxl(f)) c.sdxlTextSource = () -> SdxlTextEncoders.fromSingleFile(f, yaml);
             return c;
         } catch (RuntimeException e) {
             f.close();
@@ -186,14 +188,7 @@ public final class Checkpoint implements AutoCloseable {
             MappedWeights vae = MappedWeights.of(vaeFile, "", LdmNames.diffusersVae());
             Path tok = folder.resolve("tokenizer");
             Checkpoint c = new Checkpoint(folder, Layout.DIFFUSERS, config, unet, vae, text, null, Files.isDirectory(tok) ? tok : null, List.copyOf(files));
-            if (family.isSdxl() && Files.isDirectory(folder.resolve("text_encoder_2"))) {
-                try {
-                    c.sdxlText = SdxlTextEncoders.fromDiffusers(folder);
-                } catch (RuntimeException e) {
-                    c.close();
-                    throw e;
-                }
-            }
+            if (family.isSdxl() && Files.isDirectory(folder.resolve("text_encoder_2"))) c.sdxlTextSource = () -> SdxlTextEncoders.fromDiffusers(folder);
             return c;
         } catch (RuntimeException e) {
             files.forEach(TensorFile::close);
@@ -241,8 +236,14 @@ public final class Checkpoint implements AutoCloseable {
 
     public boolean hasTextEncoder() { return text != null; }
 
-    /** SDXL's text encoders (CLIP-L and bigG; bigG alone for the refiner), when this is an SDXL model that holds them. */
-    public Optional<SdxlTextEncoders> sdxlText() { return Optional.ofNullable(sdxlText); }
+    /**
+     * SDXL's text encoders (CLIP-L and bigG; bigG alone for the refiner), when this is an SDXL model that holds them.
+     * Opened on first use, so a file whose UNet loads is inspected even when its text towers need a yaml to be read.
+     */
+    public synchronized Optional<SdxlTextEncoders> sdxlText() {
+        if (sdxlText == null && sdxlTextSource != null) sdxlText = sdxlTextSource.get();
+        return Optional.ofNullable(sdxlText);
+    }
 
     public boolean hasVae() { return vae != null; }
 
@@ -252,7 +253,7 @@ public final class Checkpoint implements AutoCloseable {
     /** The diffusers folder's {@code tokenizer/} (vocab.json, merges.txt), when there is one. */
     public Optional<Path> tokenizerDir() { return Optional.ofNullable(tokenizerDir); }
 
-    @Override public void close() {
+    @Override public synchronized void close() {
         if (sdxlText != null) sdxlText.close();
         files.forEach(TensorFile::close);
     }
