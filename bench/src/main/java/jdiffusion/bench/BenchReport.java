@@ -58,8 +58,11 @@ public final class BenchReport {
                 flops = ControlNetStepBenchmark.flops(units);
                 what = "SD1.5 step + " + units + " ControlNet(s), batch " + UNetBenchmark.BATCH + ", 64x64 latent, 512x512 hint, W F16";
             } else if (name.startsWith("UNetBenchmark")) {
-                flops = UNetBenchmark.flops();
-                what = "UNet SD1.5 call, batch " + UNetBenchmark.BATCH + ", 64x64 latent, W " + p.getParam("weights");
+                String model = p.getParam("model") == null ? "sd15" : p.getParam("model");
+                int latent = UNetBenchmark.latent(model);
+                flops = UNetBenchmark.flops(model);
+                what = "UNet " + (model.equals("sdxl") ? "SDXL" : "SD1.5") + " call, batch " + UNetBenchmark.BATCH + ", " + latent + "x" + latent
+                        + " latent, W " + p.getParam("weights");
             } else if (name.equals("VaeBenchmark.decode")) {
                 flops = VaeBenchmark.decodeFlops();
                 what = "VAE decode 64x64 -> 512x512, batch 1, W " + p.getParam("weights");

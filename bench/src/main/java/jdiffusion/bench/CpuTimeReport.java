@@ -64,6 +64,7 @@ public final class CpuTimeReport {
         clip.tearDown();
         UNetBenchmark unet = new UNetBenchmark();
         unet.weights = "F16";
+        unet.model = "sd15";
         unet.threads = threads;
         unet.setUp();
         line("UNet SD1.5 batch 2 64x64 W F16", UNetBenchmark.flops(), bestOfSingleCalls(unet::call), threads, corePeak);

@@ -23,10 +23,12 @@ import org.openjdk.jmh.annotations.Warmup;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One SD1.5 UNet call on the CPU backend (all cores), the unit of sampling cost: batch {@value #BATCH} (conditional
- * and unconditional), 64x64 latent (512x512 image), 77-token context. Weights are seeded random at full size in the
- * file dtype ({@link UNetRandomWeights}), made before timing. {@link UNetFlops} counts the work (1606 GFLOP).
- * Each measured iteration is one call; {@link UNetStepBench} times the same call without JMH on any device.
+ * One UNet call on the CPU backend (all cores), the unit of sampling cost: batch {@value #BATCH} (conditional and
+ * unconditional), 77-token context; {@code model} sd15 at a 64x64 latent (512x512 image), or sdxl at a 128x128 latent
+ * (1024x1024 image) with the pooled + size vector (2.57 G parameters: about 5.1 GB of F16 weights; run it alone with
+ * {@code -p model=sdxl}). Weights are seeded random at full size in the file dtype ({@link UNetRandomWeights}), made
+ * before timing. {@link UNetFlops} counts the work (SD1.5 1606 GFLOP, SDXL 13,522 GFLOP). Each measured iteration is one call;
+ * {@link UNetStepBench} times the same call without JMH on any device.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
@@ -41,24 +43,36 @@ public class UNetBenchmark {
     @Param({"F16"})
     public String weights;
 
+    /** sd15 (64x64 latent) or sdxl (128x128 latent, with the conditioning vector). */
+    @Param({"sd15", "sdxl"})
+    public String model;
+
     /** The CPU backend's threads: all cores, as the pipeline runs ({@link CpuTimeReport} may set fewer). */
     int threads = Runtime.getRuntime().availableProcessors();
 
     private CpuBackend cpu;
     private UNetRandomWeights random;
     private UNet unet;
-    private Tensor sample, context;
+    private Tensor sample, context, vector;
     private final float[] timesteps = {500f};
 
-    static double flops() { return UNetFlops.perCall(CONFIG, BATCH, LATENT, LATENT, TOKENS); }
+    static double flops() { return flops("sd15"); }
+
+    static double flops(String model) { return UNetFlops.perCall(config(model), BATCH, latent(model), latent(model), TOKENS); }
+
+    static UNetConfig config(String model) { return model.equals("sdxl") ? UNetConfig.sdxl(4) : CONFIG; }
+
+    static int latent(String model) { return model.equals("sdxl") ? 2 * LATENT : LATENT; }
 
     @Setup(Level.Trial)
     public void setUp() {
+        UNetConfig config = config(model);
         cpu = new CpuBackend(threads);
-        random = new UNetRandomWeights(CONFIG, DType.valueOf(weights), 1);
-        unet = new UNet(cpu, new Weights(random), CONFIG);
-        sample = BenchData.random(2, BATCH, CONFIG.inChannels(), LATENT, LATENT);
-        context = BenchData.random(3, BATCH, TOKENS, CONFIG.contextDim());
+        random = new UNetRandomWeights(config, DType.valueOf(weights), 1);
+        unet = new UNet(cpu, new Weights(random), config);
+        sample = BenchData.random(2, BATCH, config.inChannels(), latent(model), latent(model));
+        context = BenchData.random(3, BATCH, TOKENS, config.contextDim());
+        vector = config.hasVector() ? BenchData.random(4, BATCH, config.vectorDim()) : null;
     }
 
     @TearDown(Level.Trial)
@@ -68,5 +82,5 @@ public class UNetBenchmark {
     }
 
     @Benchmark
-    public Tensor call() { return unet.forward(sample, timesteps, context); }
+    public Tensor call() { return unet.forward(sample, timesteps, context, vector, null); }
 }

@@ -1,5 +1,6 @@
 package jdiffusion.sd.checkpoint;
 
+import jdiffusion.tensor.ckpt.TensorFile;
 import jdiffusion.nn.WeightSource;
 import jdiffusion.sd.clip.ClipTextConfig;
 import jdiffusion.sd.unet.UNetConfig;
@@ -46,6 +47,10 @@ public final class Checkpoint implements AutoCloseable {
     private final float[] alphasCumprod;
     private final Path tokenizerDir;
     private final List<TensorFile> files;
+    /** SDXL's two text encoders (the refiner's one), opened on first use; null until then and for SD1/SD2. */
+    private SdxlTextEncoders sdxlText;
+    /** How to open them: from the single file (with its yaml) or the diffusers folder; null when the model has none. */
+    private java.util.function.Supplier<SdxlTextEncoders> sdxlTextSource;
 
     private Checkpoint(Path path, Layout layout, ModelConfig config, MappedWeights unet, MappedWeights vae, MappedWeights text,
                        float[] alphasCumprod, Path tokenizerDir, List<TensorFile> files) {
@@ -81,7 +86,7 @@ public final class Checkpoint implements AutoCloseable {
     }
 
     /** Opens an ldm/A1111 single file; {@code yaml} (may be null) overrides detection. */
-    public static Checkpoint openSingleFile(Path file, Path yaml) { return fromSingleFile(TensorFile.open(file), yaml); }
+    public static Checkpoint openSingleFile(Path file, Path yaml) { return fromSingleFile(ModelFile.open(file), yaml); }
 
     /** A single-file checkpoint over an opened tensor file, which the checkpoint then owns (closed on failure too). */
     static Checkpoint fromSingleFile(TensorFile f, Path yaml) {
@@ -89,7 +94,7 @@ public final class Checkpoint implements AutoCloseable {
         try {
             ModelDetector.refuseUnsupported(f);
             ModelConfig config = yaml != null ? LdmYamlConfig.read(yaml, f) : detect(f);
-            checkTopLevelNames(f);
+            checkTopLevelNames(f, config.family());
             MappedWeights unet = MappedWeights.of(f, UNET_PREFIX, LdmNames.unet(config.unet()));
             MappedWeights vae = ModelDetector.anyStartsWith(f, VAE_PREFIX) ? MappedWeights.of(f, VAE_PREFIX, LdmNames.vae(config.vae())) : null;
             MappedWeights text = null;
@@ -99,7 +104,9 @@ public final class Checkpoint implements AutoCloseable {
                         : MappedWeights.of(f, CLIP_PREFIX, LdmNames.clip());
             }
             float[] alphas = f.contains("alphas_cumprod") ? f.get("alphas_cumprod").toFloatArray() : null;
-            return new Checkpoint(file, Layout.SINGLE_FILE, config, unet, vae, text, alphas, null, List.of(f));
+            Checkpoint c = new Checkpoint(file, Layout.SINGLE_FILE, config, unet, vae, text, alphas, null, List.of(f));
+            if (config.family().isSdxl() && SdxlTextEncoders.isSdxl(f)) c.sdxlTextSource = () -> SdxlTextEncoders.fromSingleFile(f, yaml);
+            return c;
         } catch (RuntimeException e) {
             f.close();
             throw e;
@@ -110,8 +117,10 @@ public final class Checkpoint implements AutoCloseable {
         ModelFamily family = ModelDetector.family(f);
         UNetConfig unet = ModelDetector.unet(f, family);
         boolean hasVae = ModelDetector.anyStartsWith(f, VAE_PREFIX);
-        VaeConfig vae = hasVae ? ModelDetector.vaeLdm(f, VAE_PREFIX) : VaeConfig.sd();
-        boolean hasText = ModelDetector.anyStartsWith(f, family == ModelFamily.SD2 ? OPENCLIP_PREFIX : CLIP_PREFIX);
+        VaeConfig defaults = family.isSdxl() ? VaeConfig.sdxl() : VaeConfig.sd();
+        VaeConfig vae = hasVae ? ModelDetector.vaeLdm(f, VAE_PREFIX, defaults.scalingFactor()) : defaults;
+        // SDXL's two text encoders are read by SdxlTextEncoders, not described by this config
+        boolean hasText = !family.isSdxl() && ModelDetector.anyStartsWith(f, family == ModelFamily.SD2 ? OPENCLIP_PREFIX : CLIP_PREFIX);
         ClipTextConfig clip = hasText ? ModelDetector.clip(f, family) : null;
         ModelVariant variant = ModelVariant.fromInputChannels(unet.inChannels(), vae.latentChannels());
         // v-prediction cannot be read from the weights: SD2 768-v files need their v2-inference-v.yaml beside them
@@ -119,17 +128,18 @@ public final class Checkpoint implements AutoCloseable {
     }
 
     /** Every tensor must belong to a component we load or to the known ldm extras; anything else means a layout we do not know. */
-    private static void checkTopLevelNames(TensorFile f) {
+    private static void checkTopLevelNames(TensorFile f, ModelFamily family) {
         TreeSet<String> unknown = new TreeSet<>();
         for (String n : f.names()) {
-            if (n.startsWith(UNET_PREFIX) || n.startsWith(VAE_PREFIX) || n.startsWith(CLIP_PREFIX) || n.startsWith(OPENCLIP_PREFIX)) continue;
+            if (n.startsWith(UNET_PREFIX) || n.startsWith(VAE_PREFIX)) continue;
+            if (family.isSdxl() ? n.startsWith(LdmNames.SGM_CONDITIONER_PREFIX) : n.startsWith(CLIP_PREFIX) || n.startsWith(OPENCLIP_PREFIX)) continue;
             boolean known = false;
             for (String b : LDM_BUFFERS) if (n.equals(b) || n.startsWith(b + ".")) { known = true; break; }
             if (!known) unknown.add(n);
         }
         if (!unknown.isEmpty())
             throw new ModelLoadException(f.path() + ": " + unknown.size() + " tensor(s) outside the UNet, VAE and text encoder, e.g. "
-                    + unknown.stream().limit(6).toList() + ": not a plain Stable Diffusion 1.x/2.x checkpoint");
+                    + unknown.stream().limit(6).toList() + ": not a plain " + family.label() + " checkpoint");
     }
 
     /** Opens a diffusers folder ({@code model_index.json}, {@code unet/}, {@code vae/}, {@code text_encoder/}, ...). */
@@ -143,8 +153,9 @@ public final class Checkpoint implements AutoCloseable {
         VaeConfig vaeConfig = DiffusersConfig.vae(DiffusersConfig.readJson(folder.resolve("vae/config.json")));
         Path textDir = folder.resolve("text_encoder");
         ConfigNode textJson = Files.isDirectory(textDir) ? DiffusersConfig.readJson(textDir.resolve("config.json")) : null;
-        boolean openClip = textJson != null && "gelu".equals(textJson.string("hidden_act", ""));
-        ModelFamily family = openClip || unetConfig.contextDim() == 1024 ? ModelFamily.SD2 : ModelFamily.SD1;
+        ModelFamily family = DiffusersConfig.family(folder, unetConfig, textJson);
+        // SDXL's two text encoders are read by SdxlTextEncoders, not described by this config
+        if (family.isSdxl()) textJson = null;
         ClipTextConfig clipConfig = textJson == null ? null : DiffusersConfig.clip(textJson, family);
         Path sched = folder.resolve("scheduler/scheduler_config.json");
         String prediction = "epsilon";
@@ -176,7 +187,9 @@ public final class Checkpoint implements AutoCloseable {
             MappedWeights unet = MappedWeights.of(unetFile, "", new KeyMap(true));
             MappedWeights vae = MappedWeights.of(vaeFile, "", LdmNames.diffusersVae());
             Path tok = folder.resolve("tokenizer");
-            return new Checkpoint(folder, Layout.DIFFUSERS, config, unet, vae, text, null, Files.isDirectory(tok) ? tok : null, List.copyOf(files));
+            Checkpoint c = new Checkpoint(folder, Layout.DIFFUSERS, config, unet, vae, text, null, Files.isDirectory(tok) ? tok : null, List.copyOf(files));
+            if (family.isSdxl() && Files.isDirectory(folder.resolve("text_encoder_2"))) c.sdxlTextSource = () -> SdxlTextEncoders.fromDiffusers(folder);
+            return c;
         } catch (RuntimeException e) {
             files.forEach(TensorFile::close);
             throw e;
@@ -188,14 +201,14 @@ public final class Checkpoint implements AutoCloseable {
         if (!Files.isDirectory(dir)) throw new ModelLoadException(dir + ": missing component folder");
         for (String variant : List.of("", ".fp16")) {
             Path single = dir.resolve(base + variant + ".safetensors");
-            if (Files.isRegularFile(single)) return TensorFile.open(single);
+            if (Files.isRegularFile(single)) return ModelFile.open(single);
             Path index = dir.resolve(base + variant + ".safetensors.index.json");
             if (Files.isRegularFile(index)) return ShardedTensorFile.open(index);
         }
         String pickle = base.equals("model") ? "pytorch_model" : base;
         for (String variant : List.of("", ".fp16")) {
             Path bin = dir.resolve(pickle + variant + ".bin");
-            if (Files.isRegularFile(bin)) return TensorFile.open(bin);
+            if (Files.isRegularFile(bin)) return ModelFile.open(bin);
         }
         throw new ModelLoadException(dir + ": no weights (" + base + ".safetensors, " + base + ".fp16.safetensors or " + pickle + ".bin)");
     }
@@ -223,6 +236,15 @@ public final class Checkpoint implements AutoCloseable {
 
     public boolean hasTextEncoder() { return text != null; }
 
+    /**
+     * SDXL's text encoders (CLIP-L and bigG; bigG alone for the refiner), when this is an SDXL model that holds them.
+     * Opened on first use, so a file whose UNet loads is inspected even when its text towers need a yaml to be read.
+     */
+    public synchronized Optional<SdxlTextEncoders> sdxlText() {
+        if (sdxlText == null && sdxlTextSource != null) sdxlText = sdxlTextSource.get();
+        return Optional.ofNullable(sdxlText);
+    }
+
     public boolean hasVae() { return vae != null; }
 
     /** The model's own {@code alphas_cumprod} buffer when the file carries one (ldm single files); else derive it from {@link ModelConfig#schedule()}. */
@@ -231,7 +253,10 @@ public final class Checkpoint implements AutoCloseable {
     /** The diffusers folder's {@code tokenizer/} (vocab.json, merges.txt), when there is one. */
     public Optional<Path> tokenizerDir() { return Optional.ofNullable(tokenizerDir); }
 
-    @Override public void close() { files.forEach(TensorFile::close); }
+    @Override public synchronized void close() {
+        if (sdxlText != null) sdxlText.close();
+        files.forEach(TensorFile::close);
+    }
 
     @Override public String toString() {
         return "Checkpoint[" + path.getFileName() + ", " + layout + ", " + config.family() + " " + config.variant() + ", " + config.predictionType() + "]";

@@ -105,4 +105,15 @@ public record ConfigNode(Map<String, Object> map, String where) {
     private ModelLoadException bad(String key, String expected, Object v) {
         return new ModelLoadException(where + ": \"" + key + "\" should be " + expected + ", found " + v);
     }
+
+    /** The top-level mapping of a YAML file (an ldm/sgm config), named by its file name in errors. */
+    public static ConfigNode readYaml(java.nio.file.Path yaml) {
+        String text;
+        try {
+            text = java.nio.file.Files.readString(yaml);
+        } catch (java.io.IOException e) {
+            throw new ModelLoadException(yaml + ": cannot read: " + e.getMessage(), e);
+        }
+        return new ConfigNode(YamlReader.parseMap(text, yaml.toString()), yaml.getFileName().toString());
+    }
 }

@@ -1,5 +1,6 @@
 package jdiffusion.sd.checkpoint;
 
+import jdiffusion.tensor.ckpt.TensorFile;
 import jdiffusion.nn.WeightSource;
 import jdiffusion.sd.controlnet.ControlNetConfig;
 import jdiffusion.sd.unet.UNetConfig;
@@ -45,7 +46,7 @@ public final class ControlNetFile implements AutoCloseable {
             return fromDiffusers(path, f, config, base);
         }
         if (!Files.isRegularFile(path)) throw new ModelLoadException(path + ": no such ControlNet file or folder");
-        TensorFile f = TensorFile.open(path);
+        TensorFile f = ModelFile.open(path);
         try {
             refuseOtherKinds(f);
             if (f.contains("controlnet_cond_embedding.conv_in.weight")) return fromDiffusers(path, f, path.resolveSibling("config.json"), base);

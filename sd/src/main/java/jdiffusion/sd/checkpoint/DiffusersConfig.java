@@ -27,17 +27,29 @@ final class DiffusersConfig {
         }
     }
 
-    /** Refuses pipelines other than SD 1.x/2.x text-to-image, inpainting and instruct-pix2pix. */
+    /** Refuses pipelines other than SD 1.x/2.x/XL text-to-image, inpainting and instruct-pix2pix. */
     static void refuseUnsupported(Path folder, ConfigNode index) {
         String cls = index.string("_class_name", "");
-        if (cls.contains("XL") || Files.isDirectory(folder.resolve("text_encoder_2")))
-            throw new UnsupportedModelException(folder + ": an SDXL pipeline (" + cls + "); SDXL is not supported yet");
         if (cls.contains("StableDiffusion3") || Files.isDirectory(folder.resolve("text_encoder_3")))
             throw new UnsupportedModelException(folder + ": a Stable Diffusion 3 pipeline; SD3 is not supported yet");
         if (cls.contains("Flux") || Files.isDirectory(folder.resolve("transformer")))
             throw new UnsupportedModelException(folder + ": a transformer-based pipeline (" + cls + ", e.g. Flux/SD3); not supported yet");
         if (!cls.isEmpty() && !cls.startsWith("StableDiffusion"))
-            throw new UnsupportedModelException(folder + ": pipeline " + cls + " is not supported (expected a StableDiffusion 1.x/2.x pipeline)");
+            throw new UnsupportedModelException(folder + ": pipeline " + cls + " is not supported (expected a StableDiffusion 1.x/2.x/XL pipeline)");
+    }
+
+    /**
+     * SDXL when the folder has {@code text_encoder_2/} (the refiner has no {@code text_encoder/}) or the UNet takes the
+     * conditioning vector; otherwise SD2 for an OpenCLIP text encoder or 1024-wide context, else SD1.
+     */
+    static ModelFamily family(Path folder, UNetConfig unet, ConfigNode textEncoder) {
+        boolean secondEncoder = Files.isDirectory(folder.resolve("text_encoder_2"));
+        if (secondEncoder || unet.hasVector()) {
+            boolean refiner = secondEncoder ? !Files.isDirectory(folder.resolve("text_encoder")) : unet.contextDim() == 1280;
+            return refiner ? ModelFamily.SDXL_REFINER : ModelFamily.SDXL;
+        }
+        boolean openClip = textEncoder != null && "gelu".equals(textEncoder.string("hidden_act", ""));
+        return openClip || unet.contextDim() == 1024 ? ModelFamily.SD2 : ModelFamily.SD1;
     }
 
     static UNetConfig unet(ConfigNode c) {

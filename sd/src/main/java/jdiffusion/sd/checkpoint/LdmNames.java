@@ -53,6 +53,11 @@ final class LdmNames {
     static final String VAE_PREFIX = "first_stage_model.";
     static final String CLIP_PREFIX = "cond_stage_model.transformer.";
     static final String OPENCLIP_PREFIX = "cond_stage_model.model.";
+    /** sgm's conditioner: every SDXL text-encoder tensor lives under it. */
+    static final String SGM_CONDITIONER_PREFIX = "conditioner.";
+    /** OpenCLIP-bigG in SDXL base (the second embedder, after CLIP-L) and in the refiner (its only one). */
+    static final String SDXL_BIG_G_PREFIX = "conditioner.embedders.1.model.";
+    static final String SDXL_REFINER_BIG_G_PREFIX = "conditioner.embedders.0.model.";
 
     private static final List<Part> UNET_RESNET = List.of(
             rename("in_layers.0", "norm1"), rename("in_layers.2", "conv1"), rename("emb_layers.1", "time_emb_proj"),

@@ -1,5 +1,6 @@
 package jdiffusion.sd.checkpoint;
 
+import jdiffusion.tensor.ckpt.TensorFile;
 import jdiffusion.sd.clip.ClipTextConfig;
 import jdiffusion.sd.unet.UNetConfig;
 import jdiffusion.sd.vae.VaeConfig;
@@ -28,8 +29,7 @@ final class LdmYamlConfig {
         ConfigNode root = new ConfigNode(YamlReader.parseMap(text, yaml.toString()), yaml.getFileName().toString());
         ConfigNode model = root.child("model");
         String target = model.string("target", "");
-        if (target.startsWith("sgm.") || target.contains("DiffusionEngine"))
-            throw new UnsupportedModelException(yaml + ": an SDXL (sgm) config; SDXL is not supported yet");
+        if (target.startsWith("sgm.") || target.contains("DiffusionEngine")) return readSgm(yaml, model.child("params"), weights);
         ConfigNode params = model.child("params");
         ConfigNode cond = params.child("cond_stage_config");
         String condTarget = cond.string("target", "");
@@ -43,14 +43,7 @@ final class LdmYamlConfig {
         ModelDetector.refuseUnsupported(weights);
         checkAgainstWeights(yaml, unet, ModelDetector.unet(weights, family));
         VaeConfig vae = vae(params.child("first_stage_config"), params.number("scale_factor", 0.18215));
-        if (ModelDetector.anyStartsWith(weights, LdmNames.VAE_PREFIX)) {
-            VaeConfig shapes = ModelDetector.vaeLdm(weights, LdmNames.VAE_PREFIX);
-            if (!shapes.blockOutChannels().equals(vae.blockOutChannels()) || shapes.layersPerBlock() != vae.layersPerBlock()
-                    || shapes.latentChannels() != vae.latentChannels())
-                throw new ModelLoadException(yaml + " does not describe the VAE beside it (yaml: channels " + vae.blockOutChannels() + ", "
-                        + vae.layersPerBlock() + " res blocks, " + vae.latentChannels() + " latent channels; weights: " + shapes.blockOutChannels()
-                        + ", " + shapes.layersPerBlock() + ", " + shapes.latentChannels() + "): fix or remove the yaml");
-        }
+        checkVae(yaml, vae, weights);
         ClipTextConfig clip = clip(cond, family, weights);
         String prediction = "v".equals(params.string("parameterization", "eps")) ? "v_prediction" : "epsilon";
         DiffusionSchedule schedule = new DiffusionSchedule(params.integer("timesteps", 1000), params.number("linear_start", 0.00085),
@@ -59,6 +52,66 @@ final class LdmYamlConfig {
             throw new UnsupportedModelException(yaml + ": beta_schedule " + params.string("beta_schedule", "") + " is not supported (only ldm's \"linear\")");
         ModelVariant variant = ModelVariant.fromInputChannels(unet.inChannels(), vae.latentChannels());
         return new ModelConfig(family, variant, prediction, unet, vae, clip, schedule, yaml.toString(), false);
+    }
+
+    private static void checkVae(Path yaml, VaeConfig vae, TensorFile weights) {
+        if (ModelDetector.anyStartsWith(weights, LdmNames.VAE_PREFIX)) {
+            VaeConfig shapes = ModelDetector.vaeLdm(weights, LdmNames.VAE_PREFIX);
+            if (!shapes.blockOutChannels().equals(vae.blockOutChannels()) || shapes.layersPerBlock() != vae.layersPerBlock()
+                    || shapes.latentChannels() != vae.latentChannels())
+                throw new ModelLoadException(yaml + " does not describe the VAE beside it (yaml: channels " + vae.blockOutChannels() + ", "
+                        + vae.layersPerBlock() + " res blocks, " + vae.latentChannels() + " latent channels; weights: " + shapes.blockOutChannels()
+                        + ", " + shapes.layersPerBlock() + ", " + shapes.latentChannels() + "): fix or remove the yaml");
+        }
+    }
+
+    /**
+     * An sgm {@code DiffusionEngine} config (SDXL: {@code sd_xl_base.yaml}, {@code sd_xl_refiner.yaml}): the UNet under
+     * {@code network_config}, the VAE under {@code first_stage_config}, the conditioner's embedders telling base from
+     * refiner and the width of the size embeddings; the text encoders themselves are read by {@code SdxlTextEncoders}.
+     */
+    private static ModelConfig readSgm(Path yaml, ConfigNode params, TensorFile weights) {
+        ModelDetector.refuseUnsupported(weights);
+        boolean clipL = false, bigG = false;
+        int timeIdDim = 0;
+        if (params.path("conditioner_config.params").raw("emb_models") instanceof List<?> models) {
+            for (Object m : models) {
+                if (!(m instanceof java.util.Map<?, ?> map)) continue;
+                String t = String.valueOf(map.get("target"));
+                if (t.endsWith("FrozenOpenCLIPEmbedder2")) bigG = true;
+                else if (t.endsWith("FrozenCLIPEmbedder")) clipL = true;
+                else if (t.endsWith("ConcatTimestepEmbedderND") && map.get("params") instanceof java.util.Map<?, ?> p
+                        && p.get("outdim") instanceof Number n) timeIdDim = n.intValue();
+            }
+        }
+        ModelFamily family = bigG ? (clipL ? ModelFamily.SDXL : ModelFamily.SDXL_REFINER) : ModelDetector.family(weights);
+        if (!family.isSdxl())
+            throw new UnsupportedModelException(yaml + ": an sgm config whose conditioner is not SDXL's (CLIP-L + OpenCLIP-bigG, or bigG alone)");
+        ConfigNode unetParams = params.path("network_config.params");
+        UNetConfig unet = unet(unetParams, family);
+        int vectorDim = unetParams.integer("adm_in_channels", 0);
+        if (vectorDim > 0) unet = unet.withVector(vectorDim, timeIdDim > 0 ? timeIdDim : UNetConfig.sdxl(4).timeIdDim());
+        UNetConfig fromWeights = ModelDetector.unet(weights, family);
+        checkAgainstWeights(yaml, unet, fromWeights);
+        if (unet.vectorDim() != fromWeights.vectorDim())
+            throw new ModelLoadException(yaml + " does not describe the weights beside it (yaml vs weights: adm_in_channels " + unet.vectorDim()
+                    + " vs " + fromWeights.vectorDim() + "): fix or remove the yaml");
+        VaeConfig vae = vae(params.child("first_stage_config"), params.number("scale_factor", VaeConfig.sdxl().scalingFactor()));
+        checkVae(yaml, vae, weights);
+        ConfigNode denoiser = params.path("denoiser_config.params");
+        String scaling = denoiser.path("scaling_config").string("target", "EpsScaling");
+        String prediction = scaling.endsWith("VScaling") ? "v_prediction" : "epsilon";
+        if (!scaling.endsWith("EpsScaling") && !scaling.endsWith("VScaling"))
+            throw new UnsupportedModelException(yaml + ": denoiser scaling " + scaling + " is not supported (EpsScaling or VScaling)");
+        ConfigNode discretization = denoiser.child("discretization_config");
+        String kind = discretization.string("target", "LegacyDDPMDiscretization");
+        if (!kind.endsWith("LegacyDDPMDiscretization"))
+            throw new UnsupportedModelException(yaml + ": discretization " + kind + " is not supported (LegacyDDPMDiscretization)");
+        ConfigNode d = discretization.child("params");
+        DiffusionSchedule schedule = new DiffusionSchedule(denoiser.integer("num_idx", 1000), d.number("linear_start", 0.00085),
+                d.number("linear_end", 0.012), "scaled_linear", true);
+        ModelVariant variant = ModelVariant.fromInputChannels(unet.inChannels(), vae.latentChannels());
+        return new ModelConfig(family, variant, prediction, unet, vae, null, schedule, yaml.toString(), false);
     }
 
     static UNetConfig unet(ConfigNode p, ModelFamily family) {
@@ -71,9 +124,20 @@ final class LdmYamlConfig {
         int numHeads = p.integer("num_heads", -1), headChannels = p.integer("num_head_channels", -1);
         List<Integer> depthList = p.intsOrRepeated("transformer_depth", levels);
         if (depthList == null) depthList = java.util.Collections.nCopies(levels, 1);
-        if (p.raw("context_dim") instanceof List<?>)
-            throw new UnsupportedModelException(p.where() + ": per-level context_dim (SDXL-style) is not supported");
-        int context = p.integer("context_dim", family == ModelFamily.SD2 ? 1024 : 768);
+        int context;
+        if (p.raw("context_dim") instanceof List<?> perLevel) {
+            // sgm's refiner lists one context width per level: all the same in every real model
+            if (perLevel.isEmpty() || perLevel.stream().distinct().count() != 1 || !(perLevel.getFirst() instanceof Number n))
+                throw new UnsupportedModelException(p.where() + ": per-level context_dim " + perLevel + " with different widths is not supported");
+            context = n.intValue();
+        } else {
+            context = p.integer("context_dim", switch (family) {
+                case SD1 -> 768;
+                case SD2 -> 1024;
+                case SDXL -> 2048;
+                case SDXL_REFINER -> 1280;
+            });
+        }
         List<Integer> channels = new ArrayList<>();
         List<Boolean> attention = new ArrayList<>();
         List<Integer> heads = new ArrayList<>();

@@ -1,5 +1,6 @@
 package jdiffusion.sd.checkpoint;
 
+import jdiffusion.tensor.ckpt.TensorFile;
 import jdiffusion.nn.WeightSource;
 import jdiffusion.tensor.Tensor;
 

@@ -7,7 +7,7 @@ import jdiffusion.sd.vae.VaeConfig;
 /**
  * Everything needed to build a model's components, whichever file layout it came from.
  *
- * @param family         SD1 or SD2
+ * @param family         SD1, SD2, SDXL or the SDXL refiner
  * @param variant        text-to-image, inpainting or instruct-pix2pix (from the UNet's input channels)
  * @param predictionType diffusers' {@code prediction_type}: {@code "epsilon"} or {@code "v_prediction"}
  * @param unet           UNet shape
@@ -28,6 +28,16 @@ public record ModelConfig(
         DiffusionSchedule schedule,
         String source,
         boolean predictionGuessed) {
+
+    /** What the model is, as {@code jsd inspect} reports it: "SD 1.x", "SD 2.x inpainting", "SDXL base", "SDXL refiner", "SDXL inpainting". */
+    public String kind() {
+        String name = family == ModelFamily.SDXL && variant == ModelVariant.TEXT_TO_IMAGE ? "SDXL base" : family.label();
+        return switch (variant) {
+            case TEXT_TO_IMAGE -> name;
+            case INPAINTING -> name + " inpainting";
+            case INSTRUCT_PIX2PIX -> name + " instruct-pix2pix";
+        };
+    }
 
     public boolean isVPrediction() { return "v_prediction".equals(predictionType); }
 

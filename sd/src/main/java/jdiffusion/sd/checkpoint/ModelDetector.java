@@ -1,5 +1,6 @@
 package jdiffusion.sd.checkpoint;
 
+import jdiffusion.tensor.ckpt.TensorFile;
 import jdiffusion.sd.clip.ClipTextConfig;
 import jdiffusion.sd.unet.UNetConfig;
 import jdiffusion.sd.vae.VaeConfig;
@@ -9,6 +10,8 @@ import java.util.List;
 
 import static jdiffusion.sd.checkpoint.LdmNames.CLIP_PREFIX;
 import static jdiffusion.sd.checkpoint.LdmNames.OPENCLIP_PREFIX;
+import static jdiffusion.sd.checkpoint.LdmNames.SDXL_BIG_G_PREFIX;
+import static jdiffusion.sd.checkpoint.LdmNames.SDXL_REFINER_BIG_G_PREFIX;
 import static jdiffusion.sd.checkpoint.LdmNames.UNET_PREFIX;
 import static jdiffusion.sd.checkpoint.LdmNames.VAE_PREFIX;
 
@@ -22,9 +25,6 @@ final class ModelDetector {
     /** Refuses files of families we recognise but cannot run, and files that are not base models at all. */
     static void refuseUnsupported(TensorFile f) {
         String where = f.path().toString();
-        if (anyStartsWith(f, "conditioner.embedders.") || f.contains(UNET_PREFIX + "label_emb.0.0.weight"))
-            throw new UnsupportedModelException(where + ": this is an SDXL checkpoint (conditioner.embedders / label_emb); "
-                    + "SDXL is not supported yet: use an SD 1.x or 2.x model");
         if (anyStartsWith(f, UNET_PREFIX + "joint_blocks.") || anyStartsWith(f, "text_encoders.") || anyStartsWith(f, "joint_blocks."))
             throw new UnsupportedModelException(where + ": this is a Stable Diffusion 3 checkpoint (joint_blocks); SD3 is not supported yet");
         if (anyStartsWith(f, "double_blocks.") || anyStartsWith(f, UNET_PREFIX + "double_blocks.")
@@ -43,12 +43,35 @@ final class ModelDetector {
         }
     }
 
-    /** SD2 when the text encoder is OpenCLIP, or (no text encoder) when cross-attention reads 1024-wide context. */
+    /**
+     * As the WebUI tells them ({@code sd_models_config.guess_model_config_from_state_dict}): SDXL base when the second
+     * embedder is OpenCLIP ({@code conditioner.embedders.1.model.ln_final.weight}), the refiner when the first one is;
+     * SD2 when the text encoder is OpenCLIP, or (no text encoder) when cross-attention reads 1024-wide context.
+     */
     static ModelFamily family(TensorFile f) {
+        if (f.contains(SDXL_BIG_G_PREFIX + "ln_final.weight")) return ModelFamily.SDXL;
+        if (f.contains(SDXL_REFINER_BIG_G_PREFIX + "ln_final.weight")) return ModelFamily.SDXL_REFINER;
+        if (f.contains(UNET_PREFIX + "label_emb.0.0.weight") || anyStartsWith(f, LdmNames.SGM_CONDITIONER_PREFIX))
+            return !anyStartsWith(f, LdmNames.SGM_CONDITIONER_PREFIX) && hasContextDim(f, 1280) ? ModelFamily.SDXL_REFINER : ModelFamily.SDXL;
         if (anyStartsWith(f, OPENCLIP_PREFIX)) return ModelFamily.SD2;
         if (anyStartsWith(f, CLIP_PREFIX)) return ModelFamily.SD1;
         int context = contextDim(f);
         return context == 1024 ? ModelFamily.SD2 : ModelFamily.SD1;
+    }
+
+    /** The family's name for messages about a file too damaged to load; "Stable Diffusion" when even that cannot be told. */
+    private static String familyLabel(TensorFile f) {
+        try {
+            return family(f).label();
+        } catch (ModelLoadException e) {
+            return "Stable Diffusion";
+        }
+    }
+
+    private static boolean hasContextDim(TensorFile f, int width) {
+        for (String n : f.names())
+            if (n.startsWith(UNET_PREFIX) && n.endsWith(".attn2.to_k.weight")) return f.shape(n)[1] == width;
+        return false;
     }
 
     static int contextDim(TensorFile f) { return contextDim(f, UNET_PREFIX); }
@@ -106,10 +129,28 @@ final class ModelDetector {
         // the mid block's transformer takes the last level's heads and depth (as diffusers does)
         if (f.contains(p + "middle_block.1.proj_in.weight")) depth.set(depth.size() - 1, Math.max(1, countIndexed(f, p + "middle_block.1.transformer_blocks.")));
         boolean linear = findProjIn(f, p).length == 2;
-        List<Integer> heads = new ArrayList<>();
-        for (int c : channels) heads.add(family == ModelFamily.SD2 ? Math.max(1, c / 64) : 8);
-        return new UNetConfig(convIn[1], outChannels, channels, layersPerBlock, attention, heads, depth, contextDim(f, p),
+        List<Integer> heads = family == ModelFamily.SD1 ? java.util.Collections.nCopies(channels.size(), 8) : UNetConfig.headsOfWidth(channels, 64);
+        UNetConfig config = new UNetConfig(convIn[1], outChannels, channels, layersPerBlock, attention, heads, depth, contextDim(f, p),
                 linear, 32, 1e-5f, true, 0, false);
+        String vector = p + "label_emb.0.0.weight";
+        if (!f.contains(vector)) return config;
+        int vectorDim = f.shape(vector)[1];
+        return config.withVector(vectorDim, timeIdDim(f, family, vectorDim));
+    }
+
+    /**
+     * The width of each time id's embedding: the vector is the pooled text ({@code text_projection}'s width) plus
+     * 6 (base) or 5 (refiner) embeddings; real SDXL's 256 when the file holds no text encoder to tell the pooled width.
+     */
+    private static int timeIdDim(TensorFile f, ModelFamily family, int vectorDim) {
+        String projection = (family == ModelFamily.SDXL_REFINER ? SDXL_REFINER_BIG_G_PREFIX : SDXL_BIG_G_PREFIX) + "text_projection";
+        int ids = Math.max(family.timeIds(), 1);
+        if (!f.contains(projection)) return UNetConfig.sdxl(4).timeIdDim();
+        int pooled = f.shape(projection)[1];
+        if (vectorDim <= pooled || (vectorDim - pooled) % ids != 0)
+            throw new ModelLoadException(f.path() + ": the UNet's vector input (label_emb) is " + vectorDim + " wide, not the pooled text ("
+                    + pooled + ") plus " + ids + " equal size embeddings: put the sgm .yaml beside the checkpoint");
+        return (vectorDim - pooled) / ids;
     }
 
     private static int[] findProjIn(TensorFile f, String prefix) {
@@ -119,7 +160,10 @@ final class ModelDetector {
     }
 
     /** The VAE's shape from ldm-named weights under {@code prefix} ({@code first_stage_model.} or none). */
-    static VaeConfig vaeLdm(TensorFile f, String prefix) {
+    static VaeConfig vaeLdm(TensorFile f, String prefix) { return vaeLdm(f, prefix, VaeConfig.sd().scalingFactor()); }
+
+    /** As {@link #vaeLdm(TensorFile, String)} with the family's latent scaling factor (SDXL: 0.13025). */
+    static VaeConfig vaeLdm(TensorFile f, String prefix, float scalingFactor) {
         int[] convIn = require(f, prefix + "encoder.conv_in.weight");
         int levels = countIndexed(f, prefix + "encoder.down.");
         int layers = countIndexed(f, prefix + "encoder.down.0.block.");
@@ -127,7 +171,7 @@ final class ModelDetector {
         for (int i = 0; i < levels; i++) channels.add(require(f, prefix + "encoder.down." + i + ".block.0.conv1.weight")[0]);
         int latent = require(f, prefix + "post_quant_conv.weight")[0];
         int out = require(f, prefix + "decoder.conv_out.weight")[0];
-        return new VaeConfig(convIn[1], out, channels, layers, latent, 32, 1e-6f, 0.18215f);
+        return new VaeConfig(convIn[1], out, channels, layers, latent, 32, 1e-6f, scalingFactor);
     }
 
     /** The VAE's shape from diffusers-named weights under {@code prefix}. */
@@ -188,7 +232,7 @@ final class ModelDetector {
     }
 
     static int[] require(TensorFile f, String name) {
-        if (!f.contains(name)) throw new ModelLoadException(f.path() + ": missing tensor \"" + name + "\": incomplete or damaged checkpoint");
+        if (!f.contains(name)) throw new ModelLoadException(f.path() + ": missing tensor \"" + name + "\": incomplete or damaged " + familyLabel(f) + " checkpoint");
         return f.shape(name);
     }
 

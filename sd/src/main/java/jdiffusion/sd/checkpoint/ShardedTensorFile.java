@@ -1,5 +1,6 @@
 package jdiffusion.sd.checkpoint;
 
+import jdiffusion.tensor.ckpt.TensorFile;
 import jdiffusion.tensor.DType;
 import jdiffusion.tensor.Tensor;
 import jdiffusion.tensor.json.Json;
@@ -45,7 +46,7 @@ final class ShardedTensorFile implements TensorFile {
                 String file = String.valueOf(e.getValue());
                 TensorFile f = open.get(file);
                 if (f == null) {
-                    f = TensorFile.open(index.resolveSibling(file));
+                    f = ModelFile.open(index.resolveSibling(file));
                     open.put(file, f);
                     shards.add(f);
                 }

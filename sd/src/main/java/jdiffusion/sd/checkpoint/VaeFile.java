@@ -1,5 +1,6 @@
 package jdiffusion.sd.checkpoint;
 
+import jdiffusion.tensor.ckpt.TensorFile;
 import jdiffusion.nn.WeightSource;
 import jdiffusion.sd.vae.VaeConfig;
 
@@ -36,7 +37,7 @@ public final class VaeFile implements AutoCloseable {
                 throw e;
             }
         }
-        return fromFile(TensorFile.open(path), model);
+        return fromFile(ModelFile.open(path), model);
     }
 
     /** A VAE over an opened tensor file, which it then owns (closed on failure too). */

@@ -259,14 +259,32 @@ public final class EvalCommand {
     private static void unet(Request r, Backend b, Checkpoint ckpt, SafeTensors in, Map<String, Tensor> out, PrintStream err) {
         Tensor sample = input(in, "sample", "unet"), timestep = input(in, "timestep", "unet"), context = input(in, "encoder_hidden_states", "unet");
         UNet unet = new UNet(b, new Weights(patched(r, b, ckpt, NetworkTarget.UNET, err)), ckpt.config().unet());
+        Tensor vector = sdxlVector(unet.config(), in, sample.size(0));
         Map<String, Tensor> taps = new LinkedHashMap<>();
         BiConsumer<String, Tensor> probe = r.intermediates ? (name, t) -> taps.put("intermediate." + name, host(t)) : null;
         Tensor noise = timed("unet", r.repeat, err, () -> {
             taps.clear();
-            return unet.forward(sample, timestep, context, probe);
+            return unet.forward(sample, timestep, context, vector, probe);
         });
         out.put("noise_pred", host(noise));
         out.putAll(taps);
+    }
+
+    /**
+     * SDXL's vector from the diffusers names ({@code text_embeds} [B, pooled] and {@code time_ids} [B, 6 or 5]), or given
+     * whole as {@code vector}; null for a UNet without one.
+     */
+    private static Tensor sdxlVector(jdiffusion.sd.unet.UNetConfig config, SafeTensors in, int batch) {
+        if (!config.hasVector()) return null;
+        if (!in.contains("text_embeds") || !in.contains("time_ids")) {
+            if (in.contains("vector")) return in.get("vector");
+            throw new EvalException(in.path() + ": an SDXL UNet needs text_embeds [" + batch + ", pooled] and time_ids [" + batch
+                    + ", 6 or 5] (or the whole vector [" + batch + ", " + config.vectorDim() + "])");
+        }
+        float[] y = new jdiffusion.sd.unet.TimeIds(config.timeIdDim()).vector(in.get("text_embeds").toFloatArray(), in.get("time_ids").toFloatArray(), batch);
+        if (y.length != batch * config.vectorDim())
+            throw new EvalException(in.path() + ": text_embeds and time_ids make a vector of " + y.length / batch + " values, the UNet takes " + config.vectorDim());
+        return Tensor.of(y, batch, config.vectorDim());
     }
 
     private static void vae(Request r, Backend b, Checkpoint ckpt, SafeTensors in, Map<String, Tensor> out, PrintStream err) {

@@ -28,6 +28,7 @@ public final class ClipParameters {
             m.linear(p + ".mlp.fc2", c.intermediateSize(), d);
         }
         m.norm("text_model.final_layer_norm", d);
+        if (c.hasProjection()) m.put("text_projection.weight", c.projectionDim(), d);
         return m.map();
     }
 

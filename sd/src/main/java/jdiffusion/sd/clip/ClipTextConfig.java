@@ -16,6 +16,9 @@ package jdiffusion.sd.clip;
  * @param skippedLayers     layers the family leaves out of its conditioning at "clip skip 1": 0 for SD1 and
  *                          diffusers SD2 folders (their text encoder is already cut to 23 layers), 1 for
  *                          SD2 single files (ldm's {@code layer: penultimate} over the full 24)
+ * @param projectionDim     width of {@code text_projection} applied to the pooled output ({@code 1280} for SDXL's
+ *                          OpenCLIP-bigG, Hugging Face {@code CLIPTextModelWithProjection}); 0 when the model has none
+ *                          in use (SD1, SD2)
  */
 public record ClipTextConfig(
         int hiddenSize,
@@ -28,7 +31,8 @@ public record ClipTextConfig(
         float layerNormEps,
         int padTokenId,
         int eosTokenId,
-        int skippedLayers) {
+        int skippedLayers,
+        int projectionDim) {
 
     /** MLP activations CLIP text models use. */
     public enum Activation {
@@ -49,6 +53,14 @@ public record ClipTextConfig(
             throw new IllegalArgumentException("CLIP width " + hiddenSize + " cannot split into " + heads + " heads");
         if (skippedLayers < 0 || skippedLayers >= layers)
             throw new IllegalArgumentException("CLIP skips " + skippedLayers + " of " + layers + " layers");
+        if (projectionDim < 0) throw new IllegalArgumentException("CLIP projection width " + projectionDim + " is negative");
+    }
+
+    /** A text model without a projection in use (SD1, SD2). */
+    public ClipTextConfig(int hiddenSize, int layers, int heads, int intermediateSize, Activation activation, int vocabSize,
+                          int maxPositions, float layerNormEps, int padTokenId, int eosTokenId, int skippedLayers) {
+        this(hiddenSize, layers, heads, intermediateSize, activation, vocabSize, maxPositions, layerNormEps, padTokenId, eosTokenId,
+                skippedLayers, 0);
     }
 
     /** OpenAI CLIP ViT-L/14, the SD1.x text encoder. */
@@ -70,8 +82,27 @@ public record ClipTextConfig(
         return Math.max(0, Math.min(present - 1, present - (architectureLayers - skipFromEnd)));
     }
 
+    /** OpenAI CLIP ViT-L/14 as SDXL base uses it: the SD1 encoder, its penultimate layer taken without the final norm. */
+    public static ClipTextConfig sdxlClipL() { return sd1(); }
+
+    /**
+     * OpenCLIP ViT-bigG/14, SDXL's second encoder: 32 layers, exact GELU, pads with id 0, pooled output projected to
+     * 1280 ({@code text_projection}).
+     */
+    public static ClipTextConfig sdxlBigG() {
+        return new ClipTextConfig(1280, 32, 20, 5120, Activation.GELU, 49408, 77, 1e-5f, 0, 49407, 0, 1280);
+    }
+
     public ClipTextConfig withLayers(int layers, int skippedLayers) {
         return new ClipTextConfig(hiddenSize, layers, heads, intermediateSize, activation, vocabSize, maxPositions,
-                layerNormEps, padTokenId, eosTokenId, skippedLayers);
+                layerNormEps, padTokenId, eosTokenId, skippedLayers, projectionDim);
     }
+
+    /** This configuration with a {@code text_projection} of width {@code projectionDim} on the pooled output. */
+    public ClipTextConfig withProjection(int projectionDim) {
+        return new ClipTextConfig(hiddenSize, layers, heads, intermediateSize, activation, vocabSize, maxPositions,
+                layerNormEps, padTokenId, eosTokenId, skippedLayers, projectionDim);
+    }
+
+    public boolean hasProjection() { return projectionDim > 0; }
 }

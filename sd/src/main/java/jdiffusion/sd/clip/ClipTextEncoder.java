@@ -1,6 +1,7 @@
 package jdiffusion.sd.clip;
 
 import jdiffusion.nn.LayerNorm;
+import jdiffusion.nn.Linear;
 import jdiffusion.nn.Weights;
 import jdiffusion.tensor.Backend;
 import jdiffusion.tensor.Tensor;
@@ -10,20 +11,26 @@ import java.util.List;
 
 /**
  * The CLIP text transformer that turns token ids into Stable Diffusion's conditioning (Hugging Face
- * {@code CLIPTextModel}; SD2's OpenCLIP weights are mapped onto the same names at load time).
+ * {@code CLIPTextModel}, or {@code CLIPTextModelWithProjection} when the config has a projection; SD2's and SDXL's
+ * OpenCLIP weights are mapped onto the same names at load time).
  *
  * <pre>
  * ids [B, L] -> token_embedding + position_embedding      hidden_states[0]
  *            -> layer 1 .. layer N (pre-LN, causal)       hidden_states[1..N]
- *            -> final_layer_norm(hidden_states[N - skipped - (clipSkip - 1)])   conditioning
+ *            -> final_layer_norm(hidden_states[N - skipped - (clipSkip - 1)])   conditioning (SD1, SD2)
+ *            -> hidden_states[N - 1], no final norm                             conditioning (SDXL, {@link #penultimate})
+ * pooled     =  final-normed last layer at the first EOS [ @ text_projection ]
  * </pre>
- * No padding mask is applied, only the causal one, as SD pipelines do. Weights are read under {@code text_model.}.
+ * No padding mask is applied, only the causal one, as SD pipelines do. Weights are read under {@code text_model.},
+ * the projection as {@code text_projection.weight} ({@code [projection, width]}).
  */
 public final class ClipTextEncoder {
     private final ClipTextConfig config;
     private final Tensor tokenEmbedding, positionEmbedding;
     private final List<ClipEncoderLayer> layers = new ArrayList<>();
     private final LayerNorm finalNorm;
+    /** {@code text_projection} (no bias), or null when the config has none */
+    private final Linear projection;
 
     public ClipTextEncoder(Backend backend, Weights weights, ClipTextConfig config) {
         this.config = config;
@@ -33,6 +40,10 @@ public final class ClipTextEncoder {
         this.positionEmbedding = backend.upload(emb.child("position_embedding").get("weight"));
         for (int i = 0; i < config.layers(); i++) layers.add(new ClipEncoderLayer(backend, w.child("encoder").child("layers").child(i), config));
         this.finalNorm = new LayerNorm(backend, w.child("final_layer_norm"), config.layerNormEps());
+        this.projection = config.hasProjection() ? new Linear(backend, weights.child("text_projection")) : null;
+        if (projection != null && (projection.outFeatures() != config.projectionDim() || projection.inFeatures() != config.hiddenSize()))
+            throw new IllegalArgumentException("text_projection is " + projection.outFeatures() + "x" + projection.inFeatures() + ", expected "
+                    + config.projectionDim() + "x" + config.hiddenSize());
     }
 
     public ClipTextConfig config() { return config; }
@@ -63,7 +74,38 @@ public final class ClipTextEncoder {
         Tensor cond = finalNorm.forward(b, hidden.get(last));
         Tensor penultimate = finalNorm.forward(b, hidden.get(Math.max(0, last - 1)));
         // from the conditioning layer, so an SD2 single file (24 layers, penultimate used) pools like a diffusers SD2 folder (23 layers)
-        return new ClipTextOutput(cond, penultimate, pooled(b, cond, ids), List.copyOf(hidden));
+        Tensor pooled = pooled(b, cond, ids);
+        return new ClipTextOutput(cond, penultimate, pooled, projection == null ? null : projection.forward(b, pooled), List.copyOf(hidden));
+    }
+
+    /**
+     * What SDXL takes from a text tower ({@code hidden_states[-2]}, sgm's {@code layer: penultimate} / CLIP-L
+     * {@code layer_idx n-1}).
+     *
+     * @param states {@code [B, L, D]}: the input of the last layer, without the final norm
+     * @param pooled {@code [B, P]}: the final-normed output of the last layer at each sequence's EOS, projected when the
+     *               config has a projection; null when not asked for
+     */
+    public record PenultimateStates(Tensor states, Tensor pooled) {}
+
+    /**
+     * SDXL's conditioning from token embeddings {@code [B, L, D]} (see {@link #tokenEmbeddings}); the last layer runs only
+     * when {@code withPooled}, and only its output at the EOS rows is normed.
+     */
+    public PenultimateStates penultimate(Backend b, Tensor tokenEmbeddings, int[][] ids, boolean withPooled) {
+        if (layers.size() < 2) throw new IllegalArgumentException("a text model of " + layers.size() + " layer has no penultimate layer");
+        Tensor x = withPositions(b, tokenEmbeddings);
+        for (int i = 0; i < layers.size() - 1; i++) x = layers.get(i).forward(b, x);
+        if (!withPooled) return new PenultimateStates(x, null);
+        Tensor last = layers.getLast().forward(b, x);
+        // the norm works per row, so norming the EOS rows alone equals norming everything then picking them
+        Tensor pooled = finalNorm.forward(b, pooled(b, last, ids));
+        return new PenultimateStates(x, projection == null ? pooled : projection.forward(b, pooled));
+    }
+
+    /** As {@link #penultimate(Backend, Tensor, int[][], boolean)} from token ids. */
+    public PenultimateStates penultimate(Backend b, int[][] ids, boolean withPooled) {
+        return penultimate(b, tokenEmbeddings(b, ids, List.of()), ids, withPooled);
     }
 
     /**

@@ -13,7 +13,8 @@ import jdiffusion.sd.vae.LatentDistribution;
 import java.util.function.Supplier;
 
 /**
- * diffusers' {@code StableDiffusionPipeline} / {@code Img2ImgPipeline} / {@code InpaintPipeline} loops (v0.26) over a
+ * diffusers' {@code StableDiffusionPipeline} / {@code Img2ImgPipeline} / {@code InpaintPipeline} loops (v0.26), and
+ * {@code StableDiffusionXLPipeline} with its refiner's {@code denoising_start} (SDXL prompt encoding, time ids), over a
  * {@link TimestepScheduler}, with the caller supplying every random draw (so runs can be compared with diffusers'
  * own). Where the WebUI and diffusers differ, {@link Generator} follows the WebUI; this class follows diffusers:
  * <pre>
@@ -37,6 +38,35 @@ public final class DiffusersPipeline {
         int[] ids = model.tokenizer().encodePadded(prompt);
         Tensor z = model.textEncoder().encode(backend, new int[][] {ids}, clipSkip);
         return new TextConditioning(backend.toFloatArray(z), ids.length, model.textEncoder().config().hiddenSize());
+    }
+
+    /**
+     * diffusers' {@code StableDiffusionXLPipeline.encode_prompt} for {@code prompt} (the refiner's when this is a refiner):
+     * each encoder's ids padded (or cut) to 77, {@code hidden_states[-2]}, CLIP-L channels first; pooled = bigG's
+     * projected EOS state; then the time ids of {@code size} embedded into the vector. The prompt is read literally (no
+     * emphasis): through the WebUI conditioner with its brackets escaped, which gives the same tokens and states for one
+     * window; a longer prompt keeps its first 77 tokens (diffusers cuts at 77 tokens; the WebUI's first window may end
+     * earlier at a comma, so prompts of more than 75 tokens can differ).
+     */
+    public TextConditioning encodeSdxl(String prompt, SdxlSizeConditioning size) {
+        TextConditioning c = TextConditioning.of(model.sdxlConditioner().encode(java.util.List.of(literal(prompt)), size, false).getFirst());
+        if (c.tokens() <= 77) return c;
+        return new TextConditioning(java.util.Arrays.copyOf(c.values(), 77 * c.dim()), 77, c.dim(), c.vector());
+    }
+
+    /** diffusers' {@code force_zeros_for_empty_prompt} with no negative prompt: zero context and pooled, the size embeddings kept. */
+    public TextConditioning zeroSdxl(SdxlSizeConditioning size) {
+        return TextConditioning.of(model.sdxlConditioner().encode(java.util.List.of(""), size, true).getFirst());
+    }
+
+    /** The WebUI prompt language's escapes for every character it would read as syntax: the text as diffusers tokenizes it. */
+    static String literal(String prompt) {
+        StringBuilder b = new StringBuilder(prompt.length() + 8);
+        for (char ch : prompt.toCharArray()) {
+            if (ch == '\\' || ch == '(' || ch == ')' || ch == '[' || ch == ']') b.append('\\');
+            b.append(ch);
+        }
+        return b.toString();
     }
 
     /** Sees (and may replace, e.g. for inpainting's blend) the latents after each step. */
@@ -65,22 +95,44 @@ public final class DiffusersPipeline {
     /** The loop with ControlNet residuals for each step's UNet call (batch {@code [uncond, cond]}). */
     public float[] denoise(TimestepScheduler scheduler, int startIndex, float[] latents, TextConditioning cond, TextConditioning uncond,
                            double guidance, int channels, int h, int w, Supplier<float[]> noise, StepCallback callback, StepControl control) {
+        return denoise(scheduler, startIndex, scheduler.timesteps().length, latents, cond, uncond, guidance, channels, h, w, noise, callback, control);
+    }
+
+    /**
+     * The loop over timesteps {@code [startIndex, endIndex)}: SDXL's {@code denoising_end}/{@code denoising_start} split one
+     * schedule between the base and the refiner. SDXL conditionings carry their vectors ({@code add_text_embeds} and time ids).
+     */
+    public float[] denoise(TimestepScheduler scheduler, int startIndex, int endIndex, float[] latents, TextConditioning cond,
+                           TextConditioning uncond, double guidance, int channels, int h, int w, Supplier<float[]> noise, StepCallback callback) {
+        return denoise(scheduler, startIndex, endIndex, latents, cond, uncond, guidance, channels, h, w, noise, callback, (i, n) -> UNetControl.NONE);
+    }
+
+    private float[] denoise(TimestepScheduler scheduler, int startIndex, int endIndex, float[] latents, TextConditioning cond,
+                            TextConditioning uncond, double guidance, int channels, int h, int w, Supplier<float[]> noise, StepCallback callback,
+                            StepControl control) {
         float[] timesteps = scheduler.timesteps();
         float g = (float) guidance;
         float[] context = new float[cond.values().length * 2];
         System.arraycopy(uncond.values(), 0, context, 0, uncond.values().length);
         System.arraycopy(cond.values(), 0, context, uncond.values().length, cond.values().length);
         Tensor ctx = backend.fromFloats(context, 2, cond.tokens(), cond.dim());
+        Tensor vector = null;
+        if (cond.vector() != null) {
+            int d = cond.vector().length;
+            float[] y = java.util.Arrays.copyOf(uncond.vector(), 2 * d);
+            System.arraycopy(cond.vector(), 0, y, d, d);
+            vector = backend.fromFloats(y, 2, d);
+        }
         float[] x = latents;
         int n = x.length;
-        for (int i = startIndex; i < timesteps.length; i++) {
+        for (int i = startIndex; i < endIndex; i++) {
             float[] scaled = scheduler.scaleModelInput(x, i);
             float[] in = new float[2 * n];
             System.arraycopy(scaled, 0, in, 0, n);
             System.arraycopy(scaled, 0, in, n, n);
             ControlResiduals residuals = control.at(i, timesteps.length).residuals(
                     new UNetCall(in, 2, channels, h, w, timesteps[i], context, cond.tokens(), cond.dim(), new boolean[] {false, true}));
-            float[] out = backend.toFloatArray(model.unet().forward(backend.fromFloats(in, 2, channels, h, w), new float[] {timesteps[i]}, ctx, null, residuals, null));
+            float[] out = backend.toFloatArray(model.unet().forward(backend.fromFloats(in, 2, channels, h, w), new float[] {timesteps[i]}, ctx, vector, residuals, null));
             if (residuals != null) residuals.release(backend);
             float[] eps = new float[n];
             for (int k = 0; k < n; k++) eps[k] = out[k] + g * (out[n + k] - out[k]);
@@ -88,6 +140,14 @@ public final class DiffusersPipeline {
             x = callback.afterStep(i, x);
         }
         return x;
+    }
+
+    /** SDXL ensemble of experts: the first timestep index {@code < int(round(1000 - fraction·1000))} (diffusers' discrete cutoff). */
+    public static int splitIndex(float[] timesteps, double fraction) {
+        double cutoff = Math.rint(1000 - fraction * 1000); // Python round(): halves to even
+        int i = 0;
+        while (i < timesteps.length && timesteps[i] >= cutoff) i++;
+        return i;
     }
 
     /** {@code (mean + std * noise) * scaling}: the VAE posterior sample diffusers draws for img2img and inpainting. */

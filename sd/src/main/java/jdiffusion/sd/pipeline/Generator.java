@@ -53,6 +53,8 @@ public final class Generator {
     // extra networks hook (sd.extra): LoRA/hypernetwork tags, embeddings and wildcards; one prompt encoder per network set
     private final ExtraNetworkLibrary networks;
     private final Map<String, PromptEncoder> encoders = new HashMap<>();
+    private Refiner refiner;
+    private boolean refinerUsed;
     // hires fix (sd.upscale): the pixel upscalers of the models folder, loaded on first use
     private final UpscalerLibrary upscalers;
 
@@ -64,14 +66,16 @@ public final class Generator {
      */
     public Generator(StableDiffusionModel model, ModelsFolder folder) {
         this.model = model;
-        this.networks = new ExtraNetworkLibrary(folder, model.backend(), model.checkpoint(), model.name(), model.tokenizer(),
-                model.textEncoder(), model.unet());
+        // SDXL runs without extra networks for now: its LoRAs and embeddings need the SDXL-aware library
+        this.networks = model.isSdxl() ? null : new ExtraNetworkLibrary(folder, model.backend(), model.checkpoint(), model.name(),
+                model.tokenizer(), model.textEncoder(), model.unet());
         this.upscalers = UpscalerLibrary.of(model.backend(), folder);
     }
 
     /** The upscalers hires fix can use by name (built-ins and the models folder's ESRGAN / Real-ESRGAN files). */
     public UpscalerLibrary upscalers() { return upscalers; }
 
+    /** The extra networks of an SD1/SD2 model; null for SDXL. */
     public ExtraNetworkLibrary networks() { return networks; }
 
     private PromptEncoder encoder(NetworkActivation a) {
@@ -81,6 +85,13 @@ public final class Generator {
     }
 
     public StableDiffusionModel model() { return model; }
+
+    /** Hands sampling over to {@code refiner} (null: none) as the WebUI's "Refiner" does; SDXL models only. */
+    public void useRefiner(Refiner refiner) {
+        if (refiner != null && !model.isSdxl())
+            throw new PipelineException("a refiner needs an SDXL base model; " + model.name() + " is not one");
+        this.refiner = refiner;
+    }
 
     /** The sampler and schedule a request resolves to, with its name normalised to the WebUI label. */
     record Resolved(GenerationParams params, WebUiSampler sampler, ScheduleType schedule) {
@@ -204,33 +215,62 @@ public final class Generator {
                 long[] firstSeeds = new long[size];
                 for (int i = 0; i < size; i++) firstSeeds[i] = p.seed() + (p.subseedStrength() == 0 ? i : 0);
 
-                // extra networks: wildcards drawn per image seed, then the batch's tags choose the networks (as the WebUI)
                 List<String> prompts = new ArrayList<>(size);
-                List<ExtraNetworks.Parsed> parsed = new ArrayList<>(size);
-                for (int i = 0; i < size; i++) {
-                    prompts.add(networks.expandWildcards(p.prompt(), seeds[i], warn));
-                    parsed.add(ExtraNetworks.parse(prompts.get(i)));
-                }
-                NetworkActivation active = networks.activate(parsed, warn);
-                PromptEncoder encoder = encoder(active);
-                progress.update(Progress.Phase.ENCODE, 0, 2);
                 List<List<WeightedSchedule>> conds = new ArrayList<>(size);
-                for (ExtraNetworks.Parsed positive : parsed) conds.add(multiConditioning(encoder, active, positive.prompt(), scheduleSteps, p.clipSkip()));
-                progress.update(Progress.Phase.ENCODE, 1, 2);
-                ConditioningSchedule uncond = conditioning(encoder, active, negativePrompt, scheduleSteps, p.clipSkip());
-                progress.update(Progress.Phase.ENCODE, 2, 2);
-                if (batch == 0) trace.conditioning(conds.getFirst().getFirst().schedule(), uncond);
-                java.util.Set<String> usedEmbeddings = new java.util.LinkedHashSet<>();
-                for (ExtraNetworks.Parsed positive : parsed) usedEmbeddings.addAll(encoder.embeddingsUsedBy(positive.prompt()));
-                usedEmbeddings.addAll(encoder.embeddingsUsedBy(negativePrompt));
+                ConditioningSchedule uncond;
                 Map<String, String> networkInfo = new java.util.LinkedHashMap<>();
-                if (!prompts.getFirst().equals(p.prompt())) networkInfo.put("Wildcard prompt", p.prompt());
-                networkInfo.putAll(active.infotext(usedEmbeddings));
-                networkInfo.putAll(control.infotext());
+                UNet unet;
+                WebUiGuidance.RefinerSwitch refinerSwitch = null;
+                List<ExtraNetworks.Parsed> parsed = null;
+                NetworkActivation active = null;
+                PromptEncoder encoder = null;
+                if (model.isSdxl()) {
+                    if (hires != null) throw new PipelineException("Hires. fix is not supported with SDXL models yet: run without --enable-hr");
+                    if (!controlUnits.isEmpty()) throw new PipelineException("ControlNet is not supported with SDXL models yet");
+                    // sd_models_xl.get_learned_conditioning: original and target size are the image's, crop (0, 0)
+                    SdxlSizeConditioning positiveSize = SdxlSizeConditioning.webUi(p.width(), p.height(), 0, 0, false);
+                    SdxlSizeConditioning negativeSize = SdxlSizeConditioning.webUi(p.width(), p.height(), 0, 0, true);
+                    progress.update(Progress.Phase.ENCODE, 0, 2);
+                    for (int i = 0; i < size; i++) {
+                        prompts.add(p.prompt());
+                        conds.add(List.of(new WeightedSchedule(sdxlConditioning(p.prompt(), scheduleSteps, positiveSize, false), 1.0)));
+                    }
+                    progress.update(Progress.Phase.ENCODE, 1, 2);
+                    uncond = sdxlConditioning(negativePrompt, scheduleSteps, negativeSize, true);
+                    progress.update(Progress.Phase.ENCODE, 2, 2);
+                    unet = model.unet();
+                    if (refiner != null) refinerSwitch = refinerSwitch(p.prompt(), negativePrompt, scheduleSteps, positiveSize, negativeSize, size);
+                } else {
+                    // extra networks: wildcards drawn per image seed, then the batch's tags choose the networks (as the WebUI)
+                    parsed = new ArrayList<>(size);
+                    for (int i = 0; i < size; i++) {
+                        prompts.add(networks.expandWildcards(p.prompt(), seeds[i], warn));
+                        parsed.add(ExtraNetworks.parse(prompts.get(i)));
+                    }
+                    active = networks.activate(parsed, warn);
+                    encoder = encoder(active);
+                    progress.update(Progress.Phase.ENCODE, 0, 2);
+                    for (ExtraNetworks.Parsed positive : parsed) conds.add(multiConditioning(encoder, active, positive.prompt(), scheduleSteps, p.clipSkip()));
+                    progress.update(Progress.Phase.ENCODE, 1, 2);
+                    uncond = conditioning(encoder, active, negativePrompt, scheduleSteps, p.clipSkip());
+                    progress.update(Progress.Phase.ENCODE, 2, 2);
+                    java.util.Set<String> usedEmbeddings = new java.util.LinkedHashSet<>();
+                    for (ExtraNetworks.Parsed positive : parsed) usedEmbeddings.addAll(encoder.embeddingsUsedBy(positive.prompt()));
+                    usedEmbeddings.addAll(encoder.embeddingsUsedBy(negativePrompt));
+                    if (!prompts.getFirst().equals(p.prompt())) networkInfo.put("Wildcard prompt", p.prompt());
+                    networkInfo.putAll(active.infotext(usedEmbeddings));
+                    networkInfo.putAll(control.infotext());
+                    unet = active.unet();
+                }
+                if (trace.attentionObserver() != null) unet = unet.observed(trace.attentionObserver());
+                if (batch == 0) trace.conditioning(conds.getFirst().getFirst().schedule(), uncond);
 
-                UNet unet = trace.attentionObserver() == null ? active.unet() : active.unet().observed(trace.attentionObserver());
-                Sampled sampled = sample(r, p, init, noise, conds, uncond, unet, controlUnits, size, channels, h, w, firstSeeds, progress, trace);
+                Sampled sampled = sample(r, p, init, noise, conds, uncond, unet, refinerSwitch, controlUnits, size, channels, h, w, firstSeeds, progress, trace);
                 float[] latents = sampled.latents();
+                if (refinerUsed) {
+                    networkInfo.put("Refiner", refiner.title());
+                    networkInfo.put("Refiner switch at", InfoTexts.number(refiner.switchAt()));
+                }
                 // an interrupted first pass is decoded as it stands, without the hires pass (as the WebUI does)
                 HiresFix applied = sampled.interrupted() ? null : hires;
                 int outH = h, outW = w;
@@ -269,6 +309,48 @@ public final class Generator {
         return c;
     }
 
+    /** The refiner's UNet and its own conditioning (its conditioner: bigG alone, aesthetic scores) for the same prompts. */
+    private WebUiGuidance.RefinerSwitch refinerSwitch(String prompt, String negative, int steps, SdxlSizeConditioning positiveSize,
+                                                      SdxlSizeConditioning negativeSize, int batch) {
+        SdxlConditioner c = refiner.model().sdxlConditioner();
+        List<List<WeightedSchedule>> conds = new ArrayList<>(batch);
+        ConditioningSchedule cond = refinerConditioning(c, prompt, steps, positiveSize, false);
+        for (int i = 0; i < batch; i++) conds.add(List.of(new WeightedSchedule(cond, 1.0)));
+        ConditioningSchedule uncond = refinerConditioning(c, negative, steps, negativeSize, true);
+        return new WebUiGuidance.RefinerSwitch(refiner.model().unet(), conds, Collections.nCopies(batch, uncond), refiner.switchAt(),
+                model.denoiser().sigmas());
+    }
+
+    private ConditioningSchedule refinerConditioning(SdxlConditioner c, String prompt, int steps, SdxlSizeConditioning size, boolean negative) {
+        String key = "refiner\u0000" + refiner.model().path() + "\u0000" + prompt + "\u0000" + steps + "\u0000" + size + "\u0000" + negative;
+        ConditioningSchedule s = cache.get(key);
+        if (s == null) {
+            s = sdxlSchedule(c, prompt, steps, size, negative);
+            cache.put(key, s);
+        }
+        return s;
+    }
+
+    private static ConditioningSchedule sdxlSchedule(SdxlConditioner c, String prompt, int steps, SdxlSizeConditioning size, boolean negative) {
+        List<ConditioningSchedule.Entry> entries = new ArrayList<>();
+        for (SdxlConditioner.Scheduled s : c.schedule(prompt, steps, size, negative)) {
+            checkFinite(s.conditioning().crossattn().values(), "the text encoders' output");
+            entries.add(new ConditioningSchedule.Entry(s.endStep(), TextConditioning.of(s.conditioning())));
+        }
+        return new ConditioningSchedule(entries);
+    }
+
+    /** SDXL: the prompt's schedule of {@code {crossattn, vector}} conditionings from the model's conditioner. */
+    private ConditioningSchedule sdxlConditioning(String prompt, int steps, SdxlSizeConditioning size, boolean negative) {
+        String key = "sdxl\u0000" + prompt + "\u0000" + steps + "\u0000" + size + "\u0000" + negative;
+        ConditioningSchedule c = cache.get(key);
+        if (c == null) {
+            c = sdxlSchedule(model.sdxlConditioner(), prompt, steps, size, negative);
+            cache.put(key, c);
+        }
+        return c;
+    }
+
     private ConditioningSchedule conditioning(PromptEncoder encoder, NetworkActivation active, String prompt, int steps, int clipSkip) {
         return conditioning(encoder, active, prompt, steps, null, clipSkip);
     }
@@ -288,8 +370,8 @@ public final class Generator {
     private record Sampled(float[] latents, boolean interrupted) {}
 
     private Sampled sample(Resolved r, GenerationParams p, InitImage init, ImageNoise noise, List<List<WeightedSchedule>> cs,
-                           ConditioningSchedule uncond, UNet unet, List<ControlUnit> controlUnits, int batch, int channels, int h, int w,
-                           long[] firstSeeds, Progress progress, GenerationTrace trace) {
+                           ConditioningSchedule uncond, UNet unet, WebUiGuidance.RefinerSwitch refinerSwitch, List<ControlUnit> controlUnits,
+                           int batch, int channels, int h, int w, long[] firstSeeds, Progress progress, GenerationTrace trace) {
         float[] x = noise.first();
         trace.initialNoise(x);
         Img2ImgSetup img = init == null ? null : Img2ImgSetup.prepare(model, init, p, firstSeeds, channels, h, w, batch);
@@ -300,6 +382,7 @@ public final class Generator {
         WebUiGuidance guidance = new WebUiGuidance(model, unet, cs, us, cfg, channels, h, w,
                 imageConditioning, imageConditioning == null ? 0 : channels + 1);
         if (img != null && img.keepMask() != null) guidance.blendWith(img.initLatent(), img.keepMask());
+        if (refinerSwitch != null) guidance.refineWith(refinerSwitch);
         WebUiImg2Img img2img = img == null ? null : WebUiImg2Img.of(p.steps(), p.denoisingStrength(), false);
 
         float[] out;
@@ -341,6 +424,7 @@ public final class Generator {
             interrupted = true;
         }
         if (img != null) out = img.finish(out);
+        refinerUsed = guidance.refined();
         return new Sampled(out, interrupted);
     }
 
@@ -383,7 +467,8 @@ public final class Generator {
         for (int i = 0; i < seeds.length; i++) {
             progress.update(Progress.Phase.DECODE, i, seeds.length);
             float[] one = java.util.Arrays.copyOfRange(latents, i * n, (i + 1) * n);
-            Tensor image = model.vae().decode(b, b.fromFloats(one, 1, channels, h, w));
+            // the WebUI decodes with the model in use at the end: the refiner's VAE once it took over
+            Tensor image = (refinerUsed ? refiner.model() : model).vae().decode(b, b.fromFloats(one, 1, channels, h, w));
             float[] chw = b.toFloatArray(image);
             int height = image.size(2), width = image.size(3);
             checkFinite(chw, "the VAE decoder's output");

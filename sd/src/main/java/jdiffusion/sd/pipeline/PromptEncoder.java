@@ -4,14 +4,12 @@ import jdiffusion.sd.clip.ClipTextEncoder;
 import jdiffusion.sd.clip.ClipTokenizer;
 import jdiffusion.sd.extra.Embedding;
 import jdiffusion.sd.extra.EmbeddingDatabase;
-import jdiffusion.sd.prompt.ChunkedPrompt;
 import jdiffusion.sd.prompt.CompositePrompt;
 import jdiffusion.sd.prompt.PromptChunk;
 import jdiffusion.sd.prompt.PromptChunker;
 import jdiffusion.sd.prompt.PromptSchedules;
 import jdiffusion.sd.prompt.ScheduledText;
 import jdiffusion.tensor.Backend;
-import jdiffusion.tensor.Tensor;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -20,15 +18,8 @@ import java.util.Set;
 import java.util.List;
 
 /**
- * Prompts to CLIP conditioning the way the WebUI's {@code FrozenCLIPEmbedderWithCustomWords} does it:
- * <ol>
- *   <li>each text is cut into 75-token windows with per-token emphasis weights ({@link PromptChunker});</li>
- *   <li>window i of every text in the batch is encoded together (texts with fewer windows get empty ones), at the
- *       requested clip skip;</li>
- *   <li>"Original" emphasis: the hidden states are multiplied by their token's weight, then rescaled so the mean over
- *       the whole batch tensor equals the mean before weighting;</li>
- *   <li>the windows are concatenated along the token axis.</li>
- * </ol>
+ * Prompts to SD1/SD2 CLIP conditioning the way the WebUI's {@code FrozenCLIPEmbedderWithCustomWords} does it
+ * ({@link PromptWindows}: 75-token windows encoded at the requested clip skip, "Original" emphasis, concatenated).
  * The emphasis mean is taken over the batch, so the texts a prompt's schedule switches between are encoded together,
  * as the WebUI's {@code get_learned_conditioning} does.
  */
@@ -37,6 +28,7 @@ public final class PromptEncoder {
     private final ClipTokenizer tokenizer;
     private final ClipTextEncoder encoder;
     private final PromptChunker chunker;
+    private final PromptWindows windows;
     /** extra networks hook: textual-inversion embeddings usable by name, or null */
     private final EmbeddingDatabase embeddings;
     private final Set<String> usedEmbeddings = new LinkedHashSet<>();
@@ -53,6 +45,8 @@ public final class PromptEncoder {
         this.embeddings = embeddings;
         this.chunker = embeddings == null ? new PromptChunker(tokenizer)
                 : new PromptChunker(tokenizer, embeddings, PromptChunker.DEFAULT_COMMA_BACKTRACK, true);
+        this.windows = new PromptWindows(backend, chunker, embeddings, Embedding::vectors, tokenizer.padId(), tokenizer.eosId(),
+                encoder.config().hiddenSize());
     }
 
     /** Names of the embeddings the prompts encoded so far used, in first-use order. */
@@ -74,44 +68,11 @@ public final class PromptEncoder {
     /** One conditioning per text, encoded as one batch. */
     public List<TextConditioning> encode(List<String> texts, int clipSkip) {
         if (texts.isEmpty()) return List.of();
-        List<ChunkedPrompt> chunked = new ArrayList<>();
-        int chunkCount = 0;
-        for (String t : texts) {
-            ChunkedPrompt c = chunker.chunk(t);
-            chunked.add(c);
-            chunkCount = Math.max(chunkCount, c.chunks().size());
-        }
-        int batch = texts.size(), window = PromptChunker.CHUNK_LENGTH + 2;
-        int dim = encoder.config().hiddenSize();
-        float[][] out = new float[batch][chunkCount * window * dim];
-        for (int ci = 0; ci < chunkCount; ci++) {
-            int[][] ids = new int[batch][];
-            float[] multipliers = new float[batch * window];
-            List<ClipTextEncoder.TokenOverride> replaced = new ArrayList<>();
-            for (int b = 0; b < batch; b++) {
-                List<PromptChunk> chunks = chunked.get(b).chunks();
-                PromptChunk chunk = ci < chunks.size() ? chunks.get(ci) : chunker.emptyChunk();
-                for (PromptChunk.Placement fix : chunk.embeddings()) {
-                    Embedding e = embeddings.get(fix.embedding().name());
-                    usedEmbeddings.add(e.name());
-                    // the WebUI cuts an embedding's vectors at the window's end
-                    int rows = Math.min(e.count(), window - fix.index());
-                    replaced.add(new ClipTextEncoder.TokenOverride(b, fix.index(),
-                            Tensor.of(java.util.Arrays.copyOf(e.vectors(), rows * e.dim()), rows, e.dim())));
-                }
-                ids[b] = chunk.tokensPaddedWith(tokenizer.padId(), tokenizer.eosId());
-                // the WebUI builds its multiplier tensor with torch.asarray: float32
-                for (int j = 0; j < window; j++) multipliers[b * window + j] = (float) chunk.multipliers()[j];
-            }
-            Tensor z = replaced.isEmpty() ? encoder.encode(backend, ids, clipSkip)
-                    : encoder.encode(backend, encoder.tokenEmbeddings(backend, ids, replaced), clipSkip);
-            float[] values = backend.toFloatArray(z);
-            applyOriginalEmphasis(values, multipliers, dim);
-            for (int b = 0; b < batch; b++)
-                System.arraycopy(values, b * window * dim, out[b], ci * window * dim, window * dim);
-        }
-        List<TextConditioning> result = new ArrayList<>(batch);
-        for (float[] o : out) result.add(new TextConditioning(o, chunkCount * window, dim));
+        PromptWindows.Encoded e = windows.encode(texts, (ids, replaced, first) -> new ClipTextEncoder.PenultimateStates(replaced.isEmpty()
+                ? encoder.encode(backend, ids, clipSkip)
+                : encoder.encode(backend, encoder.tokenEmbeddings(backend, ids, replaced), clipSkip), null), usedEmbeddings);
+        List<TextConditioning> result = new ArrayList<>(texts.size());
+        for (float[] o : e.states()) result.add(new TextConditioning(o, e.tokens(), e.dim()));
         return result;
     }
 
@@ -144,26 +105,5 @@ public final class PromptEncoder {
         for (CompositePrompt.WeightedPrompt part : CompositePrompt.split(prompt))
             out.add(new WeightedSchedule(schedule(part.text(), steps, hiresSteps, clipSkip), part.weight()));
         return out;
-    }
-
-    /**
-     * The WebUI's {@code EmphasisOriginal}: {@code z *= w} per token, then {@code z *= mean_before / mean_after}, means over
-     * the whole {@code [batch, 77, dim]} tensor (float32 values, accumulated in double).
-     */
-    static void applyOriginalEmphasis(float[] z, float[] tokenWeights, int dim) {
-        float before = mean(z);
-        for (int t = 0; t < tokenWeights.length; t++) {
-            float w = tokenWeights[t];
-            for (int d = 0; d < dim; d++) z[t * dim + d] *= w;
-        }
-        float after = mean(z);
-        float ratio = before / after;
-        for (int i = 0; i < z.length; i++) z[i] *= ratio;
-    }
-
-    private static float mean(float[] a) {
-        double s = 0;
-        for (float v : a) s += v;
-        return (float) (s / a.length);
     }
 }

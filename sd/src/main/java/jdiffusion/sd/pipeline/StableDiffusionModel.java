@@ -4,7 +4,9 @@ import jdiffusion.nn.Weights;
 import jdiffusion.sd.checkpoint.Checkpoint;
 import jdiffusion.sd.checkpoint.DiffusionSchedule;
 import jdiffusion.sd.checkpoint.ModelVariant;
+import jdiffusion.sd.checkpoint.SdxlTextEncoders;
 import jdiffusion.sd.checkpoint.VaeFile;
+import jdiffusion.sd.clip.ClipTextConfig;
 import jdiffusion.sd.clip.ClipTextEncoder;
 import jdiffusion.sd.clip.ClipTokenizer;
 import jdiffusion.sd.sample.KDiffusionDenoiser;
@@ -37,6 +39,8 @@ public final class StableDiffusionModel implements AutoCloseable {
     private final VaeFile vaeFile;
     private final ClipTokenizer tokenizer;
     private final ClipTextEncoder textEncoder;
+    /** SDXL's conditioner (both text encoders and the size embeddings); null for SD1/SD2. */
+    private final SdxlConditioner sdxl;
     private final UNet unet;
     private final AutoencoderKL vae;
     private final KDiffusionDenoiser denoiser;
@@ -46,7 +50,8 @@ public final class StableDiffusionModel implements AutoCloseable {
     private String vaeHash;
 
     private StableDiffusionModel(Backend backend, Path path, Checkpoint checkpoint, VaeFile vaeFile, Path vaePath, ClipTokenizer tokenizer,
-                                 ClipTextEncoder textEncoder, UNet unet, AutoencoderKL vae, KDiffusionDenoiser denoiser, ModelVariant variant) {
+                                 ClipTextEncoder textEncoder, SdxlConditioner sdxl, UNet unet, AutoencoderKL vae, KDiffusionDenoiser denoiser,
+                                 ModelVariant variant) {
         this.backend = backend;
         this.path = path;
         this.checkpoint = checkpoint;
@@ -54,6 +59,7 @@ public final class StableDiffusionModel implements AutoCloseable {
         this.vaePath = vaePath;
         this.tokenizer = tokenizer;
         this.textEncoder = textEncoder;
+        this.sdxl = sdxl;
         this.unet = unet;
         this.vae = vae;
         this.denoiser = denoiser;
@@ -71,9 +77,19 @@ public final class StableDiffusionModel implements AutoCloseable {
         Checkpoint ckpt = Checkpoint.open(path);
         VaeFile vaeFile = null;
         try {
-            ClipTokenizer tokenizer = ClipTokenizer.forModel(files.tokenizer(), Files.isDirectory(path) ? path : tokenizerHomeBeside(path),
-                    ckpt.config().textEncoder().padTokenId());
-            ClipTextEncoder text = new ClipTextEncoder(backend, new Weights(ckpt.textEncoder()), ckpt.config().textEncoder());
+            boolean sdxlFamily = ckpt.config().family().isSdxl();
+            // SDXL's first tokenizer (CLIP-L's) pads with EOS; SdxlConditioner gives bigG its own padding
+            int padId = sdxlFamily ? ClipTextConfig.sd1().padTokenId() : ckpt.config().textEncoder().padTokenId();
+            ClipTokenizer tokenizer = ClipTokenizer.forModel(files.tokenizer(), Files.isDirectory(path) ? path : tokenizerHomeBeside(path), padId);
+            ClipTextEncoder text = null;
+            SdxlConditioner sdxl = null;
+            if (sdxlFamily) {
+                SdxlTextEncoders encoders = ckpt.sdxlText().orElseThrow(() -> new PipelineException(path
+                        + ": this SDXL file holds no text encoders (conditioner.embedders.*): use a full SDXL checkpoint"));
+                sdxl = new SdxlConditioner(backend, encoders, tokenizer, null);
+            } else {
+                text = new ClipTextEncoder(backend, new Weights(ckpt.textEncoder()), ckpt.config().textEncoder());
+            }
             UNet unet = new UNet(backend, new Weights(ckpt.unet()), ckpt.config().unet());
             Path vaePath = files.vae() != null ? files.vae() : files.ownVae() ? null : siblingVae(path);
             AutoencoderKL vae;
@@ -86,7 +102,7 @@ public final class StableDiffusionModel implements AutoCloseable {
             }
             Prediction prediction = Prediction.parse(ckpt.config().predictionType());
             KDiffusionDenoiser denoiser = new KDiffusionDenoiser(noiseSchedule(ckpt), prediction);
-            return new StableDiffusionModel(backend, path, ckpt, vaeFile, vaePath, tokenizer, text, unet, vae, denoiser, ckpt.config().variant());
+            return new StableDiffusionModel(backend, path, ckpt, vaeFile, vaePath, tokenizer, text, sdxl, unet, vae, denoiser, ckpt.config().variant());
         } catch (RuntimeException e) {
             if (vaeFile != null) vaeFile.close();
             ckpt.close();
@@ -102,7 +118,10 @@ public final class StableDiffusionModel implements AutoCloseable {
     static Path tokenizerHomeBeside(Path file) {
         Path dir = file.toAbsolutePath().getParent();
         if (dir == null) return null;
-        for (Path home : List.of(dir.resolve(stem(file)), dir))
+        String stem = stem(file);
+        // "model.fp16.safetensors" shares the tokenizer of "model/"
+        String base = stem.endsWith(".fp16") ? stem.substring(0, stem.length() - 5) : stem;
+        for (Path home : List.of(dir.resolve(stem), dir.resolve(base), dir))
             if (Files.isRegularFile(home.resolve("tokenizer").resolve("vocab.json"))) return home;
         return null;
     }
@@ -138,7 +157,13 @@ public final class StableDiffusionModel implements AutoCloseable {
     public Path path() { return path; }
     public Checkpoint checkpoint() { return checkpoint; }
     public ClipTokenizer tokenizer() { return tokenizer; }
+    /** The SD1/SD2 text encoder; null for SDXL (see {@link #sdxlConditioner()}). */
     public ClipTextEncoder textEncoder() { return textEncoder; }
+
+    /** SDXL's conditioner; null for SD1/SD2. */
+    public SdxlConditioner sdxlConditioner() { return sdxl; }
+
+    public boolean isSdxl() { return sdxl != null; }
     public UNet unet() { return unet; }
     public AutoencoderKL vae() { return vae; }
     public KDiffusionDenoiser denoiser() { return denoiser; }

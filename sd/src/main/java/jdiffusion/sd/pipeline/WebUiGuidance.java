@@ -35,9 +35,11 @@ import java.util.List;
  */
 final class WebUiGuidance {
     private final Backend backend;
-    private final UNet unet;
-    private final List<List<WeightedSchedule>> conds;
-    private final List<ConditioningSchedule> unconds;
+    private UNet unet;
+    private List<List<WeightedSchedule>> conds;
+    private List<ConditioningSchedule> unconds;
+    private RefinerSwitch refiner;
+    private boolean refined;
     private final float cfgScale;
     private final int channels, height, width;
     private final float[] imageConditioning;
@@ -79,12 +81,41 @@ final class WebUiGuidance {
 
     int calls() { return call; }
 
+    /**
+     * The WebUI 1.10 "Refiner" ({@code sd_samplers_common.apply_refiner}, k-diffusion samplers): before each denoiser
+     * call, {@code t = argmin |model sigmas - sigma|}; at the first call with {@code (999 - t) / 1000 >= switchAt} the
+     * refiner's UNet and conditioning take over from that very call on. The sampler state, sigmas and noise continue.
+     *
+     * @param modelSigmas the base model's sigmas of its training timesteps (index = t)
+     */
+    record RefinerSwitch(UNet unet, List<List<WeightedSchedule>> conds, List<ConditioningSchedule> unconds, double switchAt,
+                         float[] modelSigmas) {}
+
+    void refineWith(RefinerSwitch r) { this.refiner = r; }
+
+    /** Whether the refiner took over during sampling. */
+    boolean refined() { return refined; }
+
+    private void switchIfDue(float sigma) {
+        if (refiner == null || refined) return;
+        float[] s = refiner.modelSigmas();
+        int t = 0;
+        for (int i = 1; i < s.length; i++) if (Math.abs(s[i] - sigma) < Math.abs(s[t] - sigma)) t = i;
+        double completed = (s.length - 1 - t) / (double) s.length;
+        if (completed < refiner.switchAt()) return;
+        unet = refiner.unet();
+        conds = List.copyOf(refiner.conds());
+        unconds = List.copyOf(refiner.unconds());
+        refined = true;
+    }
+
     /** ControlNet residuals asked for before every UNet call. */
     void controlWith(UNetControl control) { this.control = control; }
 
     /** The guided x0 predictor for k-diffusion samplers over {@code kdiffusion} (the CompVis denoiser, or LCM's). */
     Denoiser denoiser(KDiffusionDenoiser kdiffusion) {
         return (x, sigma) -> {
+            switchIfDue(sigma);
             float[] out = guided(x, (xIn, contexts, condRows) -> kdiffusion.denoise(xIn, sigma, (input, t) -> unet(input, t, contexts, condRows)));
             return keepMask == null ? out : blend(out);
         };
@@ -181,9 +212,18 @@ final class WebUiGuidance {
             int dim = t.dim();
             float[] v = Arrays.copyOf(t.values(), tokens * dim);
             for (int r = t.tokens(); r < tokens; r++) System.arraycopy(t.values(), (t.tokens() - 1) * dim, v, r * dim, dim);
-            out[i] = new TextConditioning(v, tokens, dim);
+            out[i] = new TextConditioning(v, tokens, dim, t.vector());
         }
         return out;
+    }
+
+    /** SDXL's vectors {@code [samples, vectorDim]} (sgm's {@code y}), or null when the conditionings carry none. */
+    private Tensor vectors(TextConditioning[] contexts) {
+        if (contexts[0].vector() == null) return null;
+        int dim = contexts[0].vector().length;
+        float[] y = new float[contexts.length * dim];
+        for (int i = 0; i < contexts.length; i++) System.arraycopy(contexts[i].vector(), 0, y, i * dim, dim);
+        return backend.fromFloats(y, contexts.length, dim);
     }
 
     /** {@code current * (1 - keep) + init * keep}, the WebUI's {@code apply_blend}. */
@@ -218,7 +258,7 @@ final class WebUiGuidance {
         boolean[] conditional = new boolean[samples];
         Arrays.fill(conditional, 0, condRows, true);
         ControlResiduals residuals = control.residuals(new UNetCall(input, samples, channels, height, width, t, ctx, tokens, dim, conditional));
-        Tensor out = unet.forward(sample, new float[] {t}, backend.fromFloats(ctx, samples, tokens, dim), null, residuals, null);
+        Tensor out = unet.forward(sample, new float[] {t}, backend.fromFloats(ctx, samples, tokens, dim), vectors(contexts), residuals, null);
         if (residuals != null) residuals.release(backend);
         float[] result = backend.toFloatArray(out);
         for (float v : result)

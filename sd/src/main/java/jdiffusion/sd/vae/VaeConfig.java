@@ -45,4 +45,11 @@ public record VaeConfig(
     public static VaeConfig sd() {
         return new VaeConfig(3, 3, List.of(128, 256, 512, 512), 2, 4, 32, 1e-6f, 0.18215f);
     }
+
+    /** The SDXL VAE: the SD architecture, latents scaled by 0.13025 (sgm {@code scale_factor}, diffusers {@code scaling_factor}). */
+    public static VaeConfig sdxl() { return sd().withScalingFactor(0.13025f); }
+
+    public VaeConfig withScalingFactor(float factor) {
+        return new VaeConfig(inChannels, outChannels, blockOutChannels, layersPerBlock, latentChannels, normGroups, normEps, factor);
+    }
 }

@@ -1,5 +1,6 @@
 package jdiffusion.sd.checkpoint;
 
+import jdiffusion.tensor.ckpt.TensorFile;
 import jdiffusion.kernels.cpu.CpuBackend;
 import jdiffusion.tensor.Backend;
 import jdiffusion.tensor.testing.Golden;
@@ -21,7 +22,7 @@ class PredictionProbeTest {
 
     @Test
     void sd2FileWithoutYamlNeedsTheProbeButNotWithOne() {
-        try (TensorFile real = TensorFile.open(Golden.model("tiny-sd15.safetensors"));
+        try (TensorFile real = ModelFile.open(Golden.model("tiny-sd15.safetensors"));
              Checkpoint sd2 = Checkpoint.fromSingleFile(CheckpointDetectionTest.sd2Like(real), null)) {
             assertEquals("epsilon", sd2.config().predictionType());
             assertTrue(PredictionProbe.needed(sd2.config()));

@@ -1,5 +1,6 @@
 package jdiffusion.sd.checkpoint;
 
+import jdiffusion.tensor.ckpt.TensorFile;
 import jdiffusion.kernels.cpu.CpuBackend;
 import jdiffusion.nn.Weights;
 import jdiffusion.sd.vae.AutoencoderKL;
@@ -45,7 +46,7 @@ class VaeFileTest {
     @Test
     void ldmNamedAndDiffusersNamedVaeFilesDecodeLikeTheGolden() {
         try (Golden.Case c = Golden.open("vae/tiny-sd15_vae_decode");
-             VaeFile ldm = VaeFile.fromFile(ldmVaeOnly(TensorFile.open(Golden.model("tiny-sd15.safetensors"))), null);
+             VaeFile ldm = VaeFile.fromFile(ldmVaeOnly(ModelFile.open(Golden.model("tiny-sd15.safetensors"))), null);
              VaeFile diffusersFile = VaeFile.open(Golden.model("tiny-sd15/vae/diffusion_pytorch_model.safetensors"), VaeConfig.sd());
              VaeFile diffusersFolder = VaeFile.open(Golden.model("tiny-sd15/vae"), null)) {
             assertEquals(2, ldm.config().downsamplingFactor());

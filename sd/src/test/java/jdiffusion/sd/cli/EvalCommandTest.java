@@ -56,6 +56,12 @@ class EvalCommandTest {
         assertMatchesGolden(dir, "unet", "tiny-sd15.safetensors", "unet/tiny-sd15_unet_t_per_sample_fractional", 1 + 19);
     }
 
+    /** SDXL: the vector from the golden's diffusers inputs text_embeds and time_ids; a 154-token context. */
+    @Test
+    void sdxlUnetEvalBuildsTheVectorFromTextEmbedsAndTimeIds(@TempDir Path dir) {
+        assertMatchesGolden(dir, "unet", "tiny-sdxl.safetensors", "sdxl/tiny-sdxl_unet_ctx154_t500", 1 + 20);
+    }
+
     @Test
     void badUsageExitsWith2AndMissingInputsWith1(@TempDir Path dir) {
         assertEquals(2, eval("clip", "--inputs", "x").status);

@@ -29,6 +29,21 @@ class UNetParametersTest {
     }
 
     @Test
+    void sdxlShapesAreExactlyTheDiffusersCheckpointTensors() {
+        try (DiffusersUNetFolder f = new DiffusersUNetFolder(Golden.model("tiny-sdxl/unet"))) {
+            Map<String, int[]> shapes = UNetParameters.shapes(f.config());
+            assertEquals(new TreeSet<>(f.keys()), new TreeSet<>(shapes.keySet()));
+            for (Map.Entry<String, int[]> e : shapes.entrySet()) assertArrayEquals(f.find(e.getKey()).shape(), e.getValue(), e.getKey());
+        }
+    }
+
+    @Test
+    void sdxlConfigHasThePublishedParameterCount() {
+        // stabilityai/stable-diffusion-xl-base-1.0 unet: 2,567,463,684 parameters
+        assertEquals(2_567_463_684L, UNetParameters.count(UNetConfig.sdxl(4)));
+    }
+
+    @Test
     void sd15ConfigHasTheKnownParameterCount() {
         // runwayml/stable-diffusion-v1-5 unet: 859,520,964 parameters
         assertEquals(859_520_964L, UNetParameters.count(UNetConfig.sd1(4)));

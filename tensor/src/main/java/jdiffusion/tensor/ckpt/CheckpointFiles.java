@@ -57,18 +57,46 @@ public final class CheckpointFiles {
         }
     }
 
-    private record SafetensorsFile(SafeTensors file, Map<String, Tensor> tensors, Map<String, Object> metadata) implements TensorFile {
+    /** Tensors are views made when asked for, so a tensor of a dtype we do not compute with fails only when read. */
+    private record SafetensorsFile(SafeTensors file, Map<String, Object> metadata) implements TensorFile {
         SafetensorsFile(SafeTensors file) {
-            this(file, views(file), Collections.unmodifiableMap(new LinkedHashMap<>(file.metadata())));
-        }
-
-        private static Map<String, Tensor> views(SafeTensors file) {
-            Map<String, Tensor> m = new LinkedHashMap<>();
-            for (String n : file.names()) m.put(n, file.get(n));
-            return Collections.unmodifiableMap(m);
+            this(file, Collections.unmodifiableMap(new LinkedHashMap<>(file.metadata())));
         }
 
         @Override public Path path() { return file.path(); }
+
+        @Override public java.util.Set<String> names() { return file.names(); }
+
+        @Override public boolean contains(String name) { return file.contains(name); }
+
+        @Override public int[] shape(String name) { return entry(name).shape(); }
+
+        @Override public jdiffusion.tensor.DType dtype(String name) {
+            try {
+                return entry(name).dtype();
+            } catch (SafeTensorsException e) {
+                throw named(e);
+            }
+        }
+
+        @Override public Tensor get(String name) {
+            entry(name);
+            try {
+                return file.get(name);
+            } catch (SafeTensorsException e) {
+                throw named(e);
+            }
+        }
+
+        private SafeTensors.Entry entry(String name) {
+            if (!file.contains(name)) throw new CheckpointException(file.path() + ": no tensor named \"" + name + "\"");
+            return file.entry(name);
+        }
+
+        private CheckpointException named(SafeTensorsException e) {
+            String where = file.path().toString();
+            return new CheckpointException(e.getMessage().contains(where) ? e.getMessage() : where + ": " + e.getMessage(), e);
+        }
 
         @Override public void close() { file.close(); }
     }

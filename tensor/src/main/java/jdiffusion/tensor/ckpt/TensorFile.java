@@ -1,36 +1,46 @@
 package jdiffusion.tensor.ckpt;
 
+import jdiffusion.tensor.DType;
 import jdiffusion.tensor.Tensor;
 
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * A model file read as name to tensor, whatever its format ({@link CheckpointFiles#open}). Tensors are
- * zero-copy views of the memory-mapped file, valid until {@link #close}.
+ * A model file read as named tensors, whatever its format ({@link CheckpointFiles#open}: safetensors, torch
+ * pickle archives) or origin (a diffusers shard set, tensors built in memory). Names, shapes and dtypes are
+ * readable without touching the data (an implementation may have none: shape-only files describe real layouts
+ * in tests); tensors are zero-copy views of the memory-mapped file in its dtype, valid until {@link #close}.
  */
 public interface TensorFile extends AutoCloseable {
     Path path();
 
-    /** Name to tensor in file order. */
-    Map<String, Tensor> tensors();
+    /** Tensor names in file order. */
+    Set<String> names();
+
+    default boolean contains(String name) { return names().contains(name); }
+
+    int[] shape(String name);
+
+    DType dtype(String name);
+
+    /** The tensor called {@code name}; a {@link CheckpointException} naming the file when there is none. */
+    Tensor get(String name);
 
     /**
      * Non-tensor facts stored with the weights: a safetensors file's {@code __metadata__} strings; a
-     * torch checkpoint's other top-level values (epoch, global_step...).
+     * torch checkpoint's other top-level values (epoch, global_step...). Empty by default.
      */
-    Map<String, Object> metadata();
+    default Map<String, Object> metadata() { return Map.of(); }
 
-    default Set<String> names() { return tensors().keySet(); }
-
-    default boolean contains(String name) { return tensors().containsKey(name); }
-
-    /** The tensor called {@code name}; a {@link CheckpointException} naming the file when there is none. */
-    default Tensor get(String name) {
-        Tensor t = tensors().get(name);
-        if (t == null) throw new CheckpointException(path() + ": no tensor named \"" + name + "\"");
-        return t;
+    /** Name to tensor in file order (every tensor's view). */
+    default Map<String, Tensor> tensors() {
+        Map<String, Tensor> m = new LinkedHashMap<>();
+        for (String n : names()) m.put(n, get(n));
+        return Collections.unmodifiableMap(m);
     }
 
     @Override void close();

@@ -106,6 +106,20 @@ public final class TorchCheckpoint implements TensorFile {
     /** Name to tensor, in file order: the {@code state_dict} entry's tensors when the top level has one, else the top level's. */
     @Override public Map<String, Tensor> tensors() { return tensors; }
 
+    @Override public java.util.Set<String> names() { return tensors.keySet(); }
+
+    @Override public boolean contains(String name) { return tensors.containsKey(name); }
+
+    @Override public int[] shape(String name) { return get(name).shape(); }
+
+    @Override public jdiffusion.tensor.DType dtype(String name) { return get(name).dtype(); }
+
+    @Override public Tensor get(String name) {
+        Tensor t = tensors.get(name);
+        if (t == null) throw new CheckpointException(path + ": no tensor named \"" + name + "\"");
+        return t;
+    }
+
     /** The other top-level entries (epoch, global_step, string_to_param...), when the top level is a dict. */
     @Override public Map<String, Object> metadata() { return values; }
 

@@ -24,6 +24,7 @@ import jdiffusion.sd.pipeline.InitImage;
 import jdiffusion.sd.pipeline.LatentPreview;
 import jdiffusion.sd.pipeline.MaskedContent;
 import jdiffusion.sd.pipeline.ModelFiles;
+import jdiffusion.sd.pipeline.Refiner;
 import jdiffusion.sd.pipeline.Progress;
 import jdiffusion.sd.pipeline.ResizeMode;
 import jdiffusion.sd.pipeline.RgbImage;
@@ -77,6 +78,8 @@ public class GenerateCommand implements Command {
                 .value("--model", "PATH", "checkpoint: .safetensors/.ckpt file (+ sibling .yaml) or diffusers folder, or a name in models/Stable-diffusion (required)")
                 .value("--vae", "PATH", "a separate VAE file or a name in models/VAE; auto (default: <model>.vae.safetensors beside the model, else the model's own) or none (the model's own)")
                 .value("--models-dir", "DIR", "a WebUI folder used as is: models/Stable-diffusion, models/VAE, models/Lora, models/LyCORIS, models/hypernetworks, embeddings/, wildcards/")
+                .value("--refiner", "PATH", "SDXL: a second SDXL model (usually the refiner: file, folder or a name in models/Stable-diffusion) that takes over sampling at --refiner-switch-at, as the WebUI's Refiner")
+                .value("--refiner-switch-at", "F", "fraction of the denoising after which the refiner takes over (default 0.8)")
                 .value("--tokenizer", "DIR", "CLIP tokenizer folder (vocab.json, merges.txt); default: the model's, <model>/tokenizer or tokenizer/ beside it, else CLIP's own, shipped with jsd")
                 .section("prompt")
                 .value("--prompt", "TEXT", "the prompt, in the WebUI's prompt language").alias("-p", "--prompt")
@@ -211,22 +214,35 @@ public class GenerateCommand implements Command {
                 model.vaeHash();
                 progress.update(Progress.Phase.LOAD, 1, 1);
                 Generator generator = new Generator(model, folder);
-                StepImages steps = saveSteps == null ? null : new StepImages(progress, saveSteps, model);
-                AttentionMapOutput attention = attentionDir == null ? null : new AttentionMapOutput(attentionDir,
-                        params.height() / model.vaeScaleFactor(), params.width() / model.vaeScaleFactor(), attentionLayers, attentionSteps);
-                Progress p = steps != null ? steps : progress;
-                GenerationTrace trace = TraceFanOut.of(steps, attention);
-                List<GeneratedImage> images;
-                try (ControlNetLibrary library = new ControlNetLibrary(backend, model.unet().config(), folder)) {
-                    ControlNetSetup control = controlUnits.isEmpty() ? ControlNetSetup.NONE
-                            : new ControlNets(library, controlUnits, a.intValue("--controlnet-units", ControlNets.DEFAULT_MAX_UNITS, 1, 64));
-                    images = init == null ? generator.txt2img(params, hires, control, p, trace)
-                            : generator.img2img(params, init, control, p, trace);
-                    generator.upscalers().close();
-                    for (GeneratedImage img : images) out.println(write(img, outFile, outDir));
+                Refiner refiner = null;
+                if (a.has("--refiner")) {
+                    double switchAt = a.doubleValue("--refiner-switch-at", 0.8);
+                    refiner = Refiner.load(backend, byName(folder, ModelsFolder.Kind.CHECKPOINT, a.path("--refiner")), model, switchAt);
+                    refiner.model().hash(); // for the infotext's "Refiner: name [hash]"
+                    generator.useRefiner(refiner);
+                } else if (a.has("--refiner-switch-at")) {
+                    throw new UsageException("--refiner-switch-at needs --refiner MODEL");
                 }
-                if (steps != null) err.println("wrote " + steps.finish() + " steps of the first image to " + saveSteps);
-                if (attention != null) attention.finish(images.getFirst(), PromptTokens.of(model.tokenizer(), images.getFirst().info().prompt()), err);
+                try {
+                    StepImages steps = saveSteps == null ? null : new StepImages(progress, saveSteps, model);
+                    AttentionMapOutput attention = attentionDir == null ? null : new AttentionMapOutput(attentionDir,
+                            params.height() / model.vaeScaleFactor(), params.width() / model.vaeScaleFactor(), attentionLayers, attentionSteps);
+                    Progress p = steps != null ? steps : progress;
+                    GenerationTrace trace = TraceFanOut.of(steps, attention);
+                    List<GeneratedImage> images;
+                    try (ControlNetLibrary library = new ControlNetLibrary(backend, model.unet().config(), folder)) {
+                        ControlNetSetup control = controlUnits.isEmpty() ? ControlNetSetup.NONE
+                                : new ControlNets(library, controlUnits, a.intValue("--controlnet-units", ControlNets.DEFAULT_MAX_UNITS, 1, 64));
+                        images = init == null ? generator.txt2img(params, hires, control, p, trace)
+                                : generator.img2img(params, init, control, p, trace);
+                        generator.upscalers().close();
+                        for (GeneratedImage img : images) out.println(write(img, outFile, outDir));
+                    }
+                    if (steps != null) err.println("wrote " + steps.finish() + " steps of the first image to " + saveSteps);
+                    if (attention != null) attention.finish(images.getFirst(), PromptTokens.of(model.tokenizer(), images.getFirst().info().prompt()), err);
+                } finally {
+                    if (refiner != null) refiner.model().close();
+                }
             }
         } catch (RuntimeException | IOException e) {
             bar.clear(); // the error line must not land behind a half-drawn bar

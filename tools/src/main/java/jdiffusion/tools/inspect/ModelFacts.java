@@ -11,7 +11,7 @@ import java.util.Map;
 /**
  * What a checkpoint (single file or diffusers folder) is as a model, as the loader sees it: family, variant,
  * prediction type, the shapes of its components and where the configuration came from. Models the engine does not run
- * (SDXL, SD3, Flux...) get the loader's one-line reason as {@code not_runnable} instead.
+ * (SD3, Flux...) get the loader's one-line reason as {@code not_runnable} instead.
  */
 final class ModelFacts {
     private ModelFacts() {}
@@ -22,11 +22,13 @@ final class ModelFacts {
         try (Checkpoint ckpt = Checkpoint.open(path)) {
             ModelConfig c = ckpt.config();
             m.put("family", c.family().name());
+            m.put("model", c.kind());
             m.put("variant", c.variant().name());
             m.put("prediction", c.predictionType() + (c.predictionGuessed() ? " (assumed: no yaml or scheduler config says)" : ""));
             m.put("layout", ckpt.layout() == Checkpoint.Layout.SINGLE_FILE ? "single file (ldm/A1111 names)" : "diffusers folder");
             m.put("config", c.source());
-            m.put("unet", "channels " + c.unet().blockOutChannels() + ", heads " + c.unet().attentionHeads() + ", context " + c.unet().contextDim());
+            m.put("unet", "channels " + c.unet().blockOutChannels() + ", heads " + c.unet().attentionHeads() + ", transformer depth "
+                    + c.unet().transformerDepth() + ", context " + c.unet().contextDim() + (c.unet().hasVector() ? ", vector " + c.unet().vectorDim() : ""));
             if (c.vae() != null) m.put("vae", "downsampling x" + c.vae().downsamplingFactor() + ", latent channels " + c.vae().latentChannels());
             if (c.textEncoder() != null)
                 m.put("text_encoder", c.textEncoder().layers() + " layers x " + c.textEncoder().hiddenSize() + " wide");

@@ -6,20 +6,45 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Every tensor of an A1111/CompVis single-file SD 1.x checkpoint (ldm names and shapes), derived from the
- * architecture hyper-parameters the way ldm's {@code UNetModel}, {@code Encoder}/{@code Decoder} and HF's
- * {@code CLIPTextModel} create their parameters. Used to write random-weight models of the true shapes.
+ * Every tensor of an A1111/CompVis single-file SD 1.x checkpoint or an sgm SDXL base/refiner file (ldm names and
+ * shapes), derived from the architecture hyper-parameters the way ldm/sgm's {@code UNetModel},
+ * {@code Encoder}/{@code Decoder}, HF's {@code CLIPTextModel} and OpenCLIP's text tower create their parameters.
+ * Used to write random-weight models of the true shapes.
  */
 public final class LdmLayout {
     /** One tensor of the file; {@code kind} says how a random model fills it. */
     public record Entry(String name, int[] shape, DType dtype, Kind kind) {}
 
-    public enum Kind { WEIGHT, BIAS, NORM_WEIGHT, NORM_BIAS, POSITION_IDS, SCHEDULE }
+    public enum Kind { WEIGHT, BIAS, NORM_WEIGHT, NORM_BIAS, POSITION_IDS, SCHEDULE, LOGIT_SCALE }
 
-    /** ldm UNet hyper-parameters as in {@code v1-inference.yaml}; attention resolutions are downsampling factors. */
+    /**
+     * ldm/sgm UNet hyper-parameters as in {@code v1-inference.yaml} / {@code sd_xl_base.yaml}: attention resolutions
+     * are downsampling factors, {@code transformerDepth} one entry per level (the middle block uses the last),
+     * {@code linearProjection} sgm's {@code use_linear_in_transformer}, {@code admInChannels} the width of SDXL's
+     * vector input ({@code label_emb}; 0 for none).
+     */
     public record UNet(int inChannels, int outChannels, int modelChannels, int[] channelMult, int numResBlocks,
-                       int[] attentionResolutions, int contextDim, int transformerDepth) {
-        public static UNet sd15() { return new UNet(4, 4, 320, new int[]{1, 2, 4, 4}, 2, new int[]{4, 2, 1}, 768, 1); }
+                       int[] attentionResolutions, int contextDim, int[] transformerDepth, boolean linearProjection, int admInChannels) {
+        /** An SD1-style UNet: {@code transformerDepth} blocks at every level, 1x1-conv projections, no vector input. */
+        public UNet(int inChannels, int outChannels, int modelChannels, int[] channelMult, int numResBlocks, int[] attentionResolutions,
+                    int contextDim, int transformerDepth) {
+            this(inChannels, outChannels, modelChannels, channelMult, numResBlocks, attentionResolutions, contextDim,
+                    java.util.Collections.nCopies(channelMult.length, transformerDepth).stream().mapToInt(Integer::intValue).toArray(), false, 0);
+        }
+
+        public static UNet sd15() {
+            return new UNet(4, 4, 320, new int[]{1, 2, 4, 4}, 2, new int[]{4, 2, 1}, 768, new int[]{1, 1, 1, 1}, false, 0);
+        }
+
+        /** {@code sd_xl_base.yaml}: 2,567,463,684 parameters. */
+        public static UNet sdxl() {
+            return new UNet(4, 4, 320, new int[]{1, 2, 4}, 2, new int[]{4, 2}, 2048, new int[]{0, 2, 10}, true, 2816);
+        }
+
+        /** {@code sd_xl_refiner.yaml}. */
+        public static UNet sdxlRefiner() {
+            return new UNet(4, 4, 384, new int[]{1, 2, 4, 4}, 2, new int[]{4, 2}, 1280, new int[]{4, 4, 4, 4}, true, 2560);
+        }
     }
 
     public record Vae(int ch, int[] chMult, int numResBlocks, int zChannels) {
@@ -28,6 +53,12 @@ public final class LdmLayout {
 
     public record Clip(int hidden, int layers, int intermediate, int vocab, int positions) {
         public static Clip vitL() { return new Clip(768, 12, 3072, 49408, 77); }
+    }
+
+    /** OpenCLIP's text tower (open_clip names: fused {@code in_proj}, {@code text_projection} [W, P] used as {@code x @ P}). */
+    public record OpenClip(int hidden, int layers, int intermediate, int vocab, int positions, int projection) {
+        /** ViT-bigG/14, SDXL's second text encoder: 694,659,841 parameters. */
+        public static OpenClip bigG() { return new OpenClip(1280, 32, 5120, 49408, 77, 1280); }
     }
 
     private final List<Entry> entries = new ArrayList<>();
@@ -43,6 +74,25 @@ public final class LdmLayout {
         l.clip("cond_stage_model.transformer.text_model.", clip);
         for (String s : DdpmSchedule.NAMES)
             l.entries.add(new Entry(s, new int[]{1000}, DType.F32, Kind.SCHEDULE));
+        return l.entries;
+    }
+
+    /** An sgm SDXL base file ({@code sd_xl_base_1.0.safetensors}): UNet, VAE, CLIP-L and bigG; sgm stores no DDPM buffers. */
+    public static List<Entry> sdxl(UNet unet, Vae vae, Clip clipL, OpenClip bigG, DType dtype) {
+        LdmLayout l = new LdmLayout(dtype);
+        l.unet("model.diffusion_model.", unet);
+        l.vae("first_stage_model.", vae);
+        l.clip("conditioner.embedders.0.transformer.text_model.", clipL);
+        l.openClip("conditioner.embedders.1.model.", bigG);
+        return l.entries;
+    }
+
+    /** An sgm SDXL refiner file ({@code sd_xl_refiner_1.0.safetensors}): UNet, VAE and bigG alone. */
+    public static List<Entry> sdxlRefiner(UNet unet, Vae vae, OpenClip bigG, DType dtype) {
+        LdmLayout l = new LdmLayout(dtype);
+        l.unet("model.diffusion_model.", unet);
+        l.vae("first_stage_model.", vae);
+        l.openClip("conditioner.embedders.0.model.", bigG);
         return l.entries;
     }
 
@@ -67,6 +117,10 @@ public final class LdmLayout {
         int c = u.modelChannels(), temb = 4 * c;
         linear(p + "time_embed.0", temb, c);
         linear(p + "time_embed.2", temb, temb);
+        if (u.admInChannels() > 0) {
+            linear(p + "label_emb.0.0", temb, u.admInChannels());
+            linear(p + "label_emb.0.2", temb, temb);
+        }
         conv(p + "input_blocks.0.0", c, u.inChannels(), 3);
         List<Integer> skips = new ArrayList<>();
         skips.add(c);
@@ -76,7 +130,7 @@ public final class LdmLayout {
                 int out = u.channelMult()[level] * c;
                 resBlock(p + "input_blocks." + block + ".0", ch, out, temb);
                 ch = out;
-                if (contains(u.attentionResolutions(), ds)) transformer(p + "input_blocks." + block + ".1", ch, u);
+                if (contains(u.attentionResolutions(), ds)) transformer(p + "input_blocks." + block + ".1", ch, u, u.transformerDepth()[level]);
                 skips.add(ch);
                 block++;
             }
@@ -88,7 +142,7 @@ public final class LdmLayout {
             }
         }
         resBlock(p + "middle_block.0", ch, ch, temb);
-        transformer(p + "middle_block.1", ch, u);
+        transformer(p + "middle_block.1", ch, u, u.transformerDepth()[u.transformerDepth().length - 1]);
         resBlock(p + "middle_block.2", ch, ch, temb);
         block = 0;
         for (int level = u.channelMult().length - 1; level >= 0; level--) {
@@ -98,7 +152,7 @@ public final class LdmLayout {
                 resBlock(b + "0", ch + skip, out, temb);
                 ch = out;
                 int sub = 1;
-                if (contains(u.attentionResolutions(), ds)) transformer(b + sub++, ch, u);
+                if (contains(u.attentionResolutions(), ds)) transformer(b + sub++, ch, u, u.transformerDepth()[level]);
                 if (level > 0 && i == u.numResBlocks()) {
                     conv(b + sub + ".conv", ch, ch, 3);
                     ds /= 2;
@@ -119,10 +173,10 @@ public final class LdmLayout {
         if (in != out) conv(p + ".skip_connection", out, in, 1);
     }
 
-    private void transformer(String p, int ch, UNet u) {
+    private void transformer(String p, int ch, UNet u, int depth) {
         norm(p + ".norm", ch);
-        conv(p + ".proj_in", ch, ch, 1);
-        for (int d = 0; d < u.transformerDepth(); d++) {
+        projection(p + ".proj_in", ch, u);
+        for (int d = 0; d < depth; d++) {
             String t = p + ".transformer_blocks." + d + ".";
             linearNoBias(t + "attn1.to_q", ch, ch);
             linearNoBias(t + "attn1.to_k", ch, ch);
@@ -138,7 +192,12 @@ public final class LdmLayout {
             norm(t + "norm2", ch);
             norm(t + "norm3", ch);
         }
-        conv(p + ".proj_out", ch, ch, 1);
+        projection(p + ".proj_out", ch, u);
+    }
+
+    private void projection(String name, int ch, UNet u) {
+        if (u.linearProjection()) linear(name, ch, ch);
+        else conv(name, ch, ch, 1);
     }
 
     private static boolean contains(int[] a, int v) {
@@ -213,5 +272,26 @@ public final class LdmLayout {
             norm(l + "layer_norm2", c.hidden());
         }
         norm(p + "final_layer_norm", c.hidden());
+    }
+
+    // ---- OpenCLIP text tower (open_clip names) ----
+
+    private void openClip(String p, OpenClip c) {
+        int w = c.hidden();
+        weight(p + "token_embedding", c.vocab(), w);
+        entries.add(new Entry(p + "positional_embedding", new int[]{c.positions(), w}, dtype, Kind.WEIGHT));
+        for (int i = 0; i < c.layers(); i++) {
+            String l = p + "transformer.resblocks." + i + ".";
+            norm(l + "ln_1", w);
+            entries.add(new Entry(l + "attn.in_proj_weight", new int[]{3 * w, w}, dtype, Kind.WEIGHT));
+            entries.add(new Entry(l + "attn.in_proj_bias", new int[]{3 * w}, dtype, Kind.BIAS));
+            linear(l + "attn.out_proj", w, w);
+            norm(l + "ln_2", w);
+            linear(l + "mlp.c_fc", c.intermediate(), w);
+            linear(l + "mlp.c_proj", w, c.intermediate());
+        }
+        norm(p + "ln_final", w);
+        entries.add(new Entry(p + "text_projection", new int[]{w, c.projection()}, dtype, Kind.WEIGHT));
+        entries.add(new Entry(p + "logit_scale", new int[]{}, dtype, Kind.LOGIT_SCALE));
     }
 }

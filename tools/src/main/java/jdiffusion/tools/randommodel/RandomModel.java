@@ -44,6 +44,12 @@ public final class RandomModel {
             sink.write(b.flip());
             return;
         }
+        if (e.kind() == LdmLayout.Kind.LOGIT_SCALE) {
+            // CLIP's trained temperature, ln(100); unused for text conditioning
+            put(b, e.dtype(), (float) Math.log(100));
+            sink.write(b.flip());
+            return;
+        }
         SplittableRandom rnd = new SplittableRandom(seed * 0x9E3779B97F4A7C15L ^ e.name().hashCode());
         long fanIn = e.shape().length > 1 ? n / e.shape()[0] : n;
         double bound = switch (e.kind()) {
@@ -56,13 +62,17 @@ public final class RandomModel {
         for (long i = 0; i < n; i++) {
             float v = bound == 0 ? constant : (float) ((rnd.nextDouble() * 2 - 1) * bound);
             if (b.remaining() < elementBytes) { sink.write(b.flip()); b.clear(); }
-            switch (e.dtype()) {
-                case F32 -> b.putFloat(v);
-                case F16 -> b.putShort(Float.floatToFloat16(v));
-                case BF16 -> b.putShort(DType.floatToBf16(v));
-                default -> throw new IllegalArgumentException("random values for " + e.dtype() + " tensor " + e.name());
-            }
+            put(b, e.dtype(), v);
         }
         sink.write(b.flip());
+    }
+
+    private static void put(ByteBuffer b, DType dtype, float v) {
+        switch (dtype) {
+            case F32 -> b.putFloat(v);
+            case F16 -> b.putShort(Float.floatToFloat16(v));
+            case BF16 -> b.putShort(DType.floatToBf16(v));
+            default -> throw new IllegalArgumentException("random values for " + dtype + " tensors");
+        }
     }
 }

@@ -21,7 +21,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-/** {@code jsd inspect} on every layout of the tiny SD1.5 model, and on files that are not checkpoints. */
+/** {@code jsd inspect} on every layout of the tiny SD1.5 and SDXL models, and on files that are not checkpoints. */
 class InspectLayoutsTest {
 
     private static Map<String, Object> json(String... args) {
@@ -65,6 +65,15 @@ class InspectLayoutsTest {
         }
         assertEquals("torch zip", at(json(Golden.file("ckpt/tiny-sd15.ckpt").toString()), "format"));
         assertEquals("torch legacy", at(json(Golden.file("ckpt/tiny-sd15.legacy.ckpt").toString()), "format"));
+    }
+
+    @Test
+    void sdxlBaseAndRefinerAreReportedByKind() {
+        for (Path p : List.of(Golden.model("tiny-sdxl.safetensors"), Golden.model("tiny-sdxl.fp16.safetensors"), Golden.model("tiny-sdxl")))
+            assertEquals("SDXL base", at(json(p.toString()), "details", "model"), p.toString());
+        Map<String, Object> refiner = json(Golden.model("tiny-sdxl-refiner.safetensors").toString());
+        assertEquals("SDXL refiner", at(refiner, "details", "model"));
+        assertEquals("SDXL_REFINER", at(refiner, "details", "family"));
     }
 
     @Test

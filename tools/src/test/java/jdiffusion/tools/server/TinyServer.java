@@ -30,7 +30,7 @@ final class TinyServer implements AutoCloseable {
 
     record Reply(int status, Map<String, Object> json, List<Object> list, String text) {}
 
-    private TinyServer(Path root, JsdServer server, String auth) {
+    TinyServer(Path root, JsdServer server, String auth) {
         this.root = root;
         this.server = server;
         this.auth = auth;
