@@ -51,6 +51,8 @@ public final class SdxlConditioner {
      * @param embeddings SDXL textual-inversion embeddings ({@link EmbeddingDatabase#loadSdxl}), or null for none
      */
     public SdxlConditioner(Backend backend, SdxlTextEncoders text, ClipTokenizer tokenizer, EmbeddingDatabase embeddings) {
+        if (embeddings != null && !embeddings.isSdxl())
+            throw new IllegalArgumentException("the SDXL conditioner needs an SDXL embedding database (EmbeddingDatabase.loadSdxl)");
         this.backend = backend;
         this.embeddings = embeddings;
         EmbeddingLookup lookup = embeddings == null ? EmbeddingLookup.NONE : embeddings;
