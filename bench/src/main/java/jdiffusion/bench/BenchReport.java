@@ -53,6 +53,9 @@ public final class BenchReport {
             } else if (name.startsWith("ClipTextEncoderBenchmark")) {
                 flops = ClipTextEncoderBenchmark.flops();
                 what = "CLIP ViT-L/14 text, " + ClipTextEncoderBenchmark.BATCH + "x" + ClipTextEncoderBenchmark.TOKENS + " tokens, W " + p.getParam("weights");
+            } else if (name.startsWith("SdxlTextEncodersBenchmark")) {
+                flops = SdxlTextEncodersBenchmark.flops();
+                what = "SDXL CLIP-L + bigG text, " + SdxlTextEncodersBenchmark.BATCH + "x" + SdxlTextEncodersBenchmark.TOKENS + " tokens, W " + p.getParam("weights");
             } else if (name.startsWith("UNetBenchmark")) {
                 flops = UNetBenchmark.flops();
                 what = "UNet SD1.5 call, batch " + UNetBenchmark.BATCH + ", 64x64 latent, W " + p.getParam("weights");
