@@ -57,6 +57,9 @@ public final class BenchReport {
                 int units = Integer.parseInt(p.getParam("units"));
                 flops = ControlNetStepBenchmark.flops(units);
                 what = "SD1.5 step + " + units + " ControlNet(s), batch " + UNetBenchmark.BATCH + ", 64x64 latent, 512x512 hint, W F16";
+            } else if (name.startsWith("SdxlTextEncodersBenchmark")) {
+                flops = SdxlTextEncodersBenchmark.flops();
+                what = "SDXL CLIP-L + bigG text, " + SdxlTextEncodersBenchmark.BATCH + "x" + SdxlTextEncodersBenchmark.TOKENS + " tokens, W " + p.getParam("weights");
             } else if (name.startsWith("UNetBenchmark")) {
                 String model = p.getParam("model") == null ? "sd15" : p.getParam("model");
                 int latent = UNetBenchmark.latent(model);

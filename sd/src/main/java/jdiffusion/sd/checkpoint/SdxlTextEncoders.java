@@ -252,6 +252,15 @@ public final class SdxlTextEncoders implements AutoCloseable {
     /** A diffusers folder's {@code tokenizer_2/}, when there is one. */
     public java.util.Optional<Path> bigGTokenizerDir() { return java.util.Optional.ofNullable(bigGTokenizer); }
 
+    /**
+     * The same encoders over other weights under the same names (e.g. {@code PatchedWeights} with LoRAs merged in);
+     * {@code clipL} null for the refiner. The result owns nothing: keep this one open while it is used.
+     */
+    public SdxlTextEncoders withWeights(WeightSource clipL, WeightSource bigG) {
+        if ((clipL == null) != (this.clipL == null)) throw new IllegalArgumentException("CLIP-L weights must be given exactly when the model has CLIP-L");
+        return new SdxlTextEncoders(source, clipL, clipLConfig, bigG, bigGConfig, sizeEmbeddingDim, aestheticScore, clipLTokenizer, bigGTokenizer, List.of());
+    }
+
     @Override public void close() { owned.forEach(TensorFile::close); }
 
     /** What an sgm yaml's {@code conditioner_config} says about the text side. */

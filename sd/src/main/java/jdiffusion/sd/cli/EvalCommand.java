@@ -56,6 +56,13 @@ public final class EvalCommand {
                            encoder_hidden_states [B,L,D]  -> noise_pred
               vae-decode   latents [B,4,h,w] in pipeline space (divided by the scaling factor here) -> image (raw)
               vae-encode   image [B,3,H,W] in [-1,1]  -> mean, logvar
+              sdxl-text    input_ids_1 [B,77] (CLIP-L; absent for a refiner), input_ids_2 [B,77] (bigG)
+                                                    -> te1/te2.penultimate (no final norm), te1/te2.last_hidden_state,
+                                                       te2.text_embeds (projected pooled), prompt_embeds
+              sdxl-conditioner  --prompt TEXT (repeat for a batch) [--negative], and in IN the size values
+                           input.original_size_as_tuple [B,2], input.crop_coords_top_left [B,2],
+                           input.target_size_as_tuple [B,2] (base) or input.aesthetic_score [B,1] (refiner)
+                                                    -> crossattn, vector (WebUI 1.10 SDXL conditioning)
 
             options:
               --model PATH            single .safetensors checkpoint (a sibling .yaml wins over detection) or diffusers folder
@@ -63,6 +70,10 @@ public final class EvalCommand {
               --device DEVICE         cpu (default), opencl, opencl:N (see jsd devices) or reference (slow scalar yardstick)
               --dump-intermediates    also write per-block tensors under the golden files' intermediate names
               --repeat N              run the call N times in this process (timings per call on stderr)
+              --prompt TEXT           a prompt for sdxl-conditioner (repeat for a batch)
+              --negative              sdxl-conditioner: the prompts are negative prompts (all empty = zeroed)
+              --tokenizer PATH        sdxl-conditioner: CLIP tokenizer folder (default: the diffusers folder's tokenizer/,
+                                      else the Hugging Face cache)
               --lora FILE[:M[:U]]     merge a LoRA/LyCORIS file into the text encoder (multiplier M, default 1) and the
                                       UNet (U, default M) before running; repeat for several
             """;
@@ -102,16 +113,17 @@ public final class EvalCommand {
     }
 
     record Request(String component, Path model, Path vae, Path inputs, Path out, String device, boolean intermediates, int repeat,
-                   List<LoraOption> loras) {
-        static final List<String> COMPONENTS = List.of("clip", "unet", "vae-decode", "vae-encode");
+                   List<LoraOption> loras, List<String> prompts, boolean negative, Path tokenizer) {
+        static final List<String> COMPONENTS = List.of("clip", "unet", "vae-decode", "vae-encode", SdxlTextEval.TEXT, SdxlTextEval.CONDITIONER);
 
         /** The parsed arguments, or null when help was asked for. */
         static Request parse(List<String> args) {
             String component = null, device = "cpu";
-            Path model = null, vae = null, inputs = null, out = null;
-            boolean intermediates = false;
+            Path model = null, vae = null, inputs = null, out = null, tokenizer = null;
+            boolean intermediates = false, negative = false;
             int repeat = 1;
             List<LoraOption> loras = new ArrayList<>();
+            List<String> prompts = new ArrayList<>();
             for (int i = 0; i < args.size(); i++) {
                 String a = args.get(i);
                 switch (a) {
@@ -123,6 +135,13 @@ public final class EvalCommand {
                     case "--device" -> device = value(args, ++i, a).toLowerCase(Locale.ROOT);
                     case "--dump-intermediates" -> intermediates = true;
                     case "--lora" -> loras.add(LoraOption.parse(value(args, ++i, a)));
+                    case "--prompt" -> {
+                        // a prompt may be empty or start with a dash
+                        if (++i >= args.size()) throw new IllegalArgumentException("--prompt needs a value");
+                        prompts.add(args.get(i));
+                    }
+                    case "--negative" -> negative = true;
+                    case "--tokenizer" -> tokenizer = Path.of(value(args, ++i, a));
                     case "--repeat" -> {
                         String v = value(args, ++i, a);
                         try {
@@ -145,8 +164,12 @@ public final class EvalCommand {
             if (model == null) throw new IllegalArgumentException("--model is required");
             if (inputs == null) throw new IllegalArgumentException("--inputs is required");
             if (out == null) throw new IllegalArgumentException("--out is required");
+            if (component.equals(SdxlTextEval.CONDITIONER) && prompts.isEmpty())
+                throw new IllegalArgumentException(SdxlTextEval.CONDITIONER + " needs --prompt TEXT (repeat it for a batch)");
+            if (!component.equals(SdxlTextEval.CONDITIONER) && (!prompts.isEmpty() || negative))
+                throw new IllegalArgumentException("--prompt and --negative are for " + SdxlTextEval.CONDITIONER);
             DeviceSelector.parse(device);
-            return new Request(component, model, vae, inputs, out, device, intermediates, repeat, List.copyOf(loras));
+            return new Request(component, model, vae, inputs, out, device, intermediates, repeat, List.copyOf(loras), List.copyOf(prompts), negative, tokenizer);
         }
 
         private static String value(List<String> args, int i, String option) {
@@ -194,6 +217,7 @@ public final class EvalCommand {
     }
 
     static Map<String, Tensor> evaluate(Request r, PrintStream err) {
+        if (SdxlTextEval.handles(r.component)) return SdxlTextEval.evaluate(r, err);
         try (Backend backend = DeviceSelector.open(r.device);
              Checkpoint ckpt = Checkpoint.open(r.model);
              SafeTensors in = openInputs(r.inputs)) {
@@ -208,23 +232,23 @@ public final class EvalCommand {
         }
     }
 
-    private static SafeTensors openInputs(Path p) {
+    static SafeTensors openInputs(Path p) {
         if (!Files.isRegularFile(p)) throw new EvalException(p + ": no such inputs file");
         return SafeTensors.open(p);
     }
 
-    private static Tensor input(SafeTensors in, String name, String component) {
+    static Tensor input(SafeTensors in, String name, String component) {
         if (!in.contains(name))
             throw new EvalException(in.path() + ": no tensor \"" + name + "\", which " + component + " reads (it has " + in.names() + ")");
         return in.get(name);
     }
 
     /** Host F32 copy of an output: the writer needs host tensors, and a later call may reuse backend buffers. */
-    private static Tensor host(Tensor t) { return Tensor.of(t.toFloatArray(), t.shape()); }
+    static Tensor host(Tensor t) { return Tensor.of(t.toFloatArray(), t.shape()); }
 
-    private interface Call<T> { T run(); }
+    interface Call<T> { T run(); }
 
-    private static <T> T timed(String component, int repeat, PrintStream err, Call<T> call) {
+    static <T> T timed(String component, int repeat, PrintStream err, Call<T> call) {
         T result = null;
         for (int i = 0; i < repeat; i++) {
             long start = System.nanoTime();
@@ -317,7 +341,7 @@ public final class EvalCommand {
         }
     }
 
-    private static <T> T checked(SafeTensors in, Call<T> call) {
+    static <T> T checked(SafeTensors in, Call<T> call) {
         try {
             return call.run();
         } catch (IllegalArgumentException e) {

@@ -118,6 +118,9 @@ public final class EmbeddingDatabase implements EmbeddingLookup {
 
     public Collection<Embedding> all() { return byName.values(); }
 
+    /** True when built for an SDXL model ({@link #loadSdxl}): its embeddings carry one set of vectors per text encoder. */
+    public boolean isSdxl() { return sdxlWidths != null; }
+
     /** "TI hashes" short hash of a used embedding, computed once. */
     public synchronized String shorthash(String name) { return hashes.computeIfAbsent(name, n -> get(n).shorthash()); }
 

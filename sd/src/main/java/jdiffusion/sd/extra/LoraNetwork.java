@@ -121,20 +121,28 @@ public final class LoraNetwork {
         List<Module> modules = new ArrayList<>();
         List<String> unmatched = new ArrayList<>();
         List<String> mismatched = new ArrayList<>();
-        boolean sdxlTextEncoders = false;
+        boolean sdxlModel = model.hasSecondTextEncoder(), sdxlTextEncoders = false, singleTextEncoder = false;
         int contextIn = 0;
         for (Map.Entry<String, Map<String, Tensor>> g : groups.entrySet()) {
             String key = g.getKey();
-            if (key.startsWith("lora_te1_") || key.startsWith("lora_te2_")) {
-                sdxlTextEncoders = true;
-                continue;
-            }
             NetworkTarget target;
             String path;
-            if (key.startsWith("lora_unet_")) {
+            if (key.startsWith("lora_te1_") || key.startsWith("lora_te2_")) {
+                if (!sdxlModel) {
+                    sdxlTextEncoders = true;
+                    continue;
+                }
+                // kohya names both SDXL encoders by their transformers path, bigG's fused q/k/v included
+                target = key.startsWith("lora_te1_") ? NetworkTarget.TEXT_ENCODER : NetworkTarget.TEXT_ENCODER_2;
+                path = key.substring("lora_te1_".length());
+            } else if (key.startsWith("lora_unet_")) {
                 target = NetworkTarget.UNET;
                 path = key.substring("lora_unet_".length());
             } else if (key.startsWith("lora_te_")) {
+                if (sdxlModel) {
+                    singleTextEncoder = true;
+                    continue;
+                }
                 target = NetworkTarget.TEXT_ENCODER;
                 path = key.substring("lora_te_".length());
             } else {
@@ -160,6 +168,9 @@ public final class LoraNetwork {
         String base = "LoRA " + file + " does not fit model " + model.describe() + ": ";
         if (sdxlTextEncoders)
             throw new ExtraNetworkException(base + "it is an SDXL LoRA (lora_te1_/lora_te2_ keys for SDXL's two text encoders); use an SD 1.x/2.x LoRA");
+        if (singleTextEncoder)
+            throw new ExtraNetworkException(base + "it is an SD 1.x/2.x LoRA (lora_te_ keys for a single text encoder) and the model is SDXL; use an SDXL LoRA");
+        keepWholeFusedAttention(modules, unmatched);
         String made = contextIn == 2048 ? "it was made for SDXL" : contextIn == 1024 ? "it was made for SD 2.x"
                 : contextIn == 768 ? "it was made for SD 1.x" : "it was made for another base model";
         if (!mismatched.isEmpty()) {
@@ -169,6 +180,26 @@ public final class LoraNetwork {
             throw new ExtraNetworkException(base + "none of its " + groups.size() + " module(s) matches a layer of the model (e.g. "
                     + groups.keySet().stream().limit(3).toList() + "); " + (contextIn > 0 ? made : "it is for another model type or not a kohya/LyCORIS LoRA"));
         return new LoraNetwork(name, file, modules, unmatched);
+    }
+
+    /**
+     * The WebUI patches bigG's fused {@code in_proj_weight} only when a layer's q, k, v and out_proj modules are all
+     * present (its {@code MultiheadAttention} path); a layer with some of them is left alone.
+     */
+    private static void keepWholeFusedAttention(List<Module> modules, List<String> unmatched) {
+        Map<String, List<Module>> byAttention = new LinkedHashMap<>();
+        for (Module m : modules) {
+            if (m.target() != NetworkTarget.TEXT_ENCODER_2) continue;
+            int cut = m.layer().lastIndexOf(".self_attn.");
+            if (cut >= 0) byAttention.computeIfAbsent(m.layer().substring(0, cut), k -> new ArrayList<>()).add(m);
+        }
+        for (List<Module> parts : byAttention.values()) {
+            java.util.Set<String> names = new java.util.HashSet<>();
+            for (Module m : parts) names.add(m.layer().substring(m.layer().lastIndexOf('.') + 1));
+            if (names.containsAll(List.of("q_proj", "k_proj", "v_proj", "out_proj"))) continue;
+            modules.removeAll(parts);
+            for (Module m : parts) unmatched.add(m.key());
+        }
     }
 
     /** The delta of one module from its parameters; an unknown parameter set is refused with its names. */

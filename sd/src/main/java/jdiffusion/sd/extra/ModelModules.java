@@ -19,14 +19,30 @@ import java.util.Map;
 public final class ModelModules {
     private final String modelName;
     private final ModelFamily family;
-    private final WeightSource unet, text;
-    private final Map<String, String> unetModules = new HashMap<>(), textModules = new HashMap<>();
+    private final WeightSource unet, text, text2;
+    private final Map<String, String> unetModules = new HashMap<>(), textModules = new HashMap<>(), text2Modules = new HashMap<>();
 
     public ModelModules(String modelName, ModelFamily family, UNetConfig unetConfig, WeightSource unet, WeightSource text) {
+        this(modelName, family, unetConfig, unet, text, null);
+    }
+
+    /**
+     * With SDXL's second text encoder {@code text2} (OpenCLIP-bigG under Hugging Face names, kohya's {@code lora_te2_});
+     * {@code text} is then CLIP-L ({@code lora_te1_}, null for the refiner). {@code unet} may be null to bind only the
+     * text side (its modules then stay unmatched).
+     */
+    public ModelModules(String modelName, ModelFamily family, UNetConfig unetConfig, WeightSource unet, WeightSource text, WeightSource text2) {
         this.modelName = modelName;
         this.family = family;
         this.unet = unet;
         this.text = text;
+        this.text2 = text2;
+        if (unet != null) indexUnet(unetConfig);
+        index(text, textModules);
+        index(text2, text2Modules);
+    }
+
+    private void indexUnet(UNetConfig unetConfig) {
         Map<String, String> ldm = LdmModuleNames.unet(unetConfig, unet.keys());
         for (String key : unet.keys()) {
             if (!key.endsWith(".weight")) continue;
@@ -36,12 +52,14 @@ public final class ModelModules {
             if (ldmName != null && ldmName.endsWith(".weight"))
                 unetModules.putIfAbsent(underscored(ldmName.substring(0, ldmName.length() - ".weight".length())), module);
         }
-        if (text != null) {
-            for (String key : text.keys()) {
-                if (!key.endsWith(".weight")) continue;
-                String module = key.substring(0, key.length() - ".weight".length());
-                textModules.put(underscored(module), module);
-            }
+    }
+
+    private static void index(WeightSource source, Map<String, String> modules) {
+        if (source == null) return;
+        for (String key : source.keys()) {
+            if (!key.endsWith(".weight")) continue;
+            String module = key.substring(0, key.length() - ".weight".length());
+            modules.put(underscored(module), module);
         }
     }
 
@@ -57,11 +75,24 @@ public final class ModelModules {
 
     public ModelFamily family() { return family; }
 
-    public WeightSource source(NetworkTarget target) { return target == NetworkTarget.UNET ? unet : text; }
+    public WeightSource source(NetworkTarget target) {
+        return switch (target) {
+            case UNET -> unet;
+            case TEXT_ENCODER -> text;
+            case TEXT_ENCODER_2 -> text2;
+        };
+    }
+
+    /** True for SDXL: the model has a second text encoder, so its LoRAs use {@code lora_te1_}/{@code lora_te2_}. */
+    public boolean hasSecondTextEncoder() { return text2 != null; }
 
     /** The internal module path (diffusers naming) of a kohya-style underscored name, or null. */
     String resolve(NetworkTarget target, String underscoredName) {
-        return (target == NetworkTarget.UNET ? unetModules : textModules).get(underscoredName);
+        return (switch (target) {
+            case UNET -> unetModules;
+            case TEXT_ENCODER -> textModules;
+            case TEXT_ENCODER_2 -> text2Modules;
+        }).get(underscoredName);
     }
 
     /** The module's {@code weight} tensor (for shapes). */
@@ -71,5 +102,5 @@ public final class ModelModules {
     }
 
     /** e.g. "tiny-sd15 (SD1)". */
-    String describe() { return modelName + " (" + family + ")"; }
+    String describe() { return modelName + " (" + (family != null ? family : text2 != null ? "SDXL" : "unknown family") + ")"; }
 }

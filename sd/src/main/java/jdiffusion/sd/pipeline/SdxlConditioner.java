@@ -9,7 +9,7 @@ import jdiffusion.sd.prompt.EmbeddingLookup;
 import jdiffusion.sd.prompt.PromptChunker;
 import jdiffusion.sd.prompt.PromptSchedules;
 import jdiffusion.sd.prompt.ScheduledText;
-import jdiffusion.sd.unet.Timesteps;
+import jdiffusion.sd.unet.TimeIds;
 import jdiffusion.tensor.Backend;
 
 import java.util.ArrayList;
@@ -40,7 +40,7 @@ public final class SdxlConditioner {
     private final PromptWindows clipLWindows, bigGWindows;
     private final PromptChunker firstChunker;
     private final EmbeddingDatabase embeddings;
-    private final Timesteps sizeEmbedding;
+    private final TimeIds sizeEmbedding;
     private final boolean aestheticScore;
     private final int vectorDim;
     private final Set<String> usedEmbeddings = new LinkedHashSet<>();
@@ -51,6 +51,8 @@ public final class SdxlConditioner {
      * @param embeddings SDXL textual-inversion embeddings ({@link EmbeddingDatabase#loadSdxl}), or null for none
      */
     public SdxlConditioner(Backend backend, SdxlTextEncoders text, ClipTokenizer tokenizer, EmbeddingDatabase embeddings) {
+        if (embeddings != null && !embeddings.isSdxl())
+            throw new IllegalArgumentException("the SDXL conditioner needs an SDXL embedding database (EmbeddingDatabase.loadSdxl)");
         this.backend = backend;
         this.embeddings = embeddings;
         EmbeddingLookup lookup = embeddings == null ? EmbeddingLookup.NONE : embeddings;
@@ -70,7 +72,7 @@ public final class SdxlConditioner {
             this.clipLWindows = null;
             this.firstChunker = bigGChunker;
         }
-        this.sizeEmbedding = new Timesteps(text.sizeEmbeddingDim(), true, 0);
+        this.sizeEmbedding = new TimeIds(text.sizeEmbeddingDim());
         this.aestheticScore = text.aestheticScore();
         this.vectorDim = text.vectorDim();
     }
@@ -102,12 +104,12 @@ public final class SdxlConditioner {
         int batch = texts.size();
         int lDim = clipL == null ? 0 : clipL.config().hiddenSize(), gDim = bigG.config().hiddenSize();
         int pooledDim = bigG.config().projectionDim(), dim = lDim + gDim;
-        float[] sizes = sizeEmbedding.project(size.values(aestheticScore));
+        float[] sizes = size.values(aestheticScore);
         List<SdxlConditioning> out = new ArrayList<>(batch);
         if (negative && texts.stream().allMatch(String::isEmpty)) {
             // sgm zeroes the text embedders' outputs, whose shape is one window; the size embeddings stay
             int tokens = PromptChunker.CHUNK_LENGTH + 2;
-            for (int b = 0; b < batch; b++) out.add(new SdxlConditioning(new TextConditioning(new float[tokens * dim], tokens, dim), vector(new float[pooledDim], sizes)));
+            for (int b = 0; b < batch; b++) out.add(new SdxlConditioning(new TextConditioning(new float[tokens * dim], tokens, dim), sizeEmbedding.vector(new float[pooledDim], sizes, 1)));
             return out;
         }
         PromptWindows.Encoded g = bigGWindows.encode(texts, (ids, replaced, first) ->
@@ -125,15 +127,9 @@ public final class SdxlConditioner {
                 System.arraycopy(g.states()[b], t * gDim, cross, t * dim + lDim, gDim);
             }
             out.add(new SdxlConditioning(new TextConditioning(cross, g.tokens(), dim),
-                    vector(java.util.Arrays.copyOfRange(pooled, b * pooledDim, (b + 1) * pooledDim), sizes)));
+                    sizeEmbedding.vector(java.util.Arrays.copyOfRange(pooled, b * pooledDim, (b + 1) * pooledDim), sizes, 1)));
         }
         return out;
-    }
-
-    private static float[] vector(float[] pooled, float[] sizes) {
-        float[] v = java.util.Arrays.copyOf(pooled, pooled.length + sizes.length);
-        System.arraycopy(sizes, 0, v, pooled.length, sizes.length);
-        return v;
     }
 
     /** A conditioning in use up to denoiser step {@code endStep} (prompt editing). */

@@ -47,4 +47,18 @@ class ComponentsUseEveryWeightTest {
             assertEquals(new TreeSet<>(unet.keys()), unet.read, "unet");
         }
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"tiny-sdxl.safetensors", "tiny-sdxl", "tiny-sdxl-refiner.safetensors"})
+    void sdxlTextEncodersReadEveryMappedWeight(String model) {
+        try (Backend b = new CpuBackend(1); SdxlTextEncoders text = SdxlTextEncoders.open(Golden.model(model))) {
+            Recording bigG = new Recording(text.bigG());
+            new ClipTextEncoder(b, new Weights(bigG), text.bigGConfig());
+            assertEquals(new TreeSet<>(bigG.keys()), bigG.read, "bigG");
+            if (!text.hasClipL()) return;
+            Recording clipL = new Recording(text.clipL());
+            new ClipTextEncoder(b, new Weights(clipL), text.clipLConfig());
+            assertEquals(new TreeSet<>(clipL.keys()), clipL.read, "CLIP-L");
+        }
+    }
 }

@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class ClipTextEncoderBFloat16Test {
     private static final ValueLayout.OfShort BF16_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
-    private static Tensor toBf16(Tensor t) {
+    static Tensor toBf16(Tensor t) {
         float[] v = t.toFloatArray();
         MemorySegment s = Arena.ofAuto().allocate(2L * v.length, 2);
         for (int i = 0; i < v.length; i++) s.setAtIndex(BF16_LE, i, DType.floatToBf16(v[i]));
@@ -35,7 +35,7 @@ class ClipTextEncoderBFloat16Test {
     }
 
     /** The F32 weights rounded to BF16 and widened back. */
-    private static WeightSource roundedToBf16(WeightSource source) {
+    static WeightSource roundedToBf16(WeightSource source) {
         return new WeightSource() {
             @Override public Tensor find(String key) {
                 Tensor t = source.find(key);

@@ -121,4 +121,30 @@ class SdxlTextEncodersGoldenTest {
             }
         }
     }
+
+    /** A BF16 file (as some merges are saved) stays BF16 in memory and computes what its rounded weights imply. */
+    @Test
+    void bf16SingleFileMatchesF32WeightsRoundedToBf16(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        java.nio.file.Path bf16 = dir.resolve("tiny-sdxl.bf16.safetensors");
+        try (jdiffusion.tensor.SafeTensors f32 = jdiffusion.tensor.SafeTensors.open(Golden.model("tiny-sdxl.safetensors"))) {
+            jdiffusion.tensor.SafeTensorsWriter w = new jdiffusion.tensor.SafeTensorsWriter();
+            for (String n : f32.names())
+                if (n.startsWith("conditioner.")) w.add(n, f32.get(n).dtype() == DType.F32 ? ClipTextEncoderBFloat16Test.toBf16(f32.get(n)) : f32.get(n));
+            w.write(bf16);
+        }
+        try (Backend cpu = new CpuBackend(2);
+             var file = ModelFile.open(bf16);
+             SdxlTextEncoders full = SdxlTextEncoders.open(Golden.model("tiny-sdxl.safetensors"));
+             Golden.Case c = Golden.open("sdxl/tiny-sdxl_text_encoders_0")) {
+            SdxlTextEncoders half = SdxlTextEncoders.fromSingleFile(file, Golden.model("tiny-sdxl.yaml"));
+            assertEquals(DType.BF16, half.bigG().find("text_model.encoder.layers.3.self_attn.v_proj.weight").dtype());
+            assertEquals(16, half.sizeEmbeddingDim(), "from the yaml, the file has no UNet");
+            int[][] ids = ClipTextEncoder.ids(c.tensor("input_ids_2"));
+            ClipTextEncoder.PenultimateStates a = new ClipTextEncoder(cpu, new Weights(half.bigG()), half.bigGConfig()).penultimate(cpu, ids, true);
+            ClipTextEncoder.PenultimateStates e = new ClipTextEncoder(cpu, new Weights(ClipTextEncoderBFloat16Test.roundedToBf16(full.bigG())),
+                    full.bigGConfig()).penultimate(cpu, ids, true);
+            TensorAssert.assertClose(e.states(), a.states(), 1e-5, 0, "BF16 file vs F32 rounded to BF16");
+            TensorAssert.assertClose(e.pooled(), a.pooled(), 1e-5, 0, "BF16 pooled vs F32 rounded to BF16");
+        }
+    }
 }

@@ -85,4 +85,34 @@ class SdxlConditionerGoldenTest {
             assertClose(c.tensor("crossattn"), crossattn(conds), atol, 0, what + " crossattn");
         }
     }
+
+    /** The text side of the WebUI end-to-end cases, from their {@code cli} blocks alone (base, and the refiner after the switch). */
+    @ParameterizedTest
+    @CsvSource({
+            "webui_sdxl_euler_a_48x32, ",
+            "webui_sdxl_dpmpp2m_karras_emptyneg_32x48, ",
+            "webui_sdxl_refiner_switch0.8_euler_a_48x32, ",
+            "webui_sdxl_refiner_switch0.8_euler_a_48x32, refiner.",
+    })
+    @SuppressWarnings("unchecked")
+    void webUiRunsConditionFromTheirCliBlocks(String name, String prefix) {
+        String p = prefix == null ? "" : prefix;
+        try (Golden.Case c = Golden.open("sdxl/" + name);
+             SdxlTextEncoders text = SdxlTextEncoders.open(Golden.model(p.isEmpty() ? "tiny-sdxl.safetensors" : "tiny-sdxl-refiner.safetensors"))) {
+            java.util.Map<String, Object> cli = (java.util.Map<String, Object>) c.json().get("cli");
+            int width = ((Number) cli.get("width")).intValue(), height = ((Number) cli.get("height")).intValue();
+            int steps = ((Number) cli.get("steps")).intValue();
+            SdxlConditioner conditioner = new SdxlConditioner(backend, text, tokenizer, null);
+            List<SdxlConditioner.Scheduled> cond = conditioner.schedule((String) cli.get("prompt"), steps,
+                    SdxlSizeConditioning.webUi(width, height, 0, 0, false), false);
+            List<SdxlConditioner.Scheduled> uncond = conditioner.schedule((String) cli.get("negative_prompt"), steps,
+                    SdxlSizeConditioning.webUi(width, height, 0, 0, true), true);
+            assertEquals(1, cond.size());
+            String what = name + " " + p;
+            assertClose(c.floats(p + "cond0.crossattn"), cond.getFirst().conditioning().crossattn().values(), ATOL, 0, what + "cond0.crossattn");
+            assertClose(c.floats(p + "cond0.vector"), cond.getFirst().conditioning().vector(), ATOL, 0, what + "cond0.vector");
+            assertClose(c.floats(p + "uncond.crossattn"), uncond.getFirst().conditioning().crossattn().values(), ATOL, 0, what + "uncond.crossattn");
+            assertClose(c.floats(p + "uncond.vector"), uncond.getFirst().conditioning().vector(), ATOL, 0, what + "uncond.vector");
+        }
+    }
 }
