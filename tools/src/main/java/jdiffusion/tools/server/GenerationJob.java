@@ -61,9 +61,10 @@ final class GenerationJob implements JobQueue.Task<GenerationJob.Result> {
                 one.seed = p.seed() + (p.subseedStrength() == 0 ? (long) batch * size : 0);
                 one.subseed = p.subseed() + (long) batch * size;
                 GenerationParams params = one.build();
-                images.addAll(generator.txt2img(params, progress));
+                images.addAll(generator.txt2img(params, request.hires(), progress, jdiffusion.sd.pipeline.GenerationTrace.NONE));
             }
             interrupted = progress.interrupted();
+            generator.upscalers().close();
         } catch (JobProgress.Interrupted e) {
             interrupted = true;
         }

@@ -32,6 +32,7 @@ final class SdApi {
     private final JobQueue queue;
     private final GenerationRequest.Limits limits;
     private final ModelsFolder networks;
+    private final ExtrasApi extras;
 
     SdApi(ModelCatalog catalog, WebUiSettings settings, ModelSlot slot, JobQueue queue, GenerationRequest.Limits limits, ModelsFolder networks) {
         this.networks = networks;
@@ -40,6 +41,7 @@ final class SdApi {
         this.slot = slot;
         this.queue = queue;
         this.limits = limits;
+        this.extras = new ExtrasApi(slot, queue, settings, networks, limits.maxPixels());
     }
 
     Object handle(String method, String path, String query, Body body) throws IOException {
@@ -60,8 +62,12 @@ final class SdApi {
             case "/sdapi/v1/loras" -> get(method, route, this::loras);
             case "/sdapi/v1/embeddings" -> get(method, route, this::embeddings);
             case "/sdapi/v1/hypernetworks" -> get(method, route, () -> entries(catalog.hypernetworks(), "name", "path"));
+            case "/sdapi/v1/upscalers" -> get(method, route, extras::upscalers);
+            case "/sdapi/v1/latent-upscale-modes" -> get(method, route, ExtrasApi::latentUpscaleModes);
+            case "/sdapi/v1/extra-single-image" -> post(method, route, () -> extras.singleImage(object(body)));
+            case "/sdapi/v1/extra-batch-images" -> post(method, route, () -> extras.batchImages(object(body)));
             // what this engine does not have, listed empty so WebUI clients that ask at start-up carry on
-            case "/sdapi/v1/upscalers", "/sdapi/v1/latent-upscale-modes", "/sdapi/v1/prompt-styles", "/sdapi/v1/face-restorers",
+            case "/sdapi/v1/prompt-styles", "/sdapi/v1/face-restorers",
                  "/sdapi/v1/realesrgan-models", "/sdapi/v1/script-info", "/sdapi/v1/extensions" -> get(method, route, List::of);
             case "/sdapi/v1/scripts" -> get(method, route, () -> Map.of("txt2img", List.of(), "img2img", List.of()));
             case "/sdapi/v1/cmd-flags" -> get(method, route, Map::of);
