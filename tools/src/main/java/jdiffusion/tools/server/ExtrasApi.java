@@ -14,7 +14,6 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 
 /**
  * The upscaling routes of the WebUI API: {@code GET /sdapi/v1/upscalers}, {@code GET /sdapi/v1/latent-upscale-modes},
@@ -66,10 +65,10 @@ final class ExtrasApi {
         String image = f.string("image", null);
         if (image == null || image.isEmpty()) throw ApiException.invalid("field 'image' is required: a base64 image");
         RgbImage in = ImageCodec.decode(image, "image", maxPixels);
-        List<RgbImage> out = run(f, List.of(in), info -> info);
+        Upscaled out = run(f, List.of(in));
         Map<String, Object> r = new LinkedHashMap<>();
-        r.put("html_info", lastInfo);
-        r.put("image", encode(out.getFirst()));
+        r.put("html_info", out.htmlInfo());
+        r.put("image", encode(out.images().getFirst()));
         return r;
     }
 
@@ -83,18 +82,19 @@ final class ExtrasApi {
                 throw RequestFields.wrongType("imageList[" + i + "]", "an object with a base64 \"data\" string", list.get(i));
             in.add(ImageCodec.decode(data, "imageList[" + i + "].data", maxPixels));
         }
-        List<RgbImage> out = run(f, in, info -> info);
+        Upscaled out = run(f, in);
         List<Object> images = new ArrayList<>();
-        for (RgbImage img : out) images.add(encode(img));
+        for (RgbImage img : out.images()) images.add(encode(img));
         Map<String, Object> r = new LinkedHashMap<>();
-        r.put("html_info", lastInfo);
+        r.put("html_info", out.htmlInfo());
         r.put("images", images);
         return r;
     }
 
-    private volatile String lastInfo = "";
+    /** The upscaled images and the last one's postprocessing text as the WebUI's {@code html_info}. */
+    private record Upscaled(List<RgbImage> images, String htmlInfo) {}
 
-    private List<RgbImage> run(RequestFields f, List<RgbImage> images, Function<String, String> html) {
+    private Upscaled run(RequestFields f, List<RgbImage> images) {
         int mode = f.integer("resize_mode", 0, 0, 1);
         double by = f.number("upscaling_resize", 2, 0.01, 64);
         int w = mode == 1 ? f.integer("upscaling_resize_w", 512, 1, 65536) : 0, h = mode == 1 ? f.integer("upscaling_resize_h", 512, 1, 65536) : 0;
@@ -107,20 +107,21 @@ final class ExtrasApi {
         return await(queue.submit(progress -> {
             progress.begin("extras", images.size(), 0);
             try (UpscalerLibrary lib = UpscalerLibrary.of(slot.backend(), folder)) {
-                if (first.equals("None")) return images;
+                if (first.equals("None")) return new Upscaled(images, "");
                 Upscaler u1 = lib.get(first, tile[0], tile[1]);
                 Upscaler u2 = second.equals("None") ? null : lib.get(second, tile[0], tile[1]);
                 ExtrasUpscale extras = new ExtrasUpscale(u1, u2, visibility, by, w, h, crop);
                 List<RgbImage> out = new ArrayList<>();
+                String info = "";
                 for (int i = 0; i < images.size(); i++) {
                     progress.batch(i, "extras");
                     ExtrasUpscale.Result r = extras.apply(images.get(i));
                     List<String> parts = new ArrayList<>();
                     r.info().forEach((k, v) -> parts.add(k + ": " + v));
-                    lastInfo = "<p>" + String.join(", ", parts) + "</p>";
+                    info = "<p>" + String.join(", ", parts) + "</p>";
                     out.add(r.image());
                 }
-                return out;
+                return new Upscaled(out, info);
             } catch (UpscalerException e) {
                 throw ApiException.invalid(e.getMessage());
             }
