@@ -1,6 +1,9 @@
 package jdiffusion.sd.pipeline;
 
 import jdiffusion.sd.checkpoint.ModelVariant;
+import jdiffusion.sd.controlnet.ControlNetSetup;
+import jdiffusion.sd.controlnet.ControlUnit;
+import jdiffusion.sd.controlnet.WebUiControl;
 import jdiffusion.sd.image.ImageConversion;
 import jdiffusion.sd.image.InfoText;
 import jdiffusion.sd.extra.ExtraNetworkLibrary;
@@ -129,12 +132,22 @@ public final class Generator {
     }
 
     public List<GeneratedImage> txt2img(GenerationParams params, Progress progress, GenerationTrace trace) {
-        return generate(params, null, null, progress, trace);
+        return generate(params, null, null, ControlNetSetup.NONE, progress, trace);
     }
 
     /** Text to image with the WebUI's "Hires. fix" ({@code hires} null: none). */
     public List<GeneratedImage> txt2img(GenerationParams params, HiresFix hires, Progress progress, GenerationTrace trace) {
-        return generate(params, null, hires, progress, trace);
+        return generate(params, null, hires, ControlNetSetup.NONE, progress, trace);
+    }
+
+    /** Text to image steered by ControlNet units. */
+    public List<GeneratedImage> txt2img(GenerationParams params, ControlNetSetup control, Progress progress, GenerationTrace trace) {
+        return generate(params, null, null, control, progress, trace);
+    }
+
+    /** Text to image steered by ControlNet units, with "Hires. fix" ({@code hires} null: none). */
+    public List<GeneratedImage> txt2img(GenerationParams params, HiresFix hires, ControlNetSetup control, Progress progress, GenerationTrace trace) {
+        return generate(params, null, hires, control, progress, trace);
     }
 
     /** Image to image (and inpainting when {@code init} has a mask). */
@@ -143,11 +156,17 @@ public final class Generator {
     }
 
     public List<GeneratedImage> img2img(GenerationParams params, InitImage init, Progress progress, GenerationTrace trace) {
-        if (init == null) throw new PipelineException("img2img needs an init image (--init-image)");
-        return generate(params, init, null, progress, trace);
+        return img2img(params, init, ControlNetSetup.NONE, progress, trace);
     }
 
-    private List<GeneratedImage> generate(GenerationParams requested, InitImage init, HiresFix hires, Progress progress, GenerationTrace trace) {
+    /** Image to image (and inpainting) steered by ControlNet units. */
+    public List<GeneratedImage> img2img(GenerationParams params, InitImage init, ControlNetSetup control, Progress progress, GenerationTrace trace) {
+        if (init == null) throw new PipelineException("img2img needs an init image (--init-image)");
+        return generate(params, init, null, control, progress, trace);
+    }
+
+    private List<GeneratedImage> generate(GenerationParams requested, InitImage init, HiresFix hires, ControlNetSetup control,
+                                          Progress progress, GenerationTrace trace) {
         Resolved r = resolveSampler(requested);
         GenerationParams p = r.params();
         if (hires != null) HiresPass.checkUpscaler(this, hires); // a wrong name fails before the first pass, not after it
@@ -166,58 +185,69 @@ public final class Generator {
         // the WebUI builds prompt-editing schedules over total_steps: twice the steps for second-order samplers
         int scheduleSteps = r.secondOrder() ? 2 * p.steps() : p.steps();
 
+        List<ControlUnit> controlUnits = control.units(p.width(), p.height());
+
         List<GeneratedImage> images = new ArrayList<>();
         for (int batch = 0; batch < p.batchCount(); batch++) {
-            int size = p.batchSize();
-            long[] seeds = new long[size], subseeds = new long[size];
-            for (int i = 0; i < size; i++) {
-                int index = batch * size + i;
-                seeds[i] = p.seed() + (p.subseedStrength() == 0 ? index : 0);
-                subseeds[i] = p.subseed() + index;
-            }
-            int resizeH = p.seedResizeFromH() > 0 && p.seedResizeFromW() > 0 ? p.seedResizeFromH() / factor : 0;
-            int resizeW = p.seedResizeFromH() > 0 && p.seedResizeFromW() > 0 ? p.seedResizeFromW() / factor : 0;
-            ImageNoise noise = new ImageNoise(p.rng(), channels, h, w, seeds, subseeds, (float) p.subseedStrength(), resizeH, resizeW,
-                    r.usesEnsd() ? p.ensd() : 0L);
-            long[] firstSeeds = new long[size];
-            for (int i = 0; i < size; i++) firstSeeds[i] = p.seed() + (p.subseedStrength() == 0 ? i : 0);
+            try {
+                int size = p.batchSize();
+                long[] seeds = new long[size], subseeds = new long[size];
+                for (int i = 0; i < size; i++) {
+                    int index = batch * size + i;
+                    seeds[i] = p.seed() + (p.subseedStrength() == 0 ? index : 0);
+                    subseeds[i] = p.subseed() + index;
+                }
+                int resizeH = p.seedResizeFromH() > 0 && p.seedResizeFromW() > 0 ? p.seedResizeFromH() / factor : 0;
+                int resizeW = p.seedResizeFromH() > 0 && p.seedResizeFromW() > 0 ? p.seedResizeFromW() / factor : 0;
+                ImageNoise noise = new ImageNoise(p.rng(), channels, h, w, seeds, subseeds, (float) p.subseedStrength(), resizeH, resizeW,
+                        r.usesEnsd() ? p.ensd() : 0L);
+                long[] firstSeeds = new long[size];
+                for (int i = 0; i < size; i++) firstSeeds[i] = p.seed() + (p.subseedStrength() == 0 ? i : 0);
 
-            // extra networks: wildcards drawn per image seed, then the batch's tags choose the networks (as the WebUI)
-            List<String> prompts = new ArrayList<>(size);
-            List<ExtraNetworks.Parsed> parsed = new ArrayList<>(size);
-            for (int i = 0; i < size; i++) {
-                prompts.add(networks.expandWildcards(p.prompt(), seeds[i], warn));
-                parsed.add(ExtraNetworks.parse(prompts.get(i)));
-            }
-            NetworkActivation active = networks.activate(parsed, warn);
-            PromptEncoder encoder = encoder(active);
-            progress.update(Progress.Phase.ENCODE, 0, 2);
-            List<List<WeightedSchedule>> conds = new ArrayList<>(size);
-            for (ExtraNetworks.Parsed positive : parsed) conds.add(multiConditioning(encoder, active, positive.prompt(), scheduleSteps, p.clipSkip()));
-            progress.update(Progress.Phase.ENCODE, 1, 2);
-            ConditioningSchedule uncond = conditioning(encoder, active, negativePrompt, scheduleSteps, p.clipSkip());
-            progress.update(Progress.Phase.ENCODE, 2, 2);
-            if (batch == 0) trace.conditioning(conds.getFirst().getFirst().schedule(), uncond);
-            java.util.Set<String> usedEmbeddings = new java.util.LinkedHashSet<>();
-            for (ExtraNetworks.Parsed positive : parsed) usedEmbeddings.addAll(encoder.embeddingsUsedBy(positive.prompt()));
-            usedEmbeddings.addAll(encoder.embeddingsUsedBy(negativePrompt));
-            Map<String, String> networkInfo = new java.util.LinkedHashMap<>();
-            if (!prompts.getFirst().equals(p.prompt())) networkInfo.put("Wildcard prompt", p.prompt());
-            networkInfo.putAll(active.infotext(usedEmbeddings));
+                // extra networks: wildcards drawn per image seed, then the batch's tags choose the networks (as the WebUI)
+                List<String> prompts = new ArrayList<>(size);
+                List<ExtraNetworks.Parsed> parsed = new ArrayList<>(size);
+                for (int i = 0; i < size; i++) {
+                    prompts.add(networks.expandWildcards(p.prompt(), seeds[i], warn));
+                    parsed.add(ExtraNetworks.parse(prompts.get(i)));
+                }
+                NetworkActivation active = networks.activate(parsed, warn);
+                PromptEncoder encoder = encoder(active);
+                progress.update(Progress.Phase.ENCODE, 0, 2);
+                List<List<WeightedSchedule>> conds = new ArrayList<>(size);
+                for (ExtraNetworks.Parsed positive : parsed) conds.add(multiConditioning(encoder, active, positive.prompt(), scheduleSteps, p.clipSkip()));
+                progress.update(Progress.Phase.ENCODE, 1, 2);
+                ConditioningSchedule uncond = conditioning(encoder, active, negativePrompt, scheduleSteps, p.clipSkip());
+                progress.update(Progress.Phase.ENCODE, 2, 2);
+                if (batch == 0) trace.conditioning(conds.getFirst().getFirst().schedule(), uncond);
+                java.util.Set<String> usedEmbeddings = new java.util.LinkedHashSet<>();
+                for (ExtraNetworks.Parsed positive : parsed) usedEmbeddings.addAll(encoder.embeddingsUsedBy(positive.prompt()));
+                usedEmbeddings.addAll(encoder.embeddingsUsedBy(negativePrompt));
+                Map<String, String> networkInfo = new java.util.LinkedHashMap<>();
+                if (!prompts.getFirst().equals(p.prompt())) networkInfo.put("Wildcard prompt", p.prompt());
+                networkInfo.putAll(active.infotext(usedEmbeddings));
+                networkInfo.putAll(control.infotext());
 
-            float[] latents = sample(r, p, init, noise, conds, uncond, active.unet(), size, channels, h, w, firstSeeds, progress, trace);
-            int outH = h, outW = w;
-            if (hires != null) {
-                checkFinite(latents, "the first pass's latents");
-                HiresPass.Result hr = new HiresPass(this, r, requested, hires).run(latents, size, channels, h, w, seeds, subseeds,
-                        parsed, negativePrompt, active, encoder, scheduleSteps, warn, progress, trace);
-                latents = hr.latents();
-                outH = hr.height();
-                outW = hr.width();
+                Sampled sampled = sample(r, p, init, noise, conds, uncond, active.unet(), controlUnits, size, channels, h, w, firstSeeds, progress, trace);
+                float[] latents = sampled.latents();
+                // an interrupted first pass is decoded as it stands, without the hires pass (as the WebUI does)
+                HiresFix applied = sampled.interrupted() ? null : hires;
+                int outH = h, outW = w;
+                if (applied != null) {
+                    checkFinite(latents, "the first pass's latents");
+                    HiresPass.Result hr = new HiresPass(this, r, requested, applied).run(latents, size, channels, h, w, seeds, subseeds,
+                            parsed, negativePrompt, active, encoder, scheduleSteps, warn, progress, trace);
+                    latents = hr.latents();
+                    outH = hr.height();
+                    outW = hr.width();
+                }
+                trace.finalLatents(latents);
+                checkFinite(latents, "the sampler's final latents");
+                images.addAll(decode(p, prompts, networkInfo, init, applied, latents, seeds, subseeds, channels, outH, outW, progress, trace, batch * size, r));
+                if (sampled.interrupted()) break;
+            } catch (Progress.Interrupted e) {
+                break; // stopped before this batch's sampling began: the finished batches are the result
             }
-            trace.finalLatents(latents);
-            checkFinite(latents, "the sampler's final latents");
-            images.addAll(decode(p, prompts, networkInfo, init, hires, latents, seeds, subseeds, channels, outH, outW, progress, trace, batch * size, r));
         }
         return Collections.unmodifiableList(images);
     }
@@ -253,9 +283,12 @@ public final class Generator {
         return c;
     }
 
-    private float[] sample(Resolved r, GenerationParams p, InitImage init, ImageNoise noise, List<List<WeightedSchedule>> cs,
-                           ConditioningSchedule uncond, UNet unet, int batch, int channels, int h, int w, long[] firstSeeds,
-                           Progress progress, GenerationTrace trace) {
+    /** The sampler's latents; {@code interrupted}: the run was stopped and these are its last prediction of the clean latents. */
+    private record Sampled(float[] latents, boolean interrupted) {}
+
+    private Sampled sample(Resolved r, GenerationParams p, InitImage init, ImageNoise noise, List<List<WeightedSchedule>> cs,
+                           ConditioningSchedule uncond, UNet unet, List<ControlUnit> controlUnits, int batch, int channels, int h, int w,
+                           long[] firstSeeds, Progress progress, GenerationTrace trace) {
         float[] x = noise.first();
         trace.initialNoise(x);
         Img2ImgSetup img = init == null ? null : Img2ImgSetup.prepare(model, init, p, firstSeeds, channels, h, w, batch);
@@ -269,35 +302,45 @@ public final class Generator {
         WebUiImg2Img img2img = img == null ? null : WebUiImg2Img.of(p.steps(), p.denoisingStrength(), false);
 
         float[] out;
-        if (r.sampler() instanceof TimestepSamplerSpec ts) {
-            NoiseSchedule schedule = model.denoiser().schedule();
-            int[] timesteps = ts.timesteps(schedule, p.steps());
-            float[] start = x;
-            if (img2img != null) {
-                // the WebUI noises the init latents to the timestep denoising starts from, then runs the first t_enc timesteps
-                start = WebUiTimesteps.noiseToTimestep(schedule, img.initLatent(), x, timesteps[img2img.tEnc()]);
-                timesteps = img2img.timestepSchedule(timesteps);
+        // the latest prediction of the clean latents: what the WebUI decodes when a run is interrupted mid-sampling
+        float[][] last = new float[1][];
+        boolean interrupted = false;
+        try {
+            if (r.sampler() instanceof TimestepSamplerSpec ts) {
+                NoiseSchedule schedule = model.denoiser().schedule();
+                int[] timesteps = ts.timesteps(schedule, p.steps());
+                float[] start = x;
+                if (img2img != null) {
+                    // the WebUI noises the init latents to the timestep denoising starts from, then runs the first t_enc timesteps
+                    start = WebUiTimesteps.noiseToTimestep(schedule, img.initLatent(), x, timesteps[img2img.tEnc()]);
+                    timesteps = img2img.timestepSchedule(timesteps);
+                }
+                int steps = Math.max(1, timesteps.length - 1);
+                progress.update(Progress.Phase.SAMPLE, 0, steps);
+                out = ts.create(schedule).sample(guidance.epsModel(schedule, model.denoiser().prediction()), start, timesteps, noise,
+                        controlled(guidance, controlUnits, steps, listener(trace, progress, steps, channels, h, w, last)));
+            } else {
+                SamplerSpec spec = r.kdiffusion();
+                KDiffusionDenoiser kd = spec.denoiser(model.denoiser().schedule(), model.denoiser().prediction());
+                float[] fullSigmas = spec.sigmas(kd, p.steps(), r.schedule());
+                float[] sigmas = img2img != null ? img2img.sigmaSchedule(fullSigmas) : fullSigmas;
+                trace.sigmas(sigmas);
+                float[] start = img2img != null ? WebUiImg2Img.noised(img.initLatent(), x, sigmas[0]) : scaled(x, sigmas[0]);
+                // the SDE samplers draw Brownian-tree noise seeded per image (on the GPU in the WebUI, so Philox), its tree
+                // spanning the full schedule even in img2img, as the WebUI's create_noise_sampler(x, sigmas, p)
+                NoiseSampler ns = spec.noiseSampler(noise, RngSource.GPU, channels, h, w, noise.seeds(), fullSigmas);
+                int steps = sigmas.length - 1;
+                progress.update(Progress.Phase.SAMPLE, 0, steps);
+                out = spec.create().sample(guidance.denoiser(kd), start, sigmas, ns,
+                        controlled(guidance, controlUnits, steps, listener(trace, progress, steps, channels, h, w, last)));
             }
-            int steps = Math.max(1, timesteps.length - 1);
-            progress.update(Progress.Phase.SAMPLE, 0, steps);
-            out = ts.create(schedule).sample(guidance.epsModel(schedule, model.denoiser().prediction()), start, timesteps, noise,
-                    listener(trace, progress, steps, channels, h, w));
-        } else {
-            SamplerSpec spec = r.kdiffusion();
-            KDiffusionDenoiser kd = spec.denoiser(model.denoiser().schedule(), model.denoiser().prediction());
-            float[] fullSigmas = spec.sigmas(kd, p.steps(), r.schedule());
-            float[] sigmas = img2img != null ? img2img.sigmaSchedule(fullSigmas) : fullSigmas;
-            trace.sigmas(sigmas);
-            float[] start = img2img != null ? WebUiImg2Img.noised(img.initLatent(), x, sigmas[0]) : scaled(x, sigmas[0]);
-            // the SDE samplers draw Brownian-tree noise seeded per image (on the GPU in the WebUI, so Philox), its tree
-            // spanning the full schedule even in img2img, as the WebUI's create_noise_sampler(x, sigmas, p)
-            NoiseSampler ns = spec.noiseSampler(noise, RngSource.GPU, channels, h, w, noise.seeds(), fullSigmas);
-            int steps = sigmas.length - 1;
-            progress.update(Progress.Phase.SAMPLE, 0, steps);
-            out = spec.create().sample(guidance.denoiser(kd), start, sigmas, ns, listener(trace, progress, steps, channels, h, w));
+        } catch (Progress.Interrupted e) {
+            if (last[0] == null) throw e; // stopped before the first step: nothing to show
+            out = last[0];
+            interrupted = true;
         }
         if (img != null) out = img.finish(out);
-        return out;
+        return new Sampled(out, interrupted);
     }
 
     private static float[] scaled(float[] x, float s) {
@@ -306,8 +349,24 @@ public final class Generator {
         return out;
     }
 
+    /** With ControlNet units, the guidance asks them before each UNet call; the sampler's callbacks advance their progress. */
+    private StepListener controlled(WebUiGuidance guidance, List<ControlUnit> units, int steps, StepListener listener) {
+        if (units.isEmpty()) return listener;
+        WebUiControl control = new WebUiControl(model.backend(), units, steps);
+        guidance.controlWith(control);
+        return (i, x, sigma, sigmaHat, denoised) -> {
+            listener.onStep(i, x, sigma, sigmaHat, denoised);
+            control.stepDone(i);
+        };
+    }
+
     static StepListener listener(GenerationTrace trace, Progress progress, int steps, int channels, int h, int w) {
+        return listener(trace, progress, steps, channels, h, w, new float[1][]);
+    }
+
+    private static StepListener listener(GenerationTrace trace, Progress progress, int steps, int channels, int h, int w, float[][] last) {
         return (i, xi, sigma, sigmaHat, denoised) -> {
+            last[0] = denoised;
             trace.stepInput(i, xi);
             progress.update(Progress.Phase.SAMPLE, Math.min(i + 1, steps), steps);
             if (progress.wantsLatents(i + 1)) progress.latents(i + 1, denoised, channels, h, w);

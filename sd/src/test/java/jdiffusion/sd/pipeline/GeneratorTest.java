@@ -53,6 +53,35 @@ class GeneratorTest {
         assertEquals("101", batch.get(1).info().get("Seed"));
     }
 
+    /** A progress that stops the run at {@code phase} step {@code at} of batch {@code batch} (0-based), as the server's Interrupt. */
+    static Progress stopAt(Progress.Phase phase, int batch, int at) {
+        return new Progress() {
+            int batches = -1;
+
+            @Override public void update(Phase p, int done, int total) {
+                if (p == Phase.ENCODE && done == 0) batches++;
+                if (p == phase && batches == batch && done == at) throw new Progress.Interrupted();
+            }
+        };
+    }
+
+    @Test
+    void anInterruptWhileSamplingDecodesTheBatchFromItsLatestPredictionAndStartsNoOther() {
+        GenerationParams p = small().sampler("Euler").batchCount(3).build();
+        List<GeneratedImage> images = generator.txt2img(p, stopAt(Progress.Phase.SAMPLE, 1, 2));
+        assertEquals(List.of(100L, 101L), images.stream().map(GeneratedImage::seed).toList(), "the finished batch, then the interrupted one");
+        assertArrayEquals(generator.txt2img(small().sampler("Euler").build(), Progress.NONE).getFirst().rgb(), images.get(0).rgb());
+        GeneratedImage whole = generator.txt2img(small().sampler("Euler").seed(101).build(), Progress.NONE).getFirst();
+        assertFalse(java.util.Arrays.equals(whole.rgb(), images.get(1).rgb()), "the interrupted batch is decoded from step 2 of 3");
+        assertEquals("101", images.get(1).info().get("Seed"));
+        assertEquals("3", images.get(1).info().get("Steps"), "the infotext is the request's, as the WebUI writes it");
+
+        // stopped while encoding the second batch's prompts: the first batch is the result
+        assertEquals(List.of(100L), generator.txt2img(p, stopAt(Progress.Phase.ENCODE, 1, 1)).stream().map(GeneratedImage::seed).toList());
+        // stopped before the first sampler step: nothing
+        assertEquals(List.of(), generator.txt2img(p, stopAt(Progress.Phase.SAMPLE, 0, 0)));
+    }
+
     @Test
     void batchCountContinuesTheSeeds() {
         List<GeneratedImage> images = generator.txt2img(small().batchCount(2).steps(1).build(), Progress.NONE);

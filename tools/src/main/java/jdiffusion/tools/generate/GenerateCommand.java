@@ -17,6 +17,7 @@ import jdiffusion.sd.pipeline.InitImage;
 import jdiffusion.sd.pipeline.LatentPreview;
 import jdiffusion.sd.pipeline.MaskedContent;
 import jdiffusion.sd.pipeline.ModelFiles;
+import jdiffusion.sd.pipeline.GenerationTrace;
 import jdiffusion.sd.pipeline.Progress;
 import jdiffusion.sd.pipeline.ResizeMode;
 import jdiffusion.sd.pipeline.RgbImage;
@@ -70,7 +71,7 @@ public class GenerateCommand implements Command {
                 .value("--model", "PATH", "checkpoint: .safetensors/.ckpt file (+ sibling .yaml) or diffusers folder, or a name in models/Stable-diffusion (required)")
                 .value("--vae", "PATH", "a separate VAE file or a name in models/VAE; auto (default: <model>.vae.safetensors beside the model, else the model's own) or none (the model's own)")
                 .value("--models-dir", "DIR", "a WebUI folder used as is: models/Stable-diffusion, models/VAE, models/Lora, models/LyCORIS, models/hypernetworks, embeddings/, wildcards/")
-                .value("--tokenizer", "DIR", "CLIP tokenizer folder (vocab.json, merges.txt); default: the model's, <model>/tokenizer or tokenizer/ beside it, else the Hugging Face cache")
+                .value("--tokenizer", "DIR", "CLIP tokenizer folder (vocab.json, merges.txt); default: the model's, <model>/tokenizer or tokenizer/ beside it, else CLIP's own, shipped with jsd")
                 .section("prompt")
                 .value("--prompt", "TEXT", "the prompt, in the WebUI's prompt language").alias("-p", "--prompt")
                 .value("--negative-prompt", "TEXT", "the negative prompt").alias("-n", "--negative-prompt")
@@ -129,6 +130,8 @@ public class GenerateCommand implements Command {
                 .value("--outdir", "DIR", "folder for NNNNN-SEED.png files (default outputs/" + (mode == Mode.TXT2IMG ? "txt2img" : "img2img")
                         + "-images/YYYY-MM-DD, as the WebUI)")
                 .value("--preview-every", "N", "write a quick latent preview (preview.png in the output folder) every N steps")
+                .value("--save-steps", "DIR", "write every step of the first image into DIR (new or empty): the latent preview and the VAE-decoded\n"
+                        + "predicted x0 as step-NN-latent.png / step-NN-x0.png, contact-sheet.png and the animation steps.gif")
                 .value("--threads", "N", "CPU threads (default: all cores)")
                 .value("--device", "DEVICE", "compute device: " + DeviceSelector.HELP + " (default cpu)");
     }
@@ -166,6 +169,7 @@ public class GenerateCommand implements Command {
                 : a.has("--outdir") ? a.path("--outdir") : OutputFiles.defaultFolder(mode == Mode.TXT2IMG ? "txt2img" : "img2img");
         int previewEvery = a.intValue("--preview-every", 0, 0, Integer.MAX_VALUE);
         int threads = a.intValue("--threads", Runtime.getRuntime().availableProcessors(), 1, 4096);
+        Path saveSteps = a.has("--save-steps") ? StepImages.checkFolder(a.path("--save-steps")) : null;
 
         ProgressBar bar = new ProgressBar(err, System.console() != null);
         Progress progress = previewEvery <= 0 ? bar : new PreviewingProgress(bar, previewEvery, outDir.resolve("preview.png"), err);
@@ -183,10 +187,13 @@ public class GenerateCommand implements Command {
                 model.vaeHash();
                 progress.update(Progress.Phase.LOAD, 1, 1);
                 Generator generator = new Generator(model, folder);
-                List<GeneratedImage> images = init != null ? generator.img2img(params, init, progress)
-                        : generator.txt2img(params, hires, progress, jdiffusion.sd.pipeline.GenerationTrace.NONE);
+                StepImages steps = saveSteps == null ? null : new StepImages(progress, saveSteps, model);
+                Progress p = steps != null ? steps : progress;
+                GenerationTrace trace = steps != null ? steps : GenerationTrace.NONE;
+                List<GeneratedImage> images = init == null ? generator.txt2img(params, hires, p, trace) : generator.img2img(params, init, p, trace);
                 generator.upscalers().close();
                 for (GeneratedImage img : images) out.println(write(img, outFile, outDir));
+                if (steps != null) err.println("wrote " + steps.finish() + " steps of the first image to " + saveSteps);
             }
         } catch (RuntimeException | IOException e) {
             bar.clear(); // the error line must not land behind a half-drawn bar

@@ -41,6 +41,8 @@ final class ModelSlot implements AutoCloseable {
     /** The backend models run on (upscalers use it too). */
     Backend backend() { return backend; }
 
+    synchronized boolean loaded() { return model != null; }
+
     synchronized void unload() {
         if (model != null) model.close();
         model = null;

@@ -2,7 +2,8 @@
  * {@code jsd serve}: AUTOMATIC1111's WebUI 1.10 HTTP API and a web page over the generation pipeline.
  * <pre>
  *   HTTP (JDK HttpServer, a virtual thread per request)
- *     │  JsdServer: basic auth, static page (resources web/), JSON errors {"error", "detail"}
+ *     │  JsdServer: one table of Routes (method, path, schemas, handler) dispatches and is /openapi.json (OpenApi,
+ *     │  ApiSchemas); basic auth on /sdapi/, --max-body, page files (resources web/), JSON errors {"error", "detail"}
  *     ▼
  *   SdApi: /sdapi/v1/* routes ──► GenerationRequest.parse (WebUI field names and API defaults; 4xx before queueing)
  *     │                            WebUiSettings (options + override_settings) ─► ModelCatalog (WebUI folders)

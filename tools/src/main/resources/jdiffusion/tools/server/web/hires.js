@@ -14,7 +14,7 @@
 
   request = function () {
     const body = baseRequest();
-    if (!$('enable_hr').checked) return body;
+    if (!$('enable_hr').checked || (typeof mode !== 'undefined' && mode !== 'txt2img')) return body;
     const num = id => Number($(id).value);
     return Object.assign(body, {
       enable_hr: true,
@@ -35,7 +35,7 @@
 
   addToGallery = function (image, infotext) {
     baseAddToGallery(image, infotext);
-    const fig = $('gallery').firstElementChild;
+    const fig = $('gallery').lastElementChild;
     const button = document.createElement('button');
     button.type = 'button';
     button.className = 'upscale';
