@@ -53,6 +53,26 @@ public interface Backend extends AutoCloseable {
      */
     Tensor attention(Tensor q, Tensor k, Tensor v, int heads, boolean causal);
 
+    /**
+     * The probabilities {@link #attention} weighs the values with, {@code softmax(q kᵀ / sqrt(d))} per head, as a tensor
+     * {@code [B, heads, Lq, Lk]} (q, k as there, no mask). For tools that look inside a model (per-token attention
+     * maps); a sampling run never calls it, since it holds {@code Lq·Lk} values per head where attention holds none.
+     * The default composes contract operations (head split, batched matmul, scale, softmax), so every backend has it.
+     */
+    default Tensor attentionProbabilities(Tensor q, Tensor k, int heads) {
+        int b = q.size(0), lq = q.size(1), lk = k.size(1), d = q.size(2) / heads;
+        Tensor qh = contiguous(q.contiguous().reshape(b, lq, heads, d).permute(0, 2, 1, 3));
+        Tensor kt = contiguous(k.contiguous().reshape(b, lk, heads, d).permute(0, 2, 3, 1));
+        Tensor scores = matmul(qh, kt);
+        release(qh);
+        release(kt);
+        Tensor scaled = scale(scores, (float) (1.0 / Math.sqrt(d)));
+        release(scores);
+        Tensor p = softmax(scaled);
+        release(scaled);
+        return p;
+    }
+
     // ---- normalisation ----
 
     /** Group norm over {@code x [B, C, ...]} with per-channel affine; {@code silu} fuses SiLU after it. */

@@ -95,29 +95,48 @@ public final class ReferenceBackend implements Backend {
         int d = q.size(2) / heads, dv = v.size(2) / heads;
         float[] qa = q.toFloatArray(), ka = k.toFloatArray(), va = v.toFloatArray();
         float[] out = new float[b * lq * heads * dv];
-        double scale = 1.0 / Math.sqrt(d);
-        double[] scores = new double[lk];
+        double[] p = new double[lk];
         for (int n = 0; n < b; n++)
             for (int h = 0; h < heads; h++)
                 for (int i = 0; i < lq; i++) {
-                    double max = Double.NEGATIVE_INFINITY;
                     int visible = causal ? Math.min(i + 1, lk) : lk;
-                    for (int j = 0; j < visible; j++) {
+                    probabilities(qa, ka, n, h, i, lq, lk, heads, d, visible, p);
+                    for (int c = 0; c < dv; c++) {
                         double s = 0;
-                        for (int p = 0; p < d; p++)
-                            s += (double) qa[(n * lq + i) * heads * d + h * d + p] * ka[(n * lk + j) * heads * d + h * d + p];
-                        scores[j] = s * scale;
-                        max = Math.max(max, scores[j]);
-                    }
-                    double sum = 0;
-                    for (int j = 0; j < visible; j++) { scores[j] = Math.exp(scores[j] - max); sum += scores[j]; }
-                    for (int p = 0; p < dv; p++) {
-                        double s = 0;
-                        for (int j = 0; j < visible; j++) s += scores[j] * va[(n * lk + j) * heads * dv + h * dv + p];
-                        out[(n * lq + i) * heads * dv + h * dv + p] = (float) (s / sum);
+                        for (int j = 0; j < visible; j++) s += p[j] * va[(n * lk + j) * heads * dv + h * dv + c];
+                        out[(n * lq + i) * heads * dv + h * dv + c] = (float) s;
                     }
                 }
         return Tensor.of(out, b, lq, heads * dv);
+    }
+
+    /** Row {@code i} of head {@code h} of image {@code n}: {@code softmax(q kᵀ / sqrt(d))} over the first {@code visible} keys, in double. */
+    private static void probabilities(float[] qa, float[] ka, int n, int h, int i, int lq, int lk, int heads, int d, int visible, double[] p) {
+        double scale = 1.0 / Math.sqrt(d), max = Double.NEGATIVE_INFINITY, sum = 0;
+        for (int j = 0; j < visible; j++) {
+            double s = 0;
+            for (int c = 0; c < d; c++) s += (double) qa[(n * lq + i) * heads * d + h * d + c] * ka[(n * lk + j) * heads * d + h * d + c];
+            p[j] = s * scale;
+            max = Math.max(max, p[j]);
+        }
+        for (int j = 0; j < visible; j++) { p[j] = Math.exp(p[j] - max); sum += p[j]; }
+        for (int j = 0; j < visible; j++) p[j] /= sum;
+    }
+
+    @Override
+    public Tensor attentionProbabilities(Tensor q, Tensor k, int heads) {
+        int b = q.size(0), lq = q.size(1), lk = k.size(1), d = q.size(2) / heads;
+        float[] qa = q.toFloatArray(), ka = k.toFloatArray();
+        float[] out = new float[b * heads * lq * lk];
+        double[] p = new double[lk];
+        for (int n = 0; n < b; n++)
+            for (int h = 0; h < heads; h++)
+                for (int i = 0; i < lq; i++) {
+                    probabilities(qa, ka, n, h, i, lq, lk, heads, d, lk, p);
+                    int base = ((n * heads + h) * lq + i) * lk;
+                    for (int j = 0; j < lk; j++) out[base + j] = (float) p[j];
+                }
+        return Tensor.of(out, b, heads, lq, lk);
     }
 
     // ---- normalisation ----

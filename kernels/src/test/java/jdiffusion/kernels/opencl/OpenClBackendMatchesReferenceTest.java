@@ -142,6 +142,14 @@ class OpenClBackendMatchesReferenceTest {
     }
 
     @Test
+    void attentionProbabilitiesMatchReferenceForADeviceBatchRow() {
+        Tensor q = randn(2, 37, 3 * 5), k = randn(2, 11, 3 * 5);
+        Tensor dq = cl.upload(q), dk = cl.upload(k);
+        same(ref.attentionProbabilities(q.narrow(0, 1, 1), k.narrow(0, 1, 1), 3),
+                cl.attentionProbabilities(dq.narrow(0, 1, 1), dk.narrow(0, 1, 1), 3), "row 1 of 2, 3 heads");
+    }
+
+    @Test
     void attentionReadsQueryKeyValueSlicesOfAFusedProjection() {
         Tensor qkv = randn(2, 33, 3 * 64);
         Tensor q = qkv.narrow(2, 0, 64), k = qkv.narrow(2, 64, 64), v = qkv.narrow(2, 128, 64);

@@ -20,6 +20,9 @@ public interface GenerationTrace {
 
     default void finalLatents(float[] latents) {}
 
+    /** Who looks at the UNet's cross-attention layers during sampling (attention maps); null for nobody. */
+    default jdiffusion.sd.unet.AttentionObserver attentionObserver() { return null; }
+
     /** The VAE output of one image, {@code [3, H, W]}, nominally in [-1, 1]. */
     default void decoded(int imageIndex, float[] image) {}
 

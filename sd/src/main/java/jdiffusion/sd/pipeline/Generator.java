@@ -228,7 +228,8 @@ public final class Generator {
                 networkInfo.putAll(active.infotext(usedEmbeddings));
                 networkInfo.putAll(control.infotext());
 
-                Sampled sampled = sample(r, p, init, noise, conds, uncond, active.unet(), controlUnits, size, channels, h, w, firstSeeds, progress, trace);
+                UNet unet = trace.attentionObserver() == null ? active.unet() : active.unet().observed(trace.attentionObserver());
+                Sampled sampled = sample(r, p, init, noise, conds, uncond, unet, controlUnits, size, channels, h, w, firstSeeds, progress, trace);
                 float[] latents = sampled.latents();
                 // an interrupted first pass is decoded as it stands, without the hires pass (as the WebUI does)
                 HiresFix applied = sampled.interrupted() ? null : hires;

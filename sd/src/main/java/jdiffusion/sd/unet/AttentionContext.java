@@ -14,6 +14,20 @@ public interface AttentionContext {
 
     Tensor values(Backend backend, Tensor context);
 
+    /** Who looks at the cross-attention layers' queries and keys; null (the usual case) for nobody. */
+    default AttentionObserver observer() { return null; }
+
+    /** {@code inner}'s keys and values, with {@code observer} looking on. */
+    static AttentionContext observed(AttentionContext inner, AttentionObserver observer) {
+        return new AttentionContext() {
+            @Override public Tensor keys(Backend backend, Tensor context) { return inner.keys(backend, context); }
+
+            @Override public Tensor values(Backend backend, Tensor context) { return inner.values(backend, context); }
+
+            @Override public AttentionObserver observer() { return observer; }
+        };
+    }
+
     /** Keys and values from the context as it is. */
     AttentionContext NONE = new AttentionContext() {
         @Override public Tensor keys(Backend backend, Tensor context) { return context; }

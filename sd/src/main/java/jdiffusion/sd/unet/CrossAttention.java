@@ -15,12 +15,14 @@ public final class CrossAttention {
     private final Linear toQ, toK, toV, toOut;
     private final int heads;
     private final AttentionContext keysAndValues;
+    private final String name;
 
     public CrossAttention(Backend backend, Weights w, int heads) { this(backend, w, heads, AttentionContext.NONE); }
 
     /** With keys and values computed from {@code keysAndValues}' view of the context (hypernetworks). */
     public CrossAttention(Backend backend, Weights w, int heads, AttentionContext keysAndValues) {
         this.keysAndValues = keysAndValues;
+        this.name = w.prefix().endsWith(".") ? w.prefix().substring(0, w.prefix().length() - 1) : w.prefix();
         this.toQ = new Linear(backend, w.child("to_q"));
         this.toK = new Linear(backend, w.child("to_k"));
         this.toV = new Linear(backend, w.child("to_v"));
@@ -36,6 +38,8 @@ public final class CrossAttention {
         Tensor v = toV.forward(backend, contextV);
         if (contextK != context) backend.release(contextK);
         if (contextV != context) backend.release(contextV);
+        AttentionObserver observer = keysAndValues.observer();
+        if (observer != null && context != x) observer.crossAttention(name, backend, q, k, heads);
         Tensor o = backend.attention(q, k, v, heads, false);
         backend.release(q);
         backend.release(k);

@@ -32,6 +32,8 @@ public final class UNet {
     private final Conv2d convOut;
     private final List<UpBlock> upBlocks = new ArrayList<>();
     private final GroupNorm convNormOut;
+    private final Weights weights;
+    private final AttentionContext keysAndValues;
 
     public UNet(Backend backend, Weights w, UNetConfig config) { this(backend, w, config, AttentionContext.NONE); }
 
@@ -39,6 +41,8 @@ public final class UNet {
     public UNet(Backend backend, Weights w, UNetConfig config, AttentionContext keysAndValues) {
         this.backend = backend;
         this.config = config;
+        this.weights = w;
+        this.keysAndValues = keysAndValues;
         UNetParameters.check(config, w);
         this.encoder = new UNetEncoder(backend, w, config, keysAndValues);
         for (int i = 0; i < config.levels(); i++) upBlocks.add(new UpBlock(backend, w.child("up_blocks").child(i), config, i, keysAndValues));
@@ -47,6 +51,11 @@ public final class UNet {
     }
 
     public UNetConfig config() { return config; }
+
+    /** This UNet (same weights and key/value context) with {@code observer} looking at its cross-attention layers. */
+    public UNet observed(AttentionObserver observer) {
+        return new UNet(backend, weights, config, AttentionContext.observed(keysAndValues, observer));
+    }
 
     public Backend backend() { return backend; }
 

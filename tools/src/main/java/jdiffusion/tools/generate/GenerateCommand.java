@@ -132,6 +132,12 @@ public class GenerateCommand implements Command {
                 .value("--preview-every", "N", "write a quick latent preview (preview.png in the output folder) every N steps")
                 .value("--save-steps", "DIR", "write every step of the first image into DIR (new or empty): the latent preview and the VAE-decoded\n"
                         + "predicted x0 as step-NN-latent.png / step-NN-x0.png, contact-sheet.png and the animation steps.gif")
+                .value("--attention-maps", "DIR", "write the first image's per-token cross-attention maps (DAAM) into DIR (new or empty): a heat map\n"
+                        + "per prompt token over the image, overview.png, tokens.json and the raw maps in maps.safetensors;\n"
+                        + "the tokens are listed with their chunk and index as the WebUI's chunking gives them")
+                .value("--attention-layers", "LIST", "with --attention-maps: which cross-attention layers count: down, mid, up or module paths\n"
+                        + "(up_blocks.1, down_blocks.0.attentions.1.transformer_blocks.0.attn2), comma-separated (default all)")
+                .value("--attention-steps", "LIST", "with --attention-maps: which steps count, e.g. 1-5,8 (default all)")
                 .value("--threads", "N", "CPU threads (default: all cores)")
                 .value("--device", "DEVICE", "compute device: " + DeviceSelector.HELP + " (default cpu)");
     }
@@ -170,6 +176,12 @@ public class GenerateCommand implements Command {
         int previewEvery = a.intValue("--preview-every", 0, 0, Integer.MAX_VALUE);
         int threads = a.intValue("--threads", Runtime.getRuntime().availableProcessors(), 1, 4096);
         Path saveSteps = a.has("--save-steps") ? StepImages.checkFolder(a.path("--save-steps")) : null;
+        Path attentionDir = a.has("--attention-maps") ? StepImages.checkFolder(a.path("--attention-maps")) : null;
+        if (attentionDir == null && (a.has("--attention-layers") || a.has("--attention-steps")))
+            throw new UsageException("--attention-layers and --attention-steps go with --attention-maps DIR");
+        String attentionLayers = a.value("--attention-layers", "all"), attentionSteps = a.value("--attention-steps", "all");
+        AttentionMapOutput.layers(attentionLayers);
+        AttentionMapOutput.steps(attentionSteps);
 
         ProgressBar bar = new ProgressBar(err, System.console() != null);
         Progress progress = previewEvery <= 0 ? bar : new PreviewingProgress(bar, previewEvery, outDir.resolve("preview.png"), err);
@@ -188,12 +200,15 @@ public class GenerateCommand implements Command {
                 progress.update(Progress.Phase.LOAD, 1, 1);
                 Generator generator = new Generator(model, folder);
                 StepImages steps = saveSteps == null ? null : new StepImages(progress, saveSteps, model);
+                AttentionMapOutput attention = attentionDir == null ? null : new AttentionMapOutput(attentionDir,
+                        params.height() / model.vaeScaleFactor(), params.width() / model.vaeScaleFactor(), attentionLayers, attentionSteps);
                 Progress p = steps != null ? steps : progress;
-                GenerationTrace trace = steps != null ? steps : GenerationTrace.NONE;
+                GenerationTrace trace = TraceFanOut.of(steps, attention);
                 List<GeneratedImage> images = init == null ? generator.txt2img(params, hires, p, trace) : generator.img2img(params, init, p, trace);
                 generator.upscalers().close();
                 for (GeneratedImage img : images) out.println(write(img, outFile, outDir));
                 if (steps != null) err.println("wrote " + steps.finish() + " steps of the first image to " + saveSteps);
+                if (attention != null) attention.finish(images.getFirst(), PromptTokens.of(model.tokenizer(), images.getFirst().info().prompt()), err);
             }
         } catch (RuntimeException | IOException e) {
             bar.clear(); // the error line must not land behind a half-drawn bar

@@ -34,7 +34,7 @@ import java.util.stream.Stream;
  * {@code contact-sheet.png} (every step's pair in a grid) and {@code steps.gif} (the x0 images as an animation).
  * A progress and trace of the run that passes everything on to the progress bar.
  */
-final class StepImages implements Progress, GenerationTrace {
+public final class StepImages implements Progress, GenerationTrace {
     /** Contact sheet cells are at most this many pixels on their longer side. */
     private static final int THUMB = 192;
 
@@ -188,7 +188,7 @@ final class StepImages implements Progress, GenerationTrace {
         return img;
     }
 
-    private static byte[] png(BufferedImage img) {
+    public static byte[] png(BufferedImage img) {
         int w = img.getWidth(), h = img.getHeight();
         byte[] rgb = new byte[w * h * 3];
         for (int y = 0, p = 0; y < h; y++)

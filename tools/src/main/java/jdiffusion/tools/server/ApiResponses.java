@@ -34,6 +34,7 @@ final class ApiResponses {
         m.put("images", images);
         m.put("parameters", r.request().echo());
         m.put("info", Json.write(info(r)));
+        if (r.attentionMaps() != null) m.put("jsd_attention_maps", r.attentionMaps());
         return m;
     }
 

@@ -2,6 +2,10 @@ package jdiffusion.tools.server;
 
 import jdiffusion.sd.extra.ModelsFolder;
 import jdiffusion.sd.pipeline.GeneratedImage;
+import jdiffusion.sd.pipeline.GenerationTrace;
+import jdiffusion.tools.generate.AttentionMapOutput;
+import jdiffusion.tools.generate.PromptTokens;
+import jdiffusion.tools.generate.StepImages;
 import jdiffusion.sd.pipeline.GenerationParams;
 import jdiffusion.sd.pipeline.Generator;
 import jdiffusion.sd.pipeline.InitImage;
@@ -20,7 +24,7 @@ import java.util.List;
 final class GenerationJob implements JobQueue.Task<GenerationJob.Result> {
     /** What a job made. {@code params} has its random seeds resolved; {@code images} may be short after an interrupt. */
     record Result(GenerationRequest request, GenerationParams params, List<GeneratedImage> images, String modelName, String modelHash,
-                  String vaeName, String vaeHash, boolean interrupted, String jobTimestamp) {}
+                  String vaeName, String vaeHash, boolean interrupted, String jobTimestamp, List<Object> attentionMaps) {}
 
     private final GenerationRequest request;
     private final ModelSlot slot;
@@ -42,6 +46,7 @@ final class GenerationJob implements JobQueue.Task<GenerationJob.Result> {
         boolean perBatch = request.init() == null;
         progress.begin(kind, perBatch ? requested.batchCount() : 1, previewEvery);
         List<GeneratedImage> images = new ArrayList<>();
+        List<Object> attentionMaps = null;
         boolean interrupted = false;
         GenerationParams p = requested;
         StableDiffusionModel model = null;
@@ -52,25 +57,41 @@ final class GenerationJob implements JobQueue.Task<GenerationJob.Result> {
             p = generator.resolve(requested);
             InitImage init = request.init() == null ? null : InitImage.prepare(request.init(), request.mask(), p);
             int size = p.batchSize(), count = perBatch ? p.batchCount() : 1;
+            AttentionMapOutput attention = request.attentionMaps()
+                    ? new AttentionMapOutput(null, p.height() / model.vaeScaleFactor(), p.width() / model.vaeScaleFactor(), "all", "all") : null;
+            GenerationTrace trace = attention == null ? GenerationTrace.NONE : attention;
             for (int batch = 0; batch < count && !progress.interrupted(); batch++) {
                 progress.batch(batch, count > 1 ? "Batch " + (batch + 1) + " out of " + count : kind);
                 if (!perBatch) {
-                    images.addAll(generator.img2img(p, init, progress));
+                    images.addAll(generator.img2img(p, init, progress, trace));
                     break;
                 }
                 GenerationParams.Builder one = p.toBuilder().batchCount(1);
                 one.seed = p.seed() + (p.subseedStrength() == 0 ? (long) batch * size : 0);
                 one.subseed = p.subseed() + (long) batch * size;
                 GenerationParams params = one.build();
-                images.addAll(generator.txt2img(params, request.hires(), progress, jdiffusion.sd.pipeline.GenerationTrace.NONE));
+                images.addAll(generator.txt2img(params, request.hires(), progress, trace));
             }
             interrupted = progress.interrupted();
             generator.upscalers().close();
+            if (attention != null && !images.isEmpty()) attentionMaps = heatMaps(attention, images.getFirst(), model);
         } catch (Progress.Interrupted e) {
             interrupted = true;
         }
         String name = model == null ? null : model.name(), hash = model == null ? null : model.hash();
         String vaeName = model == null ? null : model.vaeName(), vaeHash = model == null ? null : model.vaeHash();
-        return new Result(request, p, List.copyOf(images), name, hash, vaeName, vaeHash, interrupted, progress.jobTimestamp());
+        return new Result(request, p, List.copyOf(images), name, hash, vaeName, vaeHash, interrupted, progress.jobTimestamp(), attentionMaps);
+    }
+
+    /** {@code jsd_attention_maps}: per prompt token its chunk, index, key, text, weight and heat map over the image (base64 PNG). */
+    private static List<Object> heatMaps(AttentionMapOutput attention, GeneratedImage first, StableDiffusionModel model) {
+        List<Object> out = new ArrayList<>();
+        for (AttentionMapOutput.HeatMap h : attention.heatMaps(first, PromptTokens.of(model.tokenizer(), first.info().prompt()))) {
+            @SuppressWarnings("unchecked")
+            java.util.Map<String, Object> m = (java.util.Map<String, Object>) AttentionMapOutput.tokenJson(List.of(h.token())).getFirst();
+            m.put("image", java.util.Base64.getEncoder().encodeToString(StepImages.png(h.overlay())));
+            out.add(m);
+        }
+        return out;
     }
 }

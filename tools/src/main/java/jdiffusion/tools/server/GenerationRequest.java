@@ -27,7 +27,8 @@ import java.util.Map;
  * @param echo the request with defaults filled in, returned as the response's {@code parameters}
  */
 record GenerationRequest(boolean img2img, GenerationParams params, WebUiSettings.Effective settings, RgbImage init, RgbImage mask,
-                         boolean sendImages, Map<String, Object> overrides, boolean restoreSettings, Map<String, Object> echo, HiresFix hires) {
+                         boolean sendImages, Map<String, Object> overrides, boolean restoreSettings, Map<String, Object> echo,
+                         boolean attentionMaps, HiresFix hires) {
 
     /** Limits the server sets on one request. */
     record Limits(long maxPixels, int maxBatchSize, int maxSteps) {}
@@ -129,7 +130,10 @@ record GenerationRequest(boolean img2img, GenerationParams params, WebUiSettings
         GenerationParams params = b.build();
         boolean sendImages = f.bool("send_images", true);
         boolean restore = f.bool("override_settings_restore_afterwards", true);
-        return new GenerationRequest(img2img, params, effective, init, mask, sendImages, overrides, restore, echo(body, params, img2img, f), hires);
+        // a jsd extension, not the WebUI's: the first image's per-token cross-attention maps in the reply
+        boolean attentionMaps = f.bool("jsd_attention_maps", false);
+        return new GenerationRequest(img2img, params, effective, init, mask, sendImages, overrides, restore, echo(body, params, img2img, f),
+                attentionMaps, hires);
     }
 
     /**

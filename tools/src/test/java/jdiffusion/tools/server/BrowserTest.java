@@ -103,6 +103,21 @@ class BrowserTest {
             Files.createDirectories(out.getParent());
             Files.write(out, Base64.getDecoder().decode((String) shot.get("data")));
             assertTrue(Files.size(out) > 10_000);
+
+            // the Inside view: ask for attention maps, then each prompt token has a button showing its map over the image
+            page.eval("document.getElementById('prompt').value = 'a red (barn:1.2) BREAK hill'; document.getElementById('steps').value = '2';"
+                    + "document.getElementById('inside').checked = true; document.getElementById('generate').click(); 0");
+            waitFor(page, "document.querySelectorAll('#gallery img').length === 2 && !document.getElementById('inside-view').hidden", 120_000);
+            assertEquals("a (0:1)|red (0:2)|barn (0:3)|hill (1:1)",
+                    page.eval("[...document.querySelectorAll('#inside-tokens button')].map(b => b.textContent).join('|')"));
+            String first = (String) page.eval("document.getElementById('inside-image').src");
+            page.eval("document.querySelectorAll('#inside-tokens button')[3].click(); 0");
+            assertNotEquals(first, page.eval("document.getElementById('inside-image').src"), "another token, another map");
+            assertEquals("attention map of \"hill\"", page.eval("document.getElementById('inside-image').alt"));
+            waitFor(page, "document.getElementById('inside-image').complete && document.getElementById('inside-image').naturalWidth === 64", 10_000);
+            page.eval("document.getElementById('inside-view').scrollIntoView(); 0");
+            Map<String, Object> inside = page.call("Page.captureScreenshot", Map.of("format", "png"));
+            Files.write(Golden.repoRoot().resolve("tools/target/web-ui-inside.png"), Base64.getDecoder().decode((String) inside.get("data")));
         }
     }
 

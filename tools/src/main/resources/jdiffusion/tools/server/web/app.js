@@ -224,6 +224,8 @@ function request() {
       eta_noise_seed_delta: num('ensd'),
     },
     override_settings_restore_afterwards: false,
+    // a jsd extension: the first image's per-token cross-attention maps come back as jsd_attention_maps
+    ...($('inside').checked ? {jsd_attention_maps: true} : {}),
   };
   if ($('model').value) r.override_settings.sd_model_checkpoint = $('model').value;
   if (mode !== 'txt2img') {
@@ -239,6 +241,28 @@ function request() {
     r.inpainting_fill = num('inpainting_fill');
   }
   return r;
+}
+
+// The "Inside" view: one button per prompt token (chunk:index as the WebUI's chunking counts them) showing its map
+function showInside(maps) {
+  const view = $('inside-view'), tokens = $('inside-tokens');
+  tokens.replaceChildren();
+  view.hidden = !maps || maps.length === 0;
+  if (view.hidden) return;
+  const pick = (m, button) => {
+    $('inside-image').src = 'data:image/png;base64,' + m.image;
+    $('inside-image').alt = `attention map of "${m.token}"`;
+    tokens.querySelectorAll('button').forEach(b => b.classList.toggle('primary', b === button));
+  };
+  maps.forEach((m, i) => {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.textContent = `${m.token} (${m.chunk}:${m.index})`;
+    b.title = `key ${m.key}, weight ${m.weight}`;
+    b.addEventListener('click', () => pick(m, b));
+    tokens.append(b);
+    if (i === 0) pick(m, b);
+  });
 }
 
 function setProgress(fraction, text) {
@@ -297,6 +321,7 @@ async function generate(event) {
     const result = await api(mode === 'txt2img' ? 'txt2img' : 'img2img', body);
     const info = JSON.parse(result.info);
     result.images.forEach((img, i) => addToGallery(img, info.infotexts[i] || ''));
+    showInside(result.jsd_attention_maps);
     api('sd-models').then(list => showModels(list, $('model').value)).catch(() => {});
     setProgress(1, info.interrupted ? `interrupted: ${result.images.length} image(s)` : `done: ${result.images.length} image(s), seed ${info.seed}`);
     status('ready');
