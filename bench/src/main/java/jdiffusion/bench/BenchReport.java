@@ -11,7 +11,7 @@ import java.util.List;
 
 /**
  * Runs JMH benchmarks (same arguments as the JMH jar, e.g. {@code "FmaPeak|Gemm|Conv" -f 1 -wi 2 -i 3}) and
- * prints each kernel's and model's ({@link ClipTextEncoderBenchmark}, {@link UNetBenchmark}, {@link VaeBenchmark}) rate in GFLOP/s and as a share of the fp32 peak measured by {@link FmaPeakBenchmark}
+ * prints each kernel's and model's ({@link ClipTextEncoderBenchmark}, {@link UNetBenchmark}, {@link VaeBenchmark}, {@link RrdbNetBenchmark}) rate in GFLOP/s and as a share of the fp32 peak measured by {@link FmaPeakBenchmark}
  * in the same run (include it in the pattern; without it the report assumes {@value #ASSUMED_PEAK} GFLOP/s;
  * {@code -Djdiffusion.bench.peak=GFLOPS} sets it, for runs on a busy machine where the FMA loop is starved too).
  *
@@ -72,6 +72,9 @@ public final class BenchReport {
             } else if (name.equals("VaeBenchmark.encode")) {
                 flops = VaeBenchmark.encodeFlops();
                 what = "VAE encode 512x512 -> 64x64, batch 1, W " + p.getParam("weights");
+            } else if (name.startsWith("RrdbNetBenchmark")) {
+                flops = RrdbNetBenchmark.flops();
+                what = "ESRGAN RRDBNet nf64 nb23 4x, 256x256 tile, W F32";
             } else if (name.startsWith("FmaPeakBenchmark")) {
                 flops = p.getThreads() * FmaPeakBenchmark.flopsPerInvocation();
                 what = "FMA peak, " + p.getThreads() + " threads";

@@ -12,6 +12,7 @@ import jdiffusion.tools.modelfile.PruneCommand;
 import jdiffusion.tools.randommodel.RandomModelCommand;
 import jdiffusion.tools.schedule.ScheduleCommand;
 import jdiffusion.tools.server.ServeCommand;
+import jdiffusion.tools.upscale.UpscaleCommand;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -33,6 +34,7 @@ public final class Main {
             new GenerateCommand(GenerateCommand.Mode.TXT2IMG),
             new GenerateCommand(GenerateCommand.Mode.IMG2IMG),
             new GenerateCommand(GenerateCommand.Mode.INPAINT),
+            new UpscaleCommand(),
             new ServeCommand(),
             new EvalToolCommand(),
             new HashCommand(),

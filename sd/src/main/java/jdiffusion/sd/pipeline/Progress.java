@@ -7,7 +7,7 @@ package jdiffusion.sd.pipeline;
  */
 public interface Progress {
     enum Phase {
-        LOAD("load"), ENCODE("encode"), SAMPLE("sample"), DECODE("decode");
+        LOAD("load"), ENCODE("encode"), SAMPLE("sample"), DECODE("decode"), UPSCALE("upscale");
 
         private final String label;
 

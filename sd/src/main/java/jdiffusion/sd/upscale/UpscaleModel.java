@@ -60,6 +60,11 @@ public final class UpscaleModel implements AutoCloseable {
         }
     }
 
+    /** An upscaler of weights held elsewhere (e.g. generated), under any layout {@link #load} reads; {@code source} names it in errors. */
+    public static UpscaleModel of(String source, Map<String, Tensor> state, Backend backend) {
+        return build(source, null, UpscalerStateDict.withoutCommonPrefixes(state), backend);
+    }
+
     /** The model of canonical weights {@code state} ({@code file}, closed with the model, may be null for weights held elsewhere). */
     static UpscaleModel build(String source, TensorFile file, Map<String, Tensor> state, Backend backend) {
         if (state.isEmpty())

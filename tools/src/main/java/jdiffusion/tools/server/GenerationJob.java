@@ -88,9 +88,10 @@ final class GenerationJob implements JobQueue.Task<GenerationJob.Result> {
                 one.seed = p.seed() + (p.subseedStrength() == 0 ? (long) batch * size : 0);
                 one.subseed = p.subseed() + (long) batch * size;
                 GenerationParams params = one.build();
-                images.addAll(generator.txt2img(params, control, progress, trace));
+                images.addAll(generator.txt2img(params, request.hires(), control, progress, trace));
             }
             interrupted = progress.interrupted();
+            generator.upscalers().close();
             if (attention != null && !images.isEmpty()) attentionMaps = heatMaps(attention, images.getFirst(), model);
         } catch (Progress.Interrupted e) {
             interrupted = true;

@@ -3,6 +3,7 @@ package jdiffusion.tools.server;
 import jdiffusion.sd.image.InfoText;
 import jdiffusion.sd.pipeline.GenerationParams;
 import jdiffusion.sd.pipeline.Generator;
+import jdiffusion.sd.pipeline.HiresFix;
 import jdiffusion.sd.pipeline.InfoTexts;
 import jdiffusion.sd.pipeline.MaskedContent;
 import jdiffusion.sd.pipeline.PipelineException;
@@ -27,7 +28,7 @@ import java.util.Map;
  */
 record GenerationRequest(boolean img2img, GenerationParams params, WebUiSettings.Effective settings, RgbImage init, RgbImage mask,
                          boolean sendImages, Map<String, Object> overrides, boolean restoreSettings, Map<String, Object> echo,
-                         boolean attentionMaps) {
+                         boolean attentionMaps, HiresFix hires) {
 
     /** Limits the server sets on one request. */
     record Limits(long maxPixels, int maxBatchSize, int maxSteps) {}
@@ -92,7 +93,6 @@ record GenerationRequest(boolean img2img, GenerationParams params, WebUiSettings
         if (pixels > limits.maxPixels())
             throw ApiException.invalid(b.width + "x" + b.height + (b.batchSize > 1 ? " x " + b.batchSize + " images" : "") + " is " + pixels
                     + " pixels, more than the server's limit of " + limits.maxPixels() + " (--max-pixels)");
-        if (f.bool("enable_hr", false)) throw ApiException.invalid("enable_hr: hires fix is not supported by this server yet");
         String script = f.string("script_name", null);
         if (script != null && !script.isBlank()) throw ApiException.invalid("script_name '" + script + "': scripts are not supported by this server");
 
@@ -126,13 +126,51 @@ record GenerationRequest(boolean img2img, GenerationParams params, WebUiSettings
         if (!pasted.containsKey("Clip skip") || overrides.containsKey("CLIP_stop_at_last_layers")) b.clipSkip = effective.clipSkip();
         if (!pasted.containsKey("RNG") || overrides.containsKey("randn_source")) b.rng = effective.rng();
         if (!pasted.containsKey("ENSD") || overrides.containsKey("eta_noise_seed_delta")) b.ensd = effective.ensd();
+        HiresFix hires = img2img ? null : hires(f, b, settings.upscalerTiles(overrides), limits);
         GenerationParams params = b.build();
         boolean sendImages = f.bool("send_images", true);
         boolean restore = f.bool("override_settings_restore_afterwards", true);
         // a jsd extension, not the WebUI's: the first image's per-token cross-attention maps in the reply
         boolean attentionMaps = f.bool("jsd_attention_maps", false);
         return new GenerationRequest(img2img, params, effective, init, mask, sendImages, overrides, restore, echo(body, params, img2img, f),
-                attentionMaps);
+                attentionMaps, hires);
+    }
+
+    /**
+     * {@code enable_hr} and the {@code hr_*} fields of txt2img (the WebUI API's defaults: Latent, ×2, denoising 0.75);
+     * an infotext's Hires entries count as enable_hr unless the body says otherwise. Null when off.
+     */
+    private static HiresFix hires(RequestFields f, GenerationParams.Builder b, int[] tiles, Limits limits) {
+        HiresFix fromInfotext = HiresFix.fromInfotext(b.extra);
+        if (!f.bool("enable_hr", fromInfotext != null)) return null;
+        b.extra = HiresFix.withoutHiresKeys(b.extra);
+        HiresFix h = fromInfotext != null ? fromInfotext : HiresFix.defaults();
+        b.denoisingStrength = f.number("denoising_strength", b.denoisingStrength, 0, 1);
+        String upscaler = f.string("hr_upscaler", h.upscaler());
+        h = h.withUpscaler(upscaler == null || upscaler.isBlank() ? "Latent" : upscaler)
+                .withScale(f.number("hr_scale", h.scale(), 0.01, 16))
+                .withResize(f.integer("hr_resize_x", h.resizeX(), 0, 65536), f.integer("hr_resize_y", h.resizeY(), 0, 65536))
+                .withSecondPassSteps(f.integer("hr_second_pass_steps", h.secondPassSteps(), 0, limits.maxSteps()))
+                .withPrompts(f.string("hr_prompt", h.prompt()), f.string("hr_negative_prompt", h.negativePrompt()))
+                .withTiles(tiles[0], tiles[1]);
+        String sampler = f.string("hr_sampler_name", h.sampler());
+        ScheduleType schedule = h.schedule();
+        String scheduler = f.string("hr_scheduler", null);
+        try {
+            if (sampler != null && (sampler.isBlank() || sampler.startsWith("Use same"))) sampler = null;
+            if (sampler != null) sampler = Samplers.resolve(sampler).sampler().label();
+            if (scheduler != null && !scheduler.isBlank() && !scheduler.startsWith("Use same")) schedule = ScheduleType.parse(scheduler);
+        } catch (SamplingException e) {
+            throw ApiException.invalid("hires sampler: " + e.getMessage());
+        }
+        h = h.withSampler(sampler, schedule);
+        if (f.has("hr_cfg")) h = h.withCfgScale(f.number("hr_cfg", 7, -100, 100));
+        HiresFix.Target t = h.target(b.width, b.height, 8);
+        long pixels = (long) t.width() * t.height() * b.batchSize;
+        if (pixels > limits.maxPixels())
+            throw ApiException.invalid("hires fix to " + t.width() + "x" + t.height() + " is " + pixels + " pixels, more than the server's limit of "
+                    + limits.maxPixels() + " (--max-pixels)");
+        return h;
     }
 
     /** A mask with black and white swapped (the WebUI's "Inpaint not masked"), alpha too when it has one. */

@@ -38,6 +38,9 @@ final class ModelSlot implements AutoCloseable {
         return model;
     }
 
+    /** The backend models run on (upscalers use it too). */
+    Backend backend() { return backend; }
+
     synchronized boolean loaded() { return model != null; }
 
     synchronized void unload() {

@@ -34,6 +34,7 @@ final class SdApi {
     private final GenerationRequest.Limits limits;
     private final ModelsFolder networks;
     private final ControlNetApi controlNets;
+    private final ExtrasApi extras;
 
     SdApi(ModelCatalog catalog, WebUiSettings settings, ModelSlot slot, JobQueue queue, GenerationRequest.Limits limits, ModelsFolder networks) {
         this.networks = networks;
@@ -43,6 +44,7 @@ final class SdApi {
         this.slot = slot;
         this.queue = queue;
         this.limits = limits;
+        this.extras = new ExtrasApi(slot, queue, settings, networks, limits.maxPixels());
     }
 
     /** The API's routes, in the order the documentation lists them. */
@@ -77,7 +79,14 @@ final class SdApi {
         r.add(Route.get("/sdapi/v1/hypernetworks", "The hypernetworks", array(ref("HypernetworkItem")),
                 c -> entries(catalog.hypernetworks(), "name", "path")));
         // what this engine does not have, listed empty so WebUI clients that ask at start-up carry on
-        for (String none : List.of("upscalers", "latent-upscale-modes", "prompt-styles", "face-restorers", "realesrgan-models", "script-info", "extensions"))
+        r.add(Route.get("/sdapi/v1/upscalers", "The upscalers: None, Lanczos, Nearest, models/ESRGAN, models/RealESRGAN, models/SwinIR (listed, refused)",
+                array(map(any())), c -> extras.upscalers()));
+        r.add(Route.get("/sdapi/v1/latent-upscale-modes", "The latent upscale modes of hires fix", array(map(any())), c -> ExtrasApi.latentUpscaleModes()));
+        r.add(Route.post("/sdapi/v1/extra-single-image", "The Extras upscale of one image (scale by / scale to, a second upscaler blended in)",
+                map(any()), map(any()), c -> extras.singleImage(object(c.body()))));
+        r.add(Route.post("/sdapi/v1/extra-batch-images", "The Extras upscale of several images (imageList)",
+                map(any()), map(any()), c -> extras.batchImages(object(c.body()))));
+        for (String none : List.of("prompt-styles", "face-restorers", "realesrgan-models", "script-info", "extensions"))
             r.add(Route.get("/sdapi/v1/" + none, "Always empty: not supported by jsd", array(any()), c -> List.of()));
         r.add(Route.get("/sdapi/v1/scripts", "No scripts: always empty lists", ref("ScriptsList"), c -> Map.of("txt2img", List.of(), "img2img", List.of())));
         r.add(Route.get("/sdapi/v1/memory", "The Java heap as 'ram'", ref("MemoryResponse"), c -> memory()));

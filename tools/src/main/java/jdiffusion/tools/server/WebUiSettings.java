@@ -32,6 +32,15 @@ final class WebUiSettings {
         values.put("show_progress_every_n_steps", 1L);
         values.put("live_previews_enable", true);
         values.put("show_progress_type", "Approx cheap");
+        values.put("ESRGAN_tile", 192L);
+        values.put("ESRGAN_tile_overlap", 8L);
+    }
+
+    /** {@code ESRGAN_tile} and {@code ESRGAN_tile_overlap} with {@code overrides} on top (the tiling of model upscalers). */
+    synchronized int[] upscalerTiles(Map<String, Object> overrides) {
+        Map<String, Object> all = new LinkedHashMap<>(values);
+        all.putAll(check(overrides));
+        return new int[] {(int) (long) (Long) all.get("ESRGAN_tile"), (int) (long) (Long) all.get("ESRGAN_tile_overlap")};
     }
 
     /** The current values, with the checkpoint under its WebUI title. */
@@ -88,6 +97,8 @@ final class WebUiSettings {
                 case "CLIP_stop_at_last_layers" -> out.put(key, f.integer(key, 1L, 1, 12));
                 case "eta_noise_seed_delta" -> out.put(key, f.integer(key, 0L, 0, Long.MAX_VALUE));
                 case "show_progress_every_n_steps" -> out.put(key, f.integer(key, 1L, -1, 10000));
+                case "ESRGAN_tile" -> out.put(key, f.integer(key, 192L, 0, 4096));
+                case "ESRGAN_tile_overlap" -> out.put(key, f.integer(key, 8L, 0, 512));
                 case "randn_source" -> {
                     String s = f.string(key, "GPU");
                     try {

@@ -254,7 +254,7 @@ class SdApiTest {
         assertEquals(3L, ((Map<?, ?>) loaded.get("style")).get("vectors"));
         assertEquals(List.of("torn"), List.copyOf(((Map<?, ?>) emb.get("skipped")).keySet()), "an unreadable embedding is skipped");
         assertEquals("broken", ((Map<?, ?>) s.get("/sdapi/v1/sd-vae").list().getFirst()).get("model_name"));
-        for (String empty : List.of("upscalers", "hypernetworks", "prompt-styles", "script-info", "extensions", "latent-upscale-modes"))
+        for (String empty : List.of("hypernetworks", "prompt-styles", "script-info", "extensions"))
             assertEquals(List.of(), s.get("/sdapi/v1/" + empty).list(), empty);
         assertEquals(List.of(), s.get("/sdapi/v1/scripts").json().get("txt2img"));
         assertTrue((Long) ((Map<?, ?>) s.get("/sdapi/v1/memory").json().get("ram")).get("total") > 0);
@@ -367,7 +367,7 @@ class SdApiTest {
                 new Case("/sdapi/v1/txt2img", "{" + ok + ",\"scheduler\":\"wobbly\"}", 422, "unknown schedule type"),
                 new Case("/sdapi/v1/txt2img", "{" + ok + ",\"override_settings\":{\"sd_model_checkpoint\":\"sd-xl\"}}", 404, "not found"),
                 new Case("/sdapi/v1/txt2img", "{" + ok + ",\"override_settings\":{\"randn_source\":\"TPU\"}}", 422, "randn_source"),
-                new Case("/sdapi/v1/txt2img", "{" + ok + ",\"enable_hr\":true}", 422, "hires fix"),
+                new Case("/sdapi/v1/txt2img", "{" + ok + ",\"enable_hr\":true,\"hr_scale\":\"big\"}", 422, "hr_scale"),
                 new Case("/sdapi/v1/img2img", "{" + ok + "}", 422, "'init_images' is required"),
                 new Case("/sdapi/v1/img2img", "{" + ok + ",\"init_images\":[\"%%%notbase64\"]}", 400, "not valid base64"),
                 new Case("/sdapi/v1/img2img", "{" + ok + ",\"init_images\":[\"aGVsbG8gd29ybGQ=\"]}", 400, "not an image"),
