@@ -210,7 +210,13 @@ public class GenerateCommand implements Command {
             infotext = a.value("--infotext", "");
         }
         if (infotext != null) {
-            InfoTexts.Applied applied = InfoTexts.apply(InfoText.parse(infotext), b.build());
+            String source = a.has("--from-png") ? a.path("--from-png") + ": the \"parameters\" text" : "--infotext";
+            if (infotext.isBlank()) throw new UsageException(source + " is empty: paste the WebUI's generation parameters (prompt, then a line like Steps: 20, Sampler: Euler a, Seed: 1)");
+            InfoText parsed = InfoText.parse(infotext);
+            // without the parameter line the whole text would be taken as a prompt and run at the defaults
+            if (parsed.parameters().isEmpty())
+                throw new UsageException(source + " has no parameter line (Steps: 20, Sampler: Euler a, Seed: 1, ...) after the prompt; give a prompt alone with --prompt");
+            InfoTexts.Applied applied = InfoTexts.apply(parsed, b.build());
             b = applied.params().toBuilder();
             if (!applied.unknownKeys().isEmpty())
                 err.println("jsd " + mode.name + ": infotext keys not used by jsd (kept in the output's infotext): " + String.join(", ", applied.unknownKeys()));
