@@ -305,14 +305,10 @@ public final class Generator {
                 width = finished.width();
                 height = finished.height();
             }
+            // what this run's networks were, never what a pasted infotext said they were
             InfoText info = InfoTexts.create(p.toBuilder().prompt(prompts.get(i)).build(), seeds[i], subseeds[i], model.name(), model.hash(),
                     model.vaeName(), model.vaeHash(), init != null, init != null && init.mask() != null, r.usesEnsd(),
-                    init != null && init.pasteTo() != null);
-            // what this run's networks were, never what a pasted infotext said they were
-            Map<String, String> params = new java.util.LinkedHashMap<>(info.parameters());
-            params.keySet().removeAll(NetworkActivation.INFOTEXT_KEYS);
-            params.putAll(networkInfo);
-            info = new InfoText(info.prompt(), info.negativePrompt(), params);
+                    init != null && init.pasteTo() != null, networkInfo);
             out.add(new GeneratedImage(rgb, width, height, seeds[i], subseeds[i], info));
         }
         progress.update(Progress.Phase.DECODE, seeds.length, seeds.length);

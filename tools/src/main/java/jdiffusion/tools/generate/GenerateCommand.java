@@ -219,7 +219,7 @@ public class GenerateCommand implements Command {
             InfoTexts.Applied applied = InfoTexts.apply(parsed, b.build());
             b = applied.params().toBuilder();
             if (!applied.unknownKeys().isEmpty())
-                err.println("jsd " + mode.name + ": infotext keys not used by jsd (kept in the output's infotext): " + String.join(", ", applied.unknownKeys()));
+                err.println("jsd " + mode.name + ": ignored infotext keys jsd does not apply (left out of the output's infotext): " + String.join(", ", applied.unknownKeys()));
         }
         if (a.has("--prompt")) b.prompt = a.value("--prompt", "");
         if (a.has("--negative-prompt")) b.negativePrompt = a.value("--negative-prompt", "");
