@@ -66,7 +66,7 @@ public class GenerateCommand implements Command {
     private Options options() {
         Options o = new Options()
                 .section("model")
-                .value("--model", "PATH", "checkpoint: .safetensors/.ckpt file (+ sibling .yaml) or diffusers folder, or a name in models/Stable-diffusion (required)")
+                .value("--model", "PATH", "checkpoint: .safetensors/.ckpt file (+ sibling .yaml) or diffusers folder, or with --models-dir a name the WebUI shows: name, name.safetensors, sub/name, \"name.safetensors [hash]\" or the short hash (required)")
                 .value("--vae", "PATH", "a separate VAE file or a name in models/VAE; auto (default: <model>.vae.safetensors beside the model, else the model's own) or none (the model's own)")
                 .value("--models-dir", "DIR", "a WebUI folder used as is: models/Stable-diffusion, models/VAE, models/Lora, models/LyCORIS, models/hypernetworks, embeddings/, wildcards/")
                 .value("--tokenizer", "DIR", "CLIP tokenizer folder (vocab.json, merges.txt); default: the model's, <model>/tokenizer or tokenizer/ beside it, else the Hugging Face cache")
@@ -78,7 +78,8 @@ public class GenerateCommand implements Command {
                 .section("sampling")
                 .value("--steps", "N", "sampling steps (default 20)")
                 .value("--sampler", "NAME", "sampler by its WebUI name (default \"DPM++ 2M\"): " + String.join(", ", Samplers.labels()))
-                .value("--scheduler", "TYPE", "schedule type: automatic (default), uniform, karras, exponential, polyexponential, sgm_uniform")
+                .value("--scheduler", "TYPE", "schedule type: " + java.util.Arrays.stream(ScheduleType.values()).map(ScheduleType::id)
+                        .collect(java.util.stream.Collectors.joining(", ")) + " (default automatic: the sampler's own)")
                 .value("--cfg-scale", "X", "classifier-free guidance scale (default 7)")
                 .value("--seed", "N", "seed; -1 (default) picks a random one and reports it")
                 .value("--subseed", "N", "variation seed (default -1: random)")
@@ -172,10 +173,18 @@ public class GenerateCommand implements Command {
         return 0;
     }
 
-    /** {@code given} when it exists, else the file of that name in the models folder, else {@code given} (whose absence is reported on loading). */
-    private static Path byName(ModelsFolder folder, ModelsFolder.Kind kind, Path given) {
+    /**
+     * {@code given} when it exists, else the file it names in the models folder by any of the WebUI's names (file
+     * name, {@code sub/name}, dropdown title {@code name.safetensors [hash]}, short hash); a miss lists the nearest
+     * names. Without a models folder a missing {@code given} is reported on loading.
+     */
+    static Path byName(ModelsFolder folder, ModelsFolder.Kind kind, Path given) {
         if (Files.exists(given) || folder == null) return given;
-        return folder.find(kind, given.toString()).orElse(given);
+        java.util.Optional<Path> found = folder.resolve(kind, given.toString());
+        if (found.isPresent()) return found.get();
+        List<String> near = folder.nearest(kind, given.toString(), 3);
+        throw new CommandException("no " + kind.label() + " '" + given + "' in " + folder.root().resolve(kind.folders().getFirst())
+                + (near.isEmpty() ? " (the folder holds none)" : "; nearest: " + String.join(", ", near)));
     }
 
     private static Path write(GeneratedImage img, Path outFile, Path outDir) throws IOException {
