@@ -43,7 +43,10 @@ final class DiffusersConfig {
     static UNetConfig unet(ConfigNode c) {
         List<String> down = c.strings("down_block_types");
         if (down == null) down = List.of("CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "DownBlock2D");
-        for (String key : List.of("addition_embed_type", "class_embed_type", "time_cond_proj_dim", "encoder_hid_dim_type"))
+        String addition = c.string("addition_embed_type", "");
+        if (!addition.isEmpty() && !addition.equals("text_time"))
+            throw new UnsupportedModelException(c.where() + ": addition_embed_type = " + addition + " is not supported (SDXL's text_time only)");
+        for (String key : List.of("class_embed_type", "time_cond_proj_dim", "encoder_hid_dim_type"))
             if (c.has(key))
                 throw new UnsupportedModelException(c.where() + ": " + key + " = " + c.raw(key) + " (an SDXL/LCM/unCLIP-style UNet) is not supported yet");
         String mid = c.string("mid_block_type", "UNetMidBlock2DCrossAttn");
@@ -70,7 +73,8 @@ final class DiffusersConfig {
             throw new UnsupportedModelException(c.where() + ": per-block cross_attention_dim is not supported");
         return new UNetConfig(c.integer("in_channels", 4), c.integer("out_channels", 4), channels, c.integer("layers_per_block", 2), attention,
                 heads, depth, c.integer("cross_attention_dim", 768), c.bool("use_linear_projection", false), c.integer("norm_num_groups", 32),
-                (float) c.number("norm_eps", 1e-5), c.bool("flip_sin_to_cos", true), c.integer("freq_shift", 0), c.bool("upcast_attention", false));
+                (float) c.number("norm_eps", 1e-5), c.bool("flip_sin_to_cos", true), c.integer("freq_shift", 0), c.bool("upcast_attention", false),
+                addition.isEmpty() ? 0 : c.requireInt("projection_class_embeddings_input_dim"), addition.isEmpty() ? 0 : c.requireInt("addition_time_embed_dim"));
     }
 
     static VaeConfig vae(ConfigNode c) {

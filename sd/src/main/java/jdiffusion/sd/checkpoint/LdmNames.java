@@ -20,6 +20,7 @@ import static jdiffusion.sd.checkpoint.KeyMap.Part.rename;
  * <pre>
  * UNet  model.diffusion_model.                    ->  (UNet2DConditionModel)
  *   time_embed.{0,2}                                  time_embedding.linear_{1,2}
+ *   label_emb.0.{0,2} (SDXL vector MLP)               add_embedding.linear_{1,2}
  *   input_blocks.0.0 / out.0 / out.2                  conv_in / conv_norm_out / conv_out
  *   input_blocks.N.0 (ResBlock)                       down_blocks.i.resnets.j      N = 1 + i(R+1) + j
  *   input_blocks.N.1 (SpatialTransformer)             down_blocks.i.attentions.j
@@ -73,6 +74,7 @@ final class LdmNames {
                 .rule("input_blocks.0.0", "conv_in")
                 .rule("out.0", "conv_norm_out")
                 .rule("out.2", "conv_out");
+        if (c.hasVector()) m.rule("label_emb.0.0", "add_embedding.linear_1").rule("label_emb.0.2", "add_embedding.linear_2");
         int levels = c.levels(), r = c.layersPerBlock();
         int n = 1;
         for (int i = 0; i < levels; i++) {
@@ -94,6 +96,23 @@ final class LdmNames {
                 if (j == r && u < levels - 1)
                     m.rule("output_blocks." + n + "." + (attention ? 2 : 1) + ".conv", "up_blocks." + u + ".upsamplers.0.conv");
             }
+        }
+        return m;
+    }
+
+    /**
+     * lllyasviel cldm {@code ControlNet} names (without {@code control_model.}) to diffusers {@code ControlNetModel} names:
+     * the UNet encoder's as in {@link #unet}, {@code zero_convs.N.0} to {@code controlnet_down_blocks.N},
+     * {@code middle_block_out.0} to {@code controlnet_mid_block}, and {@code input_hint_block.2k} (odd indices are SiLUs) to
+     * {@code controlnet_cond_embedding.conv_in}, {@code .blocks.(k-1)} and {@code .conv_out} for the last of {@code hintConvs}.
+     */
+    static KeyMap controlNet(UNetConfig c, int skips, int hintConvs) {
+        KeyMap m = unet(c);
+        for (int n = 0; n < skips; n++) m.rule("zero_convs." + n + ".0", "controlnet_down_blocks." + n);
+        m.rule("middle_block_out.0", "controlnet_mid_block");
+        for (int k = 0; k < hintConvs; k++) {
+            String to = k == 0 ? "conv_in" : k == hintConvs - 1 ? "conv_out" : "blocks." + (k - 1);
+            m.rule("input_hint_block." + 2 * k, "controlnet_cond_embedding." + to);
         }
         return m;
     }

@@ -32,8 +32,8 @@ final class ModelDetector {
             throw new UnsupportedModelException(where + ": this is a Flux checkpoint (double_blocks/single_blocks); Flux is not supported yet");
         if (anyStartsWith(f, "lora_unet_") || anyStartsWith(f, "lora_te_") || anyContains(f, ".lora_down.") || anyContains(f, "hada_w1_a"))
             throw new ModelLoadException(where + ": this is a LoRA/LyCORIS network, not a checkpoint: put it in models/Lora and use <lora:name:weight> in the prompt");
-        if (anyStartsWith(f, "control_model."))
-            throw new UnsupportedModelException(where + ": this is a ControlNet model, not a base checkpoint; ControlNet is not supported yet");
+        if (anyStartsWith(f, ControlNetFile.PREFIX) || f.contains("zero_convs.0.0.weight") || f.contains("controlnet_cond_embedding.conv_in.weight"))
+            throw new ModelLoadException(where + ": this is a ControlNet model, not a base checkpoint: put it in models/ControlNet and use it with --controlnet");
         if (!anyStartsWith(f, UNET_PREFIX)) {
             if (anyStartsWith(f, "encoder.") || anyStartsWith(f, "decoder.") || anyStartsWith(f, VAE_PREFIX + "encoder."))
                 throw new ModelLoadException(where + ": this is a stand-alone VAE, not a full checkpoint: pass it as the VAE (--vae)");
@@ -51,17 +51,28 @@ final class ModelDetector {
         return context == 1024 ? ModelFamily.SD2 : ModelFamily.SD1;
     }
 
-    static int contextDim(TensorFile f) {
+    static int contextDim(TensorFile f) { return contextDim(f, UNET_PREFIX); }
+
+    /** The cross-attention context width of the ldm UNet (or ControlNet) under {@code prefix}. */
+    static int contextDim(TensorFile f, String prefix) {
         for (String n : f.names())
-            if (n.startsWith(UNET_PREFIX) && n.endsWith(".attn2.to_k.weight")) return f.shape(n)[1];
+            if (n.startsWith(prefix) && n.endsWith(".attn2.to_k.weight")) return f.shape(n)[1];
         throw new ModelLoadException(f.path() + ": no cross-attention (attn2.to_k) weights in the UNet: not a text-to-image model");
     }
 
     /** The UNet's shape from its weights; heads follow the family's convention. */
     static UNetConfig unet(TensorFile f, ModelFamily family) {
-        String p = UNET_PREFIX;
+        require(f, UNET_PREFIX + "out.2.weight");
+        return unet(f, family, UNET_PREFIX);
+    }
+
+    /**
+     * The shape of the ldm UNet under {@code p}; a ControlNet ({@code control_model.} or no prefix) has only the encoder
+     * half, and its output channels are taken to be its input channels.
+     */
+    static UNetConfig unet(TensorFile f, ModelFamily family, String p) {
         int[] convIn = require(f, p + "input_blocks.0.0.weight");
-        int outChannels = require(f, p + "out.2.weight")[0];
+        int outChannels = f.contains(p + "out.2.weight") ? f.shape(p + "out.2.weight")[0] : convIn[1];
         List<Integer> channels = new ArrayList<>();
         List<Boolean> attention = new ArrayList<>();
         List<Integer> depth = new ArrayList<>();
@@ -94,16 +105,16 @@ final class ModelDetector {
         if (channels.isEmpty()) throw new ModelLoadException(f.path() + ": cannot find the UNet's down blocks (input_blocks.N)");
         // the mid block's transformer takes the last level's heads and depth (as diffusers does)
         if (f.contains(p + "middle_block.1.proj_in.weight")) depth.set(depth.size() - 1, Math.max(1, countIndexed(f, p + "middle_block.1.transformer_blocks.")));
-        boolean linear = findProjIn(f).length == 2;
+        boolean linear = findProjIn(f, p).length == 2;
         List<Integer> heads = new ArrayList<>();
         for (int c : channels) heads.add(family == ModelFamily.SD2 ? Math.max(1, c / 64) : 8);
-        return new UNetConfig(convIn[1], outChannels, channels, layersPerBlock, attention, heads, depth, contextDim(f),
+        return new UNetConfig(convIn[1], outChannels, channels, layersPerBlock, attention, heads, depth, contextDim(f, p),
                 linear, 32, 1e-5f, true, 0, false);
     }
 
-    private static int[] findProjIn(TensorFile f) {
+    private static int[] findProjIn(TensorFile f, String prefix) {
         for (String n : f.names())
-            if (n.startsWith(UNET_PREFIX) && n.endsWith(".proj_in.weight")) return f.shape(n);
+            if (n.startsWith(prefix) && n.endsWith(".proj_in.weight")) return f.shape(n);
         return new int[] {0, 0, 1, 1};
     }
 

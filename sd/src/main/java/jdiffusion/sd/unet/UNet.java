@@ -12,9 +12,9 @@ import java.util.List;
 import java.util.function.BiConsumer;
 
 /**
- * The Stable Diffusion 1.x/2.x denoiser, diffusers {@code UNet2DConditionModel} (ldm {@code UNetModel}):
+ * The Stable Diffusion 1.x/2.x/XL denoiser, diffusers {@code UNet2DConditionModel} (ldm/sgm {@code UNetModel}):
  * <pre>
- *   t ─ Timesteps ─ TimestepEmbedding ─ SiLU ─────────────── temb to every ResBlock
+ *   t ─ Timesteps ─ TimestepEmbedding ─(+ add_embedding(y), SDXL)─ SiLU ─ temb to every ResBlock
  *   x ─ conv_in ─ DownBlock × levels ─ MidBlock ─ UpBlock × levels ─ GroupNorm+SiLU ─ conv_out ─► noise (or v)
  *                   └──── skip connections, concatenated on the way up ────┘
  * </pre>
@@ -28,11 +28,8 @@ import java.util.function.BiConsumer;
 public final class UNet {
     private final Backend backend;
     private final UNetConfig config;
-    private final Timesteps timeProj;
-    private final TimestepEmbedding timeEmbedding;
-    private final Conv2d convIn, convOut;
-    private final List<DownBlock> downBlocks = new ArrayList<>();
-    private final MidBlock midBlock;
+    private final UNetEncoder encoder;
+    private final Conv2d convOut;
     private final List<UpBlock> upBlocks = new ArrayList<>();
     private final GroupNorm convNormOut;
 
@@ -43,11 +40,7 @@ public final class UNet {
         this.backend = backend;
         this.config = config;
         UNetParameters.check(config, w);
-        this.timeProj = new Timesteps(config.timeProjDim(), config.flipSinToCos(), config.freqShift());
-        this.timeEmbedding = new TimestepEmbedding(backend, w.child("time_embedding"));
-        this.convIn = new Conv2d(backend, w.child("conv_in"));
-        for (int i = 0; i < config.levels(); i++) downBlocks.add(new DownBlock(backend, w.child("down_blocks").child(i), config, i, keysAndValues));
-        this.midBlock = new MidBlock(backend, w.child("mid_block"), config, keysAndValues);
+        this.encoder = new UNetEncoder(backend, w, config, keysAndValues);
         for (int i = 0; i < config.levels(); i++) upBlocks.add(new UpBlock(backend, w.child("up_blocks").child(i), config, i, keysAndValues));
         this.convNormOut = new GroupNorm(backend, w.child("conv_norm_out"), config.normGroups(), config.normEps());
         this.convOut = new Conv2d(backend, w.child("conv_out"));
@@ -58,12 +51,22 @@ public final class UNet {
     public Backend backend() { return backend; }
 
     /** {@code timesteps} has one value for the whole batch or one per sample; fractional values are fine. */
-    public Tensor forward(Tensor sample, float[] timesteps, Tensor context) { return forward(sample, timesteps, context, null); }
+    public Tensor forward(Tensor sample, float[] timesteps, Tensor context) { return forward(sample, timesteps, context, null, null); }
 
     /** {@code timestep} is a host tensor of shape {@code []}, {@code [1]} or {@code [B]} (the diffusers convention). */
     public Tensor forward(Tensor sample, Tensor timestep, Tensor context, BiConsumer<String, Tensor> probe) {
+        return forward(sample, timestep, context, null, probe);
+    }
+
+    /** {@code timestep} as above; {@code vector} SDXL's {@code y} or null. */
+    public Tensor forward(Tensor sample, Tensor timestep, Tensor context, Tensor vector, BiConsumer<String, Tensor> probe) {
         if (timestep.rank() > 1) throw new UNetException("timestep must have shape [] or [batch], got " + Arrays.toString(timestep.shape()));
-        return forward(sample, timestep.toFloatArray(), context, probe);
+        return forward(sample, timestep.toFloatArray(), context, vector, probe);
+    }
+
+    /** Without the SDXL vector. */
+    public Tensor forward(Tensor sample, float[] timesteps, Tensor context, BiConsumer<String, Tensor> probe) {
+        return forward(sample, timesteps, context, null, probe);
     }
 
     /**
@@ -72,40 +75,32 @@ public final class UNet {
      * @param sample    latents {@code [B, inChannels, H, W]}, any H and W
      * @param timesteps 1 or B timesteps
      * @param context   text conditioning {@code [B, L, contextDim]}
+     * @param vector    SDXL's conditioning vector {@code [B, vectorDim]} ({@link TimeIds#vector}); null when the
+     *                  configuration has none
      * @param probe     when not null, receives the intermediates under the diffusers module names
-     *                  ({@code time_proj}, {@code time_embedding}, {@code conv_in}, {@code down_blocks.i},
+     *                  ({@code time_proj}, {@code time_embedding}, {@code add_embedding}, {@code conv_in}, {@code down_blocks.i},
      *                  {@code down_blocks.i.res_samples.j}, {@code mid_block}, {@code up_blocks.i},
      *                  {@code conv_norm_out}); it must copy what it keeps, as buffers are reused afterwards
      * @return {@code [B, outChannels, H, W]}
      */
-    public Tensor forward(Tensor sample, float[] timesteps, Tensor context, BiConsumer<String, Tensor> probe) {
+    public Tensor forward(Tensor sample, float[] timesteps, Tensor context, Tensor vector, BiConsumer<String, Tensor> probe) {
+        return forward(sample, timesteps, context, vector, null, probe);
+    }
+
+    /**
+     * One denoiser evaluation with ControlNet residuals ({@code control} may be null): each is added to its skip
+     * connection before the up path concatenates it, and to the mid block's output (diffusers
+     * {@code down_block_additional_residuals}, {@code mid_block_additional_residual}); the probe sees the tensors
+     * before they are added. The other arguments are as above.
+     */
+    public Tensor forward(Tensor sample, float[] timesteps, Tensor context, Tensor vector, ControlResiduals control,
+                          BiConsumer<String, Tensor> probe) {
         BiConsumer<String, Tensor> report = probe == null ? (name, t) -> {} : probe;
-        int batch = checkInputs(sample, timesteps, context);
-
-        float[] t = timesteps.length == batch ? timesteps : filled(batch, timesteps[0]);
-        Tensor projected = backend.fromFloats(timeProj.project(t), batch, timeProj.dim());
-        report.accept("time_proj", projected);
-        Tensor temb = timeEmbedding.forward(backend, projected);
-        backend.release(projected);
-        report.accept("time_embedding", temb);
-        Tensor tembAct = backend.silu(temb);
-        backend.release(temb);
-
-        Tensor x = convIn.forward(backend, sample);
-        report.accept("conv_in", x);
+        int batch = checkInputs(sample, timesteps, context, vector);
+        Tensor tembAct = encoder.embedTime(backend, timesteps, vector, batch, report);
         List<Tensor> skips = new ArrayList<>();
-        skips.add(x);
-        for (int i = 0; i < downBlocks.size(); i++) {
-            int first = skips.size();
-            x = downBlocks.get(i).forward(backend, x, tembAct, context, skips);
-            report.accept("down_blocks." + i, x);
-            if (probe != null)
-                for (int j = first; j < skips.size(); j++) probe.accept("down_blocks." + i + ".res_samples." + (j - first), skips.get(j));
-        }
-
-        Tensor mid = midBlock.forward(backend, x, tembAct, context);
-        report.accept("mid_block", mid);
-        x = mid;
+        Tensor x = encoder.forward(backend, sample, null, tembAct, context, skips, report);
+        if (control != null) x = addResiduals(control, skips, x);
 
         // diffusers resizes to the skip's size in every upsampler once any side is not a multiple of 2^upsamplers
         boolean toSkipSize = sample.size(2) % config.downsamplingFactor() != 0 || sample.size(3) % config.downsamplingFactor() != 0;
@@ -137,7 +132,24 @@ public final class UNet {
         return out;
     }
 
-    private int checkInputs(Tensor sample, float[] timesteps, Tensor context) {
+    /** Adds {@code control} to the skips (in place in the list) and to {@code mid}; returns the new mid. */
+    private Tensor addResiduals(ControlResiduals control, List<Tensor> skips, Tensor mid) {
+        if (control.down().size() != skips.size())
+            throw new UNetException("ControlNet gives " + control.down().size() + " residuals for a UNet with " + skips.size()
+                    + " skip connections: the ControlNet belongs to another model architecture");
+        for (int i = 0; i < skips.size(); i++) {
+            Tensor skip = skips.get(i), r = control.down().get(i);
+            if (!Arrays.equals(skip.shape(), r.shape()))
+                throw new UNetException("ControlNet residual " + i + " has shape " + Arrays.toString(r.shape()) + ", the UNet's skip " + Arrays.toString(skip.shape()));
+            skips.set(i, backend.add(skip, r));
+            backend.release(skip);
+        }
+        Tensor sum = backend.add(mid, control.mid());
+        backend.release(mid);
+        return sum;
+    }
+
+    private int checkInputs(Tensor sample, float[] timesteps, Tensor context, Tensor vector) {
         if (sample.rank() != 4 || sample.size(1) != config.inChannels())
             throw new UNetException("UNet input must be latents [batch, " + config.inChannels() + ", height, width], got " + Arrays.toString(sample.shape()));
         int batch = sample.size(0);
@@ -146,12 +158,11 @@ public final class UNet {
         if (context.rank() != 3 || context.size(0) != batch || context.size(2) != config.contextDim())
             throw new UNetException("UNet conditioning must be [" + batch + ", tokens, " + config.contextDim() + "], got " + Arrays.toString(context.shape())
                     + (context.rank() == 3 && context.size(2) != config.contextDim() ? " (text encoder of another model family?)" : ""));
+        if (config.hasVector() && (vector == null || vector.rank() != 2 || vector.size(0) != batch || vector.size(1) != config.vectorDim()))
+            throw new UNetException("this SDXL UNet needs the conditioning vector [" + batch + ", " + config.vectorDim() + "] (pooled text + size embeddings), got "
+                    + (vector == null ? "none" : Arrays.toString(vector.shape())));
+        if (!config.hasVector() && vector != null)
+            throw new UNetException("this UNet takes no conditioning vector (an SD 1.x/2.x model), got " + Arrays.toString(vector.shape()));
         return batch;
-    }
-
-    private static float[] filled(int n, float v) {
-        float[] a = new float[n];
-        Arrays.fill(a, v);
-        return a;
     }
 }

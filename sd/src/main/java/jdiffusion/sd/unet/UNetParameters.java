@@ -19,23 +19,8 @@ public final class UNetParameters {
     /** Name to shape, in module order. Transformer projections use the 1x1-conv shape unless {@code linearProjection}. */
     public static Map<String, int[]> shapes(UNetConfig c) {
         ParameterShapes m = new ParameterShapes();
-        int c0 = c.channels(0), temb = c.timeEmbedDim(), levels = c.levels();
-        m.conv("conv_in", c.inChannels(), c0, 3);
-        m.linear("time_embedding.linear_1", c.timeProjDim(), temb);
-        m.linear("time_embedding.linear_2", temb, temb);
-        for (int level = 0; level < levels; level++) {
-            String p = "down_blocks." + level;
-            int out = c.channels(level), in = level == 0 ? c0 : c.channels(level - 1);
-            for (int j = 0; j < c.layersPerBlock(); j++) {
-                resBlock(m, c, p + ".resnets." + j, j == 0 ? in : out, out);
-                if (c.hasAttention(level)) transformer(m, c, p + ".attentions." + j, out, c.depth(level));
-            }
-            if (level < levels - 1) m.conv(p + ".downsamplers.0.conv", out, out, 3);
-        }
-        int deepest = c.channels(levels - 1);
-        resBlock(m, c, "mid_block.resnets.0", deepest, deepest);
-        transformer(m, c, "mid_block.attentions.0", deepest, c.midDepth());
-        resBlock(m, c, "mid_block.resnets.1", deepest, deepest);
+        encoder(m, c);
+        int c0 = c.channels(0), levels = c.levels();
         for (int i = 0; i < levels; i++) {
             String p = "up_blocks." + i;
             int level = levels - 1 - i, out = c.channels(level);
@@ -53,6 +38,37 @@ public final class UNetParameters {
         return m.map();
     }
 
+    /** The weights of the encoder half ({@link UNetEncoder}): time embedding, conv_in, down blocks, mid block. */
+    public static Map<String, int[]> encoderShapes(UNetConfig c) {
+        ParameterShapes m = new ParameterShapes();
+        encoder(m, c);
+        return m.map();
+    }
+
+    private static void encoder(ParameterShapes m, UNetConfig c) {
+        int c0 = c.channels(0), temb = c.timeEmbedDim(), levels = c.levels();
+        m.conv("conv_in", c.inChannels(), c0, 3);
+        m.linear("time_embedding.linear_1", c.timeProjDim(), temb);
+        m.linear("time_embedding.linear_2", temb, temb);
+        if (c.hasVector()) {
+            m.linear("add_embedding.linear_1", c.vectorDim(), temb);
+            m.linear("add_embedding.linear_2", temb, temb);
+        }
+        for (int level = 0; level < levels; level++) {
+            String p = "down_blocks." + level;
+            int out = c.channels(level), in = level == 0 ? c0 : c.channels(level - 1);
+            for (int j = 0; j < c.layersPerBlock(); j++) {
+                resBlock(m, c, p + ".resnets." + j, j == 0 ? in : out, out);
+                if (c.hasAttention(level)) transformer(m, c, p + ".attentions." + j, out, c.depth(level));
+            }
+            if (level < levels - 1) m.conv(p + ".downsamplers.0.conv", out, out, 3);
+        }
+        int deepest = c.channels(levels - 1);
+        resBlock(m, c, "mid_block.resnets.0", deepest, deepest);
+        transformer(m, c, "mid_block.attentions.0", deepest, c.midDepth());
+        resBlock(m, c, "mid_block.resnets.1", deepest, deepest);
+    }
+
     /** Parameter count of the configuration. */
     public static long count(UNetConfig c) {
         long n = 0;
@@ -64,8 +80,11 @@ public final class UNetParameters {
      * Throws when {@code w} lacks a weight the configuration needs or holds one of another shape. Projections may
      * be stored either as 1x1 convs or as Linear, and 1x1 convs either way, as checkpoints differ there.
      */
-    public static void check(UNetConfig c, Weights w) {
-        for (Map.Entry<String, int[]> e : shapes(c).entrySet()) {
+    public static void check(UNetConfig c, Weights w) { check(c, w, shapes(c)); }
+
+    /** {@link #check} for the weights in {@code shapes} only (a ControlNet's encoder half). */
+    public static void check(UNetConfig c, Weights w, Map<String, int[]> shapes) {
+        for (Map.Entry<String, int[]> e : shapes.entrySet()) {
             Tensor t = w.find(e.getKey());
             if (t == null) throw new MissingWeightException("UNet weight \"" + w.prefix() + e.getKey() + "\" is missing: the checkpoint is not an SD UNet of this configuration, or a key mapping is wrong");
             int[] want = e.getValue(), got = t.shape();

@@ -47,12 +47,14 @@ final class DiffusersUNetFolder implements WeightSource, AutoCloseable {
         List<Boolean> attention = new ArrayList<>();
         for (Object t : (List<?>) j.get("down_block_types")) attention.add(((String) t).startsWith("CrossAttn"));
         Object heads = j.get("num_attention_heads") != null ? j.get("num_attention_heads") : j.get("attention_head_dim");
+        boolean textTime = "text_time".equals(j.get("addition_embed_type"));
         return new UNetConfig(
                 num(j.get("in_channels")), num(j.get("out_channels")), channels, num(j.get("layers_per_block")), attention,
                 ints(heads, n), ints(j.getOrDefault("transformer_layers_per_block", 1L), n), num(j.get("cross_attention_dim")),
                 Boolean.TRUE.equals(j.get("use_linear_projection")), num(j.get("norm_num_groups")),
                 ((Number) j.get("norm_eps")).floatValue(), Boolean.TRUE.equals(j.get("flip_sin_to_cos")), num(j.get("freq_shift")),
-                Boolean.TRUE.equals(j.get("upcast_attention")));
+                Boolean.TRUE.equals(j.get("upcast_attention")),
+                textTime ? num(j.get("projection_class_embeddings_input_dim")) : 0, textTime ? num(j.get("addition_time_embed_dim")) : 0);
     }
 
     private static int num(Object o) { return ((Number) o).intValue(); }
