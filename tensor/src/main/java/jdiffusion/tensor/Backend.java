@@ -77,6 +77,9 @@ public interface Backend extends AutoCloseable {
 
     Tensor silu(Tensor x);
 
+    /** {@code x < 0 ? slope·x : x} (ESRGAN's LeakyReLU, slope 0.2). */
+    Tensor leakyRelu(Tensor x, float slope);
+
     /** Diffusers' GEGLU on {@code [..., 2N]}: first half is the hidden part, second half the gate; {@code hidden · gelu(gate)}. */
     Tensor geglu(Tensor x);
 
@@ -87,6 +90,9 @@ public interface Backend extends AutoCloseable {
     Tensor sub(Tensor a, Tensor b);
 
     Tensor mul(Tensor a, Tensor b);
+
+    /** PReLU: {@code x < 0 ? x·slope : x}, {@code slope} broadcast against {@code x} ({@code [1, C, 1, 1]}: one slope per channel). */
+    Tensor prelu(Tensor x, Tensor slope);
 
     /** {@code a · s}. */
     Tensor scale(Tensor a, float s);

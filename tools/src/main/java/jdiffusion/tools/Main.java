@@ -1,6 +1,7 @@
 package jdiffusion.tools;
 
 import jdiffusion.tools.devices.DevicesCommand;
+import jdiffusion.tools.diff.DiffCommand;
 import jdiffusion.tools.eval.EvalToolCommand;
 import jdiffusion.tools.generate.GenerateCommand;
 import jdiffusion.tools.inspect.InspectCommand;
@@ -9,6 +10,7 @@ import jdiffusion.tools.modelfile.HashCommand;
 import jdiffusion.tools.modelfile.MergeCommand;
 import jdiffusion.tools.modelfile.PruneCommand;
 import jdiffusion.tools.randommodel.RandomModelCommand;
+import jdiffusion.tools.schedule.ScheduleCommand;
 import jdiffusion.tools.server.ServeCommand;
 
 import java.io.IOException;
@@ -37,6 +39,8 @@ public final class Main {
             new ConvertCommand(),
             new PruneCommand(),
             new MergeCommand(),
+            new DiffCommand(),
+            new ScheduleCommand(),
             new RandomModelCommand(),
             new DevicesCommand());
 

@@ -60,6 +60,10 @@ public final class CpuBackend implements Backend {
 
     @Override public Tensor silu(Tensor x) { return ElementwiseOps.silu(parallel, x); }
 
+    @Override public Tensor leakyRelu(Tensor x, float slope) { return ElementwiseOps.leakyRelu(parallel, x, slope); }
+
+    @Override public Tensor prelu(Tensor x, Tensor slope) { return ElementwiseOps.prelu(parallel, x, slope); }
+
     @Override public Tensor geglu(Tensor x) { return ElementwiseOps.geglu(parallel, x); }
 
     @Override public Tensor add(Tensor a, Tensor b) { return ElementwiseOps.add(parallel, a, b); }

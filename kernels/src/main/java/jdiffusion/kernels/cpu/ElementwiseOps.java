@@ -27,7 +27,7 @@ final class ElementwiseOps {
      * vector expression and keeps every vector in registers (one shared loop with a switch inside grew too
      * large to inline and boxed its vectors).
      */
-    private enum Pointwise { GELU, GELU_TANH, QUICK_GELU, SILU, SCALE }
+    private enum Pointwise { GELU, GELU_TANH, QUICK_GELU, SILU, SCALE, LEAKY_RELU }
 
     private static Tensor map(Parallel parallel, Tensor x, Pointwise f, float s) {
         float[] in = LayoutOps.denseFloats(parallel, x), out = new float[in.length];
@@ -38,6 +38,7 @@ final class ElementwiseOps {
                 case QUICK_GELU -> quickGeluRange(in, out, from, to);
                 case SILU -> siluRange(in, out, from, to);
                 case SCALE -> scaleRange(in, out, from, to, s);
+                case LEAKY_RELU -> leakyReluRange(in, out, from, to, s);
             }
         });
         return Tensor.of(out, x.shape());
@@ -108,6 +109,15 @@ final class ElementwiseOps {
         }
     }
 
+    private static void leakyReluRange(float[] in, float[] out, int from, int to, float slope) {
+        int i = from;
+        for (; i <= to - VL; i += VL) {
+            FloatVector v = FloatVector.fromArray(S, in, i);
+            v.blend(v.mul(slope), v.lt(0f)).intoArray(out, i);
+        }
+        for (; i < to; i++) out[i] = in[i] < 0 ? in[i] * slope : in[i];
+    }
+
     static Tensor gelu(Parallel parallel, Tensor x) { return map(parallel, x, Pointwise.GELU, 1f); }
 
     static Tensor geluTanh(Parallel parallel, Tensor x) { return map(parallel, x, Pointwise.GELU_TANH, 1f); }
@@ -117,6 +127,8 @@ final class ElementwiseOps {
     static Tensor silu(Parallel parallel, Tensor x) { return map(parallel, x, Pointwise.SILU, 1f); }
 
     static Tensor scale(Parallel parallel, Tensor a, float s) { return map(parallel, a, Pointwise.SCALE, s); }
+
+    static Tensor leakyRelu(Parallel parallel, Tensor x, float slope) { return map(parallel, x, Pointwise.LEAKY_RELU, slope); }
 
     static Tensor geglu(Parallel parallel, Tensor x) {
         int c2 = x.size(-1);
@@ -140,13 +152,16 @@ final class ElementwiseOps {
         return Tensor.of(out, Shapes.withLast(x.shape(), c));
     }
 
-    private enum Op { ADD, SUB, MUL }
+    private enum Op { ADD, SUB, MUL, PRELU }
 
     static Tensor add(Parallel parallel, Tensor a, Tensor b) { return broadcast(parallel, a, b, Op.ADD); }
 
     static Tensor sub(Parallel parallel, Tensor a, Tensor b) { return broadcast(parallel, a, b, Op.SUB); }
 
     static Tensor mul(Parallel parallel, Tensor a, Tensor b) { return broadcast(parallel, a, b, Op.MUL); }
+
+    /** PReLU as a broadcasting operation: the slope operand broadcasts like the second operand of {@link #mul}. */
+    static Tensor prelu(Parallel parallel, Tensor x, Tensor slope) { return broadcast(parallel, x, slope, Op.PRELU); }
 
     /**
      * The broadcast output shape with both operands' element strides (0 on broadcast axes), after dropping
@@ -226,6 +241,7 @@ final class ElementwiseOps {
             case ADD -> a.add(b);
             case SUB -> a.sub(b);
             case MUL -> a.mul(b);
+            case PRELU -> a.blend(a.mul(b), a.lt(0f));
         };
     }
 
@@ -234,6 +250,7 @@ final class ElementwiseOps {
             case ADD -> a + b;
             case SUB -> a - b;
             case MUL -> a * b;
+            case PRELU -> a < 0 ? a * b : a;
         };
     }
 }

@@ -42,8 +42,8 @@ import java.util.Map;
  * <p>One thread at a time: calls are serialised because kernel arguments are set on shared kernel objects.
  */
 public final class OpenClBackend implements Backend {
-    private static final int OP_GELU = 0, OP_GELU_TANH = 1, OP_QUICK_GELU = 2, OP_SILU = 3, OP_SCALE = 4;
-    private static final int OP_ADD = 0, OP_SUB = 1, OP_MUL = 2;
+    private static final int OP_GELU = 0, OP_GELU_TANH = 1, OP_QUICK_GELU = 2, OP_SILU = 3, OP_SCALE = 4, OP_LEAKY_RELU = 5;
+    private static final int OP_ADD = 0, OP_SUB = 1, OP_MUL = 2, OP_PRELU = 3;
     private static final int MAX_RANK = 8;
 
     private final OpenClDevice device;
@@ -539,6 +539,8 @@ public final class OpenClBackend implements Backend {
 
     @Override public synchronized Tensor scale(Tensor a, float s) { return unary(a, OP_SCALE, s); }
 
+    @Override public synchronized Tensor leakyRelu(Tensor x, float slope) { return unary(x, OP_LEAKY_RELU, slope); }
+
     @Override
     public synchronized Tensor geglu(Tensor x) {
         List<Tensor> temps = new ArrayList<>();
@@ -585,6 +587,8 @@ public final class OpenClBackend implements Backend {
     @Override public synchronized Tensor sub(Tensor a, Tensor b) { return binary(a, b, OP_SUB); }
 
     @Override public synchronized Tensor mul(Tensor a, Tensor b) { return binary(a, b, OP_MUL); }
+
+    @Override public synchronized Tensor prelu(Tensor x, Tensor slope) { return binary(x, slope, OP_PRELU); }
 
     // ---- shape ----
 

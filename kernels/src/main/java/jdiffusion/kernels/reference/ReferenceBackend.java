@@ -193,6 +193,8 @@ public final class ReferenceBackend implements Backend {
 
     @Override public Tensor silu(Tensor x) { return map(x, v -> MathFunctions.silu((float) v)); }
 
+    @Override public Tensor leakyRelu(Tensor x, float slope) { return map(x, v -> v < 0 ? (float) v * slope : v); }
+
     @Override
     public Tensor geglu(Tensor x) {
         int c2 = x.size(-1), c = c2 / 2, rows = Shapes.rows(x);
@@ -225,6 +227,8 @@ public final class ReferenceBackend implements Backend {
     @Override public Tensor sub(Tensor a, Tensor b) { return broadcast(a, b, (x, y) -> x - y); }
 
     @Override public Tensor mul(Tensor a, Tensor b) { return broadcast(a, b, (x, y) -> x * y); }
+
+    @Override public Tensor prelu(Tensor x, Tensor slope) { return broadcast(x, slope, (v, s) -> v < 0 ? v * s : v); }
 
     @Override public Tensor scale(Tensor a, float s) { return map(a, v -> (float) v * s); }
 

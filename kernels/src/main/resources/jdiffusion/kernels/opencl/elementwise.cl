@@ -5,6 +5,7 @@
 #define OP_QUICK_GELU 2
 #define OP_SILU 3
 #define OP_SCALE 4
+#define OP_LEAKY_RELU 5
 
 inline float gelu_erf(float v) { return 0.5f * v * (1.0f + erf(v * 0.70710678118654752f)); }
 
@@ -16,6 +17,7 @@ inline float activate(float v, int op, float s) {
         case OP_GELU_TANH: return 0.5f * v * (1.0f + tanh(0.7978845608028654f * (v + 0.044715f * v * v * v)));
         case OP_QUICK_GELU: return v * sigmoid(1.702f * v);
         case OP_SILU: return v * sigmoid(v);
+        case OP_LEAKY_RELU: return v < 0.0f ? v * s : v;
         default: return v * s;
     }
 }
@@ -38,6 +40,16 @@ kernel void geglu(global const void *x, long x_off, int dt, global float *y, lon
 #define OP_ADD 0
 #define OP_SUB 1
 #define OP_MUL 2
+#define OP_PRELU 3
+
+inline float combine(float u, float v, int op) {
+    switch (op) {
+        case OP_ADD: return u + v;
+        case OP_SUB: return u - v;
+        case OP_MUL: return u * v;
+        default: return u < 0.0f ? u * v : u;
+    }
+}
 
 // out[i] = a[i] op b[i] with numpy broadcasting: a and b carry strides over the output shape, 0 on broadcast axes.
 kernel void binary(global const void *a, long a_off, int a_dt, long8 a_strides8,
@@ -56,7 +68,7 @@ kernel void binary(global const void *a, long a_off, int a_dt, long8 a_strides8,
         ib += idx * bs[d];
     }
     float u = ld(a, ia, a_dt), v = ld(b, ib, b_dt);
-    y[i] = op == OP_ADD ? u + v : op == OP_SUB ? u - v : u * v;
+    y[i] = combine(u, v, op);
 }
 
 // Same-shape contiguous fast path.
@@ -65,5 +77,5 @@ kernel void binary_flat(global const void *a, long a_off, int a_dt, global const
     long i = get_global_id(0);
     if (i >= n) return;
     float u = ld(a, a_off + i, a_dt), v = ld(b, b_off + i, b_dt);
-    y[i] = op == OP_ADD ? u + v : op == OP_SUB ? u - v : u * v;
+    y[i] = combine(u, v, op);
 }

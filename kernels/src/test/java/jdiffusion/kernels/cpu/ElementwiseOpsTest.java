@@ -35,6 +35,16 @@ class ElementwiseOpsTest {
         checkUnary("quickGelu", b -> b::quickGelu, x);
         checkUnary("silu", b -> b::silu, x);
         checkUnary("scale", b -> t -> b.scale(t, -0.37f), x);
+        checkUnary("leakyRelu", b -> t -> b.leakyRelu(t, 0.2f), x);
+    }
+
+    @Test
+    void preluSlopesEachChannelAndMatchesReferenceExactly() {
+        RandomTensors r = new RandomTensors(41);
+        Tensor x = r.normal(2, 7, 5, 19), slope = r.normal(1, 7, 1, 1);
+        assertClose(reference.prelu(x, slope), cpu.prelu(x, slope), 0, 0, "prelu per channel");
+        float[] out = cpu.prelu(Tensor.of(new float[] {-2f, 3f}, 1, 2, 1, 1), Tensor.of(new float[] {0.5f, 0.5f}, 1, 2, 1, 1)).toFloatArray();
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new float[] {-1f, 3f}, out);
     }
 
     @Test

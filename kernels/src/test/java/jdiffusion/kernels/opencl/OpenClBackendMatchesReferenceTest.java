@@ -173,6 +173,14 @@ class OpenClBackendMatchesReferenceTest {
         same(ref.silu(h), cl.silu(h), "silu of F16");
         same(ref.geglu(x), cl.geglu(x), "geglu");
         same(ref.scale(x.transpose(1, 2), 0.18215f), cl.scale(cl.upload(x).transpose(1, 2), 0.18215f), "scale of a view");
+        same(ref.leakyRelu(x, 0.2f), cl.leakyRelu(x, 0.2f), "leaky relu");
+    }
+
+    @Test
+    void preluSlopesEachChannel() {
+        Tensor x = randn(2, 7, 5, 9), slope = randn(1, 7, 1, 1);
+        same(ref.prelu(x, slope), cl.prelu(x, slope), "prelu per channel");
+        same(ref.prelu(x, x), cl.prelu(cl.upload(x), x), "prelu same shape");
     }
 
     @Test

@@ -38,6 +38,11 @@ final class ClipBpe {
         return map;
     }
 
+    /** The printable character standing for byte {@code b} (0..255). */
+    static char byteSymbol(int b) {
+        return BYTE_TO_CHAR[b];
+    }
+
     /** The byte a BPE character stands for, or -1 for a character outside the byte alphabet. */
     static int charToByte(char c) {
         return c < CHAR_TO_BYTE.length ? CHAR_TO_BYTE[c] : -1;

@@ -4,9 +4,9 @@ import jdiffusion.tensor.json.Json;
 import jdiffusion.tensor.json.JsonException;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.MalformedInputException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.zip.GZIPInputStream;
 
 /**
  * CLIP's byte-level BPE tokenizer, read from a Hugging Face tokenizer folder ({@code vocab.json} + {@code merges.txt}),
@@ -27,8 +28,11 @@ import java.util.regex.Pattern;
  *        ─ BPE with "&lt;/w&gt;" word ends ─ vocab ids
  * </pre>
  *
- * Usage: {@code ClipTokenizer t = ClipTokenizer.load(ClipTokenizer.locate(tokenizerArg, modelFolder));
+ * Usage: {@code ClipTokenizer t = ClipTokenizer.forModel(tokenizerArg, modelFolder, textConfig.padTokenId());
  * int[] ids = t.encodePadded("a photo of a cat");}
+ *
+ * <p>CLIP's vocabulary ships in this jar ({@link #bundled}, OpenAI's MIT-licensed merges with their notice beside them),
+ * as stable-diffusion.cpp and ComfyUI ship it, so a lone single-file checkpoint needs no tokenizer folder.
  *
  * <p>The folder's added tokens (its bos/eos/unk/pad tokens, {@code added_tokens_decoder}, {@code added_tokens.json})
  * are cut out of the text before clean-up and map straight to their ids, as in HF. For SD2 folders that includes the
@@ -43,7 +47,8 @@ public final class ClipTokenizer {
     public static final int CONTEXT_LENGTH = 77;
     /** {@code 49152 - 256 - 2}: CLIP uses this many merges and ignores any further lines. */
     private static final int MAX_MERGES = 48894;
-    public static final String HF_REPO_DIR = "models--openai--clip-vit-large-patch14";
+    /** CLIP's merges as Hugging Face's {@code merges.txt} holds them, gzipped; the vocabulary is derived from them. */
+    private static final String BUNDLED_MERGES = "bpe-merges.txt.gz";
 
     private static final Pattern PRE_TOKEN = Pattern.compile(
             "<\\|startoftext\\|>|<\\|endoftext\\|>|(?iu:'s|'t|'re|'ve|'m|'ll|'d)|\\p{L}+|\\p{N}|[^\\s\\p{L}\\p{N}]+");
@@ -100,12 +105,53 @@ public final class ClipTokenizer {
                         + " (a tokenizer folder holds vocab.json and merges.txt). " + WHERE_FROM);
         }
         ClipVocab vocab = readVocab(vocabFile);
-        ClipBpe bpe = new ClipBpe(readMerges(mergesFile));
+        ClipBpe bpe = new ClipBpe(ranks(readMerges(readText(mergesFile), mergesFile.toString())));
         Map<String, Object> specialMap = readJsonIfPresent(folder.resolve("special_tokens_map.json"));
         Map<String, Object> config = readJsonIfPresent(folder.resolve("tokenizer_config.json"));
         Map<String, Object> addedJson = readJsonIfPresent(folder.resolve("added_tokens.json"));
         return new ClipTokenizer(folder, vocab, bpe, readPadId(folder, vocab, specialMap, config),
                 readAddedTokens(folder, vocab, specialMap, config, addedJson), Flavor.HUGGING_FACE);
+    }
+
+    /**
+     * CLIP's tokenizer from this jar: the BPE of OpenAI's ViT-L/14 (SD1), which OpenCLIP's ViT-H/14 (SD2) and
+     * ViT-bigG/14 (SDXL) share unchanged; they differ only in padding, so {@code padId} is the text encoder's
+     * ({@link ClipTextConfig#padTokenId()}: 49407 = EOS for SD1, 0 for OpenCLIP). Its added tokens are CLIP's two
+     * specials, as in {@code openai/clip-vit-large-patch14}'s folder; {@code folder()} is null.
+     */
+    public static ClipTokenizer bundled(int padId) {
+        String source = "jsd's bundled " + BUNDLED_MERGES;
+        List<String> merges;
+        try (InputStream in = ClipTokenizer.class.getResourceAsStream(BUNDLED_MERGES)) {
+            if (in == null) throw new ClipTokenizerException(source + " is missing from the jar: rebuild jsd (./build -DskipTests package). " + WHERE_FROM);
+            merges = readMerges(new String(new GZIPInputStream(in).readAllBytes(), StandardCharsets.UTF_8), source);
+        } catch (IOException e) {
+            throw new ClipTokenizerException("cannot read " + source + ": " + e.getMessage() + ". " + WHERE_FROM, e);
+        }
+        ClipVocab vocab = new ClipVocab(vocabOf(merges));
+        if (padId < 0 || vocab.token(padId) == null) throw new IllegalArgumentException("pad id " + padId + " is not a CLIP token id");
+        return new ClipTokenizer(null, vocab, new ClipBpe(ranks(merges)), padId,
+                Map.of(START_OF_TEXT, vocab.id(START_OF_TEXT).getAsInt(), END_OF_TEXT, vocab.id(END_OF_TEXT).getAsInt()), Flavor.HUGGING_FACE);
+    }
+
+    /**
+     * CLIP's vocabulary built from its merges as OpenAI's {@code SimpleTokenizer} builds it (the {@code vocab.json} of
+     * every CLIP tokenizer folder holds the same table): the 256 byte symbols in code point order, the same with a word
+     * end, each merge's joined pair in rank order, then {@code <|startoftext|>} and {@code <|endoftext|>}.
+     */
+    static Map<String, Integer> vocabOf(List<String> merges) {
+        List<String> tokens = new ArrayList<>(512 + merges.size() + 2);
+        char[] symbols = new char[256];
+        for (int b = 0; b < 256; b++) symbols[b] = ClipBpe.byteSymbol(b);
+        Arrays.sort(symbols);
+        for (char c : symbols) tokens.add(String.valueOf(c));
+        for (char c : symbols) tokens.add(c + ClipBpe.END_OF_WORD);
+        for (String m : merges) tokens.add(m.replace(" ", ""));
+        tokens.add(START_OF_TEXT);
+        tokens.add(END_OF_TEXT);
+        Map<String, Integer> ids = new HashMap<>(tokens.size() * 2);
+        for (int i = 0; i < tokens.size(); i++) ids.putIfAbsent(tokens.get(i), i);
+        return ids;
     }
 
     /** The same vocabulary and merges with another flavor's text handling. */
@@ -115,14 +161,18 @@ public final class ClipTokenizer {
 
     public Flavor flavor() { return flavor; }
 
-    private static final String WHERE_FROM = "A CLIP tokenizer comes from the tokenizer/ folder of a diffusers model, from --tokenizer PATH, "
-            + "or from the Hugging Face cache (~/.cache/huggingface/hub/" + HF_REPO_DIR + ", e.g. `huggingface-cli download openai/clip-vit-large-patch14`).";
+    private static final String WHERE_FROM = "A CLIP tokenizer comes from --tokenizer PATH, from the tokenizer/ folder of a diffusers model, "
+            + "or, for single-file checkpoints without one, from jsd itself (CLIP's vocabulary ships in the jar).";
 
     static boolean isTokenizerFolder(Path p) {
         return Files.isRegularFile(p.resolve("vocab.json")) && Files.isRegularFile(p.resolve("merges.txt"));
     }
 
     private static ClipTokenizerException malformed(Path file, String why) {
+        return malformed(file.toString(), why);
+    }
+
+    private static ClipTokenizerException malformed(String file, String why) {
         return new ClipTokenizerException("malformed CLIP tokenizer file " + file + ": " + why + ". " + WHERE_FROM);
     }
 
@@ -152,17 +202,25 @@ public final class ClipTokenizer {
         return new ClipVocab(ids);
     }
 
-    private static Map<String, Integer> readMerges(Path file) {
-        String[] lines = readText(file).strip().split("\n");
-        Map<String, Integer> ranks = new HashMap<>(MAX_MERGES * 2);
+    /** The merge lines ({@code "first second"}) of a {@code merges.txt} text, the ones CLIP uses, in rank order. */
+    private static List<String> readMerges(String text, String source) {
+        String[] lines = text.strip().split("\n");
         // line 0 is the "#version" header
         int n = Math.min(lines.length - 1, MAX_MERGES);
+        List<String> merges = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             String[] pair = lines[i + 1].strip().split("\\s+");
-            if (pair.length != 2) throw malformed(file, "line " + (i + 2) + " is not two symbols separated by a space: \"" + lines[i + 1] + "\"");
-            ranks.putIfAbsent(pair[0] + " " + pair[1], i);
+            if (pair.length != 2) throw malformed(source, "line " + (i + 2) + " is not two symbols separated by a space: \"" + lines[i + 1] + "\"");
+            merges.add(pair[0] + " " + pair[1]);
         }
-        if (ranks.isEmpty()) throw malformed(file, "it holds no merges");
+        if (merges.isEmpty()) throw malformed(source, "it holds no merges");
+        return merges;
+    }
+
+    /** Merge rank keyed by the merge line; the first of duplicate lines ranks. */
+    private static Map<String, Integer> ranks(List<String> merges) {
+        Map<String, Integer> ranks = new HashMap<>(merges.size() * 2);
+        for (int i = 0; i < merges.size(); i++) ranks.putIfAbsent(merges.get(i), i);
         return ranks;
     }
 
@@ -235,69 +293,33 @@ public final class ClipTokenizer {
     }
 
     /**
-     * Finds a tokenizer folder, in this order: {@code explicit} (a {@code --tokenizer PATH}; when given it must hold a
-     * tokenizer, or the {@code tokenizer/} of a diffusers folder), the {@code tokenizer/} folder of
-     * {@code diffusersModel}, and the Hugging Face cache's {@code openai/clip-vit-large-patch14} snapshot. Either
-     * argument may be null.
+     * The tokenizer of a model: {@code explicit} (a {@code --tokenizer PATH}), else the {@code tokenizer/} folder of
+     * {@code modelHome} (a diffusers model, or where a single file's tokenizer sits), else the {@link #bundled} one
+     * padding with {@code padId}. Either path may be null.
      *
-     * @throws ClipTokenizerException naming every place searched and where a tokenizer can come from
+     * @throws ClipTokenizerException when {@code explicit} is not a tokenizer folder, or a folder found is malformed
      */
-    public static Path locate(Path explicit, Path diffusersModel) {
-        return locate(explicit, diffusersModel, defaultHubCache());
+    public static ClipTokenizer forModel(Path explicit, Path modelHome, int padId) {
+        Path folder = locate(explicit, modelHome);
+        return folder != null ? load(folder) : bundled(padId);
     }
 
-    /** {@link #locate(Path, Path)} with the Hugging Face hub cache folder given (null: none). */
-    public static Path locate(Path explicit, Path diffusersModel, Path hubCache) {
+    /**
+     * The tokenizer folder for a model: {@code explicit} (when given it must hold a tokenizer, or be a diffusers folder
+     * with {@code tokenizer/}), else the {@code tokenizer/} folder of {@code diffusersModel}; null when neither names
+     * one (then {@link #bundled} serves). Either argument may be null.
+     *
+     * @throws ClipTokenizerException when {@code explicit} is not a tokenizer folder
+     */
+    public static Path locate(Path explicit, Path diffusersModel) {
         if (explicit != null) {
             if (isTokenizerFolder(explicit)) return explicit;
             if (isTokenizerFolder(explicit.resolve("tokenizer"))) return explicit.resolve("tokenizer");
             throw new ClipTokenizerException("--tokenizer " + explicit + " is not a CLIP tokenizer folder: it must hold vocab.json and merges.txt "
-                    + "(or be a diffusers model folder with tokenizer/). " + WHERE_FROM);
+                    + "(or be a diffusers model folder with tokenizer/). Leave --tokenizer out to use CLIP's vocabulary shipped with jsd.");
         }
-        List<String> searched = new ArrayList<>();
-        if (diffusersModel != null) {
-            Path t = diffusersModel.resolve("tokenizer");
-            if (isTokenizerFolder(t)) return t;
-            searched.add(t.toString());
-        }
-        if (hubCache != null) {
-            Path repo = hubCache.resolve(HF_REPO_DIR);
-            Path found = hubSnapshot(repo);
-            if (found != null) return found;
-            searched.add(repo + "/snapshots/*");
-        }
-        throw new ClipTokenizerException("no CLIP tokenizer found" + (searched.isEmpty() ? "" : " (searched " + String.join(", ", searched) + ")")
-                + ". " + WHERE_FROM);
-    }
-
-    /** {@code $HF_HUB_CACHE}, else {@code $HF_HOME/hub}, else {@code ~/.cache/huggingface/hub}. */
-    public static Path defaultHubCache() {
-        String hub = System.getenv("HF_HUB_CACHE");
-        if (hub != null && !hub.isBlank()) return Path.of(hub);
-        String home = System.getenv("HF_HOME");
-        if (home != null && !home.isBlank()) return Path.of(home, "hub");
-        return Path.of(System.getProperty("user.home"), ".cache", "huggingface", "hub");
-    }
-
-    /** The snapshot {@code refs/main} points at, else any snapshot holding a tokenizer; null if none. */
-    private static Path hubSnapshot(Path repo) {
-        Path snapshots = repo.resolve("snapshots");
-        if (!Files.isDirectory(snapshots)) return null;
-        try {
-            Path ref = repo.resolve("refs").resolve("main");
-            if (Files.isRegularFile(ref)) {
-                Path s = snapshots.resolve(Files.readString(ref).strip());
-                if (isTokenizerFolder(s)) return s;
-            }
-            List<Path> candidates = new ArrayList<>();
-            try (DirectoryStream<Path> ds = Files.newDirectoryStream(snapshots)) {
-                for (Path s : ds) if (isTokenizerFolder(s)) candidates.add(s);
-            }
-            candidates.sort(null);
-            return candidates.isEmpty() ? null : candidates.getFirst();
-        } catch (IOException | RuntimeException e) {
-            return null;
-        }
+        if (diffusersModel != null && isTokenizerFolder(diffusersModel.resolve("tokenizer"))) return diffusersModel.resolve("tokenizer");
+        return null;
     }
 
     // ---- encoding ----
@@ -413,5 +435,6 @@ public final class ClipTokenizer {
     public int padId() { return padId; }
     /** The id of {@code ",</w>"}, which the WebUI's chunking backs off to; -1 if the vocabulary lacks it. */
     public int commaId() { return vocab.id(",</w>").orElse(-1); }
+    /** The folder this tokenizer was read from; null for the {@link #bundled} one. */
     public Path folder() { return folder; }
 }

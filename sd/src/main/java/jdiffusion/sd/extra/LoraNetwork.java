@@ -70,14 +70,31 @@ public final class LoraNetwork {
     public static LoraNetwork load(Path file, ModelModules model) { return load(file, ModelsFolder.stem(file), model); }
 
     public static LoraNetwork load(Path file, String name, ModelModules model) {
-        TensorFile f;
-        try {
-            f = CheckpointFiles.open(file);
-        } catch (CheckpointException e) {
-            throw new ExtraNetworkException("LoRA " + e.getMessage(), e);
-        }
+        TensorFile f = open(file);
         try (f) {
             return bind(file, name, groups(file, f), model);
+        }
+    }
+
+    /**
+     * Every module's delta keyed by the file's module name, without a base model to bind to (for tools that describe
+     * a LoRA, such as the per-block strength of {@code jsd inspect --stats}). Modules of unknown kinds are refused as
+     * {@link #load} refuses them; names without a module part are skipped.
+     */
+    public static Map<String, WeightDelta> deltas(Path file) {
+        TensorFile f = open(file);
+        try (f) {
+            Map<String, WeightDelta> out = new LinkedHashMap<>();
+            groups(file, f).forEach((key, params) -> out.put(key, delta(file, key, params)));
+            return out;
+        }
+    }
+
+    private static TensorFile open(Path file) {
+        try {
+            return CheckpointFiles.open(file);
+        } catch (CheckpointException e) {
+            throw new ExtraNetworkException("LoRA " + e.getMessage(), e);
         }
     }
 

@@ -28,7 +28,10 @@ public final class ModelsFolder {
         LORA("LoRA", List.of("models/Lora", "models/LyCORIS"), List.of(".safetensors", ".pt", ".ckpt")),
         HYPERNETWORK("hypernetwork", List.of("models/hypernetworks"), List.of(".pt", ".safetensors")),
         EMBEDDING("embedding", List.of("embeddings"), List.of(".pt", ".safetensors", ".bin")),
-        WILDCARD("wildcard", List.of("wildcards", "extensions/stable-diffusion-webui-wildcards/wildcards"), List.of(".txt"));
+        WILDCARD("wildcard", List.of("wildcards", "extensions/stable-diffusion-webui-wildcards/wildcards"), List.of(".txt")),
+        ESRGAN("ESRGAN upscaler", List.of("models/ESRGAN"), List.of(".pt", ".pth", ".safetensors")),
+        REALESRGAN("RealESRGAN upscaler", List.of("models/RealESRGAN"), List.of(".pth", ".safetensors")),
+        SWINIR("SwinIR upscaler", List.of("models/SwinIR"), List.of(".pt", ".pth", ".ckpt", ".safetensors"));
 
         private final String label;
         private final List<String> folders;

@@ -1,6 +1,9 @@
 package jdiffusion.sd.pipeline;
 
+import jdiffusion.sd.controlnet.UNetCall;
+import jdiffusion.sd.controlnet.UNetControl;
 import jdiffusion.sd.sample.NoiseSchedule;
+import jdiffusion.sd.unet.ControlResiduals;
 import jdiffusion.sd.sample.diffusers.DdimScheduler;
 import jdiffusion.sd.sample.diffusers.TimestepScheduler;
 import jdiffusion.tensor.Backend;
@@ -50,6 +53,18 @@ public final class DiffusersPipeline {
      */
     public float[] denoise(TimestepScheduler scheduler, int startIndex, float[] latents, TextConditioning cond, TextConditioning uncond,
                            double guidance, int channels, int h, int w, Supplier<float[]> noise, StepCallback callback) {
+        return denoise(scheduler, startIndex, latents, cond, uncond, guidance, channels, h, w, noise, callback, (i, n) -> UNetControl.NONE);
+    }
+
+    /** Which control step {@code i} of {@code n} gets ({@code StableDiffusionControlNetPipeline}). */
+    @FunctionalInterface
+    public interface StepControl {
+        UNetControl at(int step, int steps);
+    }
+
+    /** The loop with ControlNet residuals for each step's UNet call (batch {@code [uncond, cond]}). */
+    public float[] denoise(TimestepScheduler scheduler, int startIndex, float[] latents, TextConditioning cond, TextConditioning uncond,
+                           double guidance, int channels, int h, int w, Supplier<float[]> noise, StepCallback callback, StepControl control) {
         float[] timesteps = scheduler.timesteps();
         float g = (float) guidance;
         float[] context = new float[cond.values().length * 2];
@@ -63,7 +78,10 @@ public final class DiffusersPipeline {
             float[] in = new float[2 * n];
             System.arraycopy(scaled, 0, in, 0, n);
             System.arraycopy(scaled, 0, in, n, n);
-            float[] out = backend.toFloatArray(model.unet().forward(backend.fromFloats(in, 2, channels, h, w), new float[] {timesteps[i]}, ctx));
+            ControlResiduals residuals = control.at(i, timesteps.length).residuals(
+                    new UNetCall(in, 2, channels, h, w, timesteps[i], context, cond.tokens(), cond.dim(), new boolean[] {false, true}));
+            float[] out = backend.toFloatArray(model.unet().forward(backend.fromFloats(in, 2, channels, h, w), new float[] {timesteps[i]}, ctx, null, residuals, null));
+            if (residuals != null) residuals.release(backend);
             float[] eps = new float[n];
             for (int k = 0; k < n; k++) eps[k] = out[k] + g * (out[n + k] - out[k]);
             x = scheduler.step(eps, i, x, noise);

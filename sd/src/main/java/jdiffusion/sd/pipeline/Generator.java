@@ -1,6 +1,9 @@
 package jdiffusion.sd.pipeline;
 
 import jdiffusion.sd.checkpoint.ModelVariant;
+import jdiffusion.sd.controlnet.ControlNetSetup;
+import jdiffusion.sd.controlnet.ControlUnit;
+import jdiffusion.sd.controlnet.WebUiControl;
 import jdiffusion.sd.image.ImageConversion;
 import jdiffusion.sd.image.InfoText;
 import jdiffusion.sd.extra.ExtraNetworkLibrary;
@@ -21,6 +24,7 @@ import jdiffusion.sd.sample.TimestepSamplerSpec;
 import jdiffusion.sd.sample.WebUiImg2Img;
 import jdiffusion.sd.sample.WebUiSampler;
 import jdiffusion.sd.sample.WebUiTimesteps;
+import jdiffusion.sd.upscale.UpscalerLibrary;
 import jdiffusion.tensor.Backend;
 import jdiffusion.tensor.Tensor;
 
@@ -49,6 +53,8 @@ public final class Generator {
     // extra networks hook (sd.extra): LoRA/hypernetwork tags, embeddings and wildcards; one prompt encoder per network set
     private final ExtraNetworkLibrary networks;
     private final Map<String, PromptEncoder> encoders = new HashMap<>();
+    // hires fix (sd.upscale): the pixel upscalers of the models folder, loaded on first use
+    private final UpscalerLibrary upscalers;
 
     public Generator(StableDiffusionModel model) { this(model, null); }
 
@@ -60,7 +66,11 @@ public final class Generator {
         this.model = model;
         this.networks = new ExtraNetworkLibrary(folder, model.backend(), model.checkpoint(), model.name(), model.tokenizer(),
                 model.textEncoder(), model.unet());
+        this.upscalers = UpscalerLibrary.of(model.backend(), folder);
     }
+
+    /** The upscalers hires fix can use by name (built-ins and the models folder's ESRGAN / Real-ESRGAN files). */
+    public UpscalerLibrary upscalers() { return upscalers; }
 
     public ExtraNetworkLibrary networks() { return networks; }
 
@@ -122,7 +132,22 @@ public final class Generator {
     }
 
     public List<GeneratedImage> txt2img(GenerationParams params, Progress progress, GenerationTrace trace) {
-        return generate(params, null, progress, trace);
+        return generate(params, null, null, ControlNetSetup.NONE, progress, trace);
+    }
+
+    /** Text to image with the WebUI's "Hires. fix" ({@code hires} null: none). */
+    public List<GeneratedImage> txt2img(GenerationParams params, HiresFix hires, Progress progress, GenerationTrace trace) {
+        return generate(params, null, hires, ControlNetSetup.NONE, progress, trace);
+    }
+
+    /** Text to image steered by ControlNet units. */
+    public List<GeneratedImage> txt2img(GenerationParams params, ControlNetSetup control, Progress progress, GenerationTrace trace) {
+        return generate(params, null, null, control, progress, trace);
+    }
+
+    /** Text to image steered by ControlNet units, with "Hires. fix" ({@code hires} null: none). */
+    public List<GeneratedImage> txt2img(GenerationParams params, HiresFix hires, ControlNetSetup control, Progress progress, GenerationTrace trace) {
+        return generate(params, null, hires, control, progress, trace);
     }
 
     /** Image to image (and inpainting when {@code init} has a mask). */
@@ -131,13 +156,20 @@ public final class Generator {
     }
 
     public List<GeneratedImage> img2img(GenerationParams params, InitImage init, Progress progress, GenerationTrace trace) {
-        if (init == null) throw new PipelineException("img2img needs an init image (--init-image)");
-        return generate(params, init, progress, trace);
+        return img2img(params, init, ControlNetSetup.NONE, progress, trace);
     }
 
-    private List<GeneratedImage> generate(GenerationParams requested, InitImage init, Progress progress, GenerationTrace trace) {
+    /** Image to image (and inpainting) steered by ControlNet units. */
+    public List<GeneratedImage> img2img(GenerationParams params, InitImage init, ControlNetSetup control, Progress progress, GenerationTrace trace) {
+        if (init == null) throw new PipelineException("img2img needs an init image (--init-image)");
+        return generate(params, init, null, control, progress, trace);
+    }
+
+    private List<GeneratedImage> generate(GenerationParams requested, InitImage init, HiresFix hires, ControlNetSetup control,
+                                          Progress progress, GenerationTrace trace) {
         Resolved r = resolveSampler(requested);
         GenerationParams p = r.params();
+        if (hires != null) HiresPass.checkUpscaler(this, hires); // a wrong name fails before the first pass, not after it
         if (requested.seed() == -1) progress.note("seed " + p.seed() + " (random)");
         int factor = model.vaeScaleFactor();
         if (p.width() % factor != 0 || p.height() % factor != 0)
@@ -152,6 +184,8 @@ public final class Generator {
 
         // the WebUI builds prompt-editing schedules over total_steps: twice the steps for second-order samplers
         int scheduleSteps = r.secondOrder() ? 2 * p.steps() : p.steps();
+
+        List<ControlUnit> controlUnits = control.units(p.width(), p.height());
 
         List<GeneratedImage> images = new ArrayList<>();
         for (int batch = 0; batch < p.batchCount(); batch++) {
@@ -191,20 +225,38 @@ public final class Generator {
             Map<String, String> networkInfo = new java.util.LinkedHashMap<>();
             if (!prompts.getFirst().equals(p.prompt())) networkInfo.put("Wildcard prompt", p.prompt());
             networkInfo.putAll(active.infotext(usedEmbeddings));
+            networkInfo.putAll(control.infotext());
 
-            float[] latents = sample(r, p, init, noise, conds, uncond, active.unet(), size, channels, h, w, firstSeeds, progress, trace);
+            Sampled sampled = sample(r, p, init, noise, conds, uncond, active.unet(), controlUnits, size, channels, h, w, firstSeeds, progress, trace);
+            float[] latents = sampled.latents();
+            // an interrupted first pass is decoded as it stands, without the hires pass (as the WebUI does)
+            HiresFix applied = sampled.interrupted() ? null : hires;
+            int outH = h, outW = w;
+            if (applied != null) {
+                checkFinite(latents, "the first pass's latents");
+                HiresPass.Result hr = new HiresPass(this, r, requested, applied).run(latents, size, channels, h, w, seeds, subseeds,
+                        parsed, negativePrompt, active, encoder, scheduleSteps, warn, progress, trace);
+                latents = hr.latents();
+                outH = hr.height();
+                outW = hr.width();
+            }
             trace.finalLatents(latents);
             checkFinite(latents, "the sampler's final latents");
-            images.addAll(decode(p, prompts, networkInfo, init, latents, seeds, subseeds, channels, h, w, progress, trace, batch * size, r));
+            images.addAll(decode(p, prompts, networkInfo, init, applied, latents, seeds, subseeds, channels, outH, outW, progress, trace, batch * size, r));
+            if (sampled.interrupted()) break;
         }
         return Collections.unmodifiableList(images);
     }
 
     private List<WeightedSchedule> multiConditioning(PromptEncoder encoder, NetworkActivation active, String prompt, int steps, int clipSkip) {
-        String key = prompt + "\u0000" + steps + "\u0000" + clipSkip + "\u0000" + active.key();
+        return multiConditioning(encoder, active, prompt, steps, null, clipSkip);
+    }
+
+    List<WeightedSchedule> multiConditioning(PromptEncoder encoder, NetworkActivation active, String prompt, int steps, Integer hiresSteps, int clipSkip) {
+        String key = prompt + "\u0000" + steps + "\u0000" + hiresSteps + "\u0000" + clipSkip + "\u0000" + active.key();
         List<WeightedSchedule> c = multiCache.get(key);
         if (c == null) {
-            c = encoder.multiSchedule(prompt, steps, clipSkip);
+            c = encoder.multiSchedule(prompt, steps, hiresSteps, clipSkip);
             for (WeightedSchedule w : c)
                 for (ConditioningSchedule.Entry e : w.schedule().entries()) checkFinite(e.conditioning().values(), "the text encoder's output");
             multiCache.put(key, c);
@@ -213,19 +265,26 @@ public final class Generator {
     }
 
     private ConditioningSchedule conditioning(PromptEncoder encoder, NetworkActivation active, String prompt, int steps, int clipSkip) {
-        String key = prompt + "\u0000" + steps + "\u0000" + clipSkip + "\u0000" + active.key();
+        return conditioning(encoder, active, prompt, steps, null, clipSkip);
+    }
+
+    ConditioningSchedule conditioning(PromptEncoder encoder, NetworkActivation active, String prompt, int steps, Integer hiresSteps, int clipSkip) {
+        String key = prompt + "\u0000" + steps + "\u0000" + hiresSteps + "\u0000" + clipSkip + "\u0000" + active.key();
         ConditioningSchedule c = cache.get(key);
         if (c == null) {
-            c = encoder.schedule(prompt, steps, clipSkip);
+            c = encoder.schedule(prompt, steps, hiresSteps, clipSkip);
             for (ConditioningSchedule.Entry e : c.entries()) checkFinite(e.conditioning().values(), "the text encoder's output");
             cache.put(key, c);
         }
         return c;
     }
 
-    private float[] sample(Resolved r, GenerationParams p, InitImage init, ImageNoise noise, List<List<WeightedSchedule>> cs,
-                           ConditioningSchedule uncond, UNet unet, int batch, int channels, int h, int w, long[] firstSeeds,
-                           Progress progress, GenerationTrace trace) {
+    /** The sampler's latents; {@code interrupted}: the run was stopped and these are its last prediction of the clean latents. */
+    private record Sampled(float[] latents, boolean interrupted) {}
+
+    private Sampled sample(Resolved r, GenerationParams p, InitImage init, ImageNoise noise, List<List<WeightedSchedule>> cs,
+                           ConditioningSchedule uncond, UNet unet, List<ControlUnit> controlUnits, int batch, int channels, int h, int w,
+                           long[] firstSeeds, Progress progress, GenerationTrace trace) {
         float[] x = noise.first();
         trace.initialNoise(x);
         Img2ImgSetup img = init == null ? null : Img2ImgSetup.prepare(model, init, p, firstSeeds, channels, h, w, batch);
@@ -239,35 +298,45 @@ public final class Generator {
         WebUiImg2Img img2img = img == null ? null : WebUiImg2Img.of(p.steps(), p.denoisingStrength(), false);
 
         float[] out;
-        if (r.sampler() instanceof TimestepSamplerSpec ts) {
-            NoiseSchedule schedule = model.denoiser().schedule();
-            int[] timesteps = ts.timesteps(schedule, p.steps());
-            float[] start = x;
-            if (img2img != null) {
-                // the WebUI noises the init latents to the timestep denoising starts from, then runs the first t_enc timesteps
-                start = WebUiTimesteps.noiseToTimestep(schedule, img.initLatent(), x, timesteps[img2img.tEnc()]);
-                timesteps = img2img.timestepSchedule(timesteps);
+        // the latest prediction of the clean latents: what the WebUI decodes when a run is interrupted mid-sampling
+        float[][] last = new float[1][];
+        boolean interrupted = false;
+        try {
+            if (r.sampler() instanceof TimestepSamplerSpec ts) {
+                NoiseSchedule schedule = model.denoiser().schedule();
+                int[] timesteps = ts.timesteps(schedule, p.steps());
+                float[] start = x;
+                if (img2img != null) {
+                    // the WebUI noises the init latents to the timestep denoising starts from, then runs the first t_enc timesteps
+                    start = WebUiTimesteps.noiseToTimestep(schedule, img.initLatent(), x, timesteps[img2img.tEnc()]);
+                    timesteps = img2img.timestepSchedule(timesteps);
+                }
+                int steps = Math.max(1, timesteps.length - 1);
+                progress.update(Progress.Phase.SAMPLE, 0, steps);
+                out = ts.create(schedule).sample(guidance.epsModel(schedule, model.denoiser().prediction()), start, timesteps, noise,
+                        controlled(guidance, controlUnits, steps, listener(trace, progress, steps, channels, h, w, last)));
+            } else {
+                SamplerSpec spec = r.kdiffusion();
+                KDiffusionDenoiser kd = spec.denoiser(model.denoiser().schedule(), model.denoiser().prediction());
+                float[] fullSigmas = spec.sigmas(kd, p.steps(), r.schedule());
+                float[] sigmas = img2img != null ? img2img.sigmaSchedule(fullSigmas) : fullSigmas;
+                trace.sigmas(sigmas);
+                float[] start = img2img != null ? WebUiImg2Img.noised(img.initLatent(), x, sigmas[0]) : scaled(x, sigmas[0]);
+                // the SDE samplers draw Brownian-tree noise seeded per image (on the GPU in the WebUI, so Philox), its tree
+                // spanning the full schedule even in img2img, as the WebUI's create_noise_sampler(x, sigmas, p)
+                NoiseSampler ns = spec.noiseSampler(noise, RngSource.GPU, channels, h, w, noise.seeds(), fullSigmas);
+                int steps = sigmas.length - 1;
+                progress.update(Progress.Phase.SAMPLE, 0, steps);
+                out = spec.create().sample(guidance.denoiser(kd), start, sigmas, ns,
+                        controlled(guidance, controlUnits, steps, listener(trace, progress, steps, channels, h, w, last)));
             }
-            int steps = Math.max(1, timesteps.length - 1);
-            progress.update(Progress.Phase.SAMPLE, 0, steps);
-            out = ts.create(schedule).sample(guidance.epsModel(schedule, model.denoiser().prediction()), start, timesteps, noise,
-                    listener(trace, progress, steps, channels, h, w));
-        } else {
-            SamplerSpec spec = r.kdiffusion();
-            KDiffusionDenoiser kd = spec.denoiser(model.denoiser().schedule(), model.denoiser().prediction());
-            float[] fullSigmas = spec.sigmas(kd, p.steps(), r.schedule());
-            float[] sigmas = img2img != null ? img2img.sigmaSchedule(fullSigmas) : fullSigmas;
-            trace.sigmas(sigmas);
-            float[] start = img2img != null ? WebUiImg2Img.noised(img.initLatent(), x, sigmas[0]) : scaled(x, sigmas[0]);
-            // the SDE samplers draw Brownian-tree noise seeded per image (on the GPU in the WebUI, so Philox), its tree
-            // spanning the full schedule even in img2img, as the WebUI's create_noise_sampler(x, sigmas, p)
-            NoiseSampler ns = spec.noiseSampler(noise, RngSource.GPU, channels, h, w, noise.seeds(), fullSigmas);
-            int steps = sigmas.length - 1;
-            progress.update(Progress.Phase.SAMPLE, 0, steps);
-            out = spec.create().sample(guidance.denoiser(kd), start, sigmas, ns, listener(trace, progress, steps, channels, h, w));
+        } catch (Progress.Interrupted e) {
+            if (last[0] == null) throw e; // stopped before the first step: nothing to show
+            out = last[0];
+            interrupted = true;
         }
         if (img != null) out = img.finish(out);
-        return out;
+        return new Sampled(out, interrupted);
     }
 
     private static float[] scaled(float[] x, float s) {
@@ -276,15 +345,31 @@ public final class Generator {
         return out;
     }
 
-    private static StepListener listener(GenerationTrace trace, Progress progress, int steps, int channels, int h, int w) {
+    /** With ControlNet units, the guidance asks them before each UNet call; the sampler's callbacks advance their progress. */
+    private StepListener controlled(WebUiGuidance guidance, List<ControlUnit> units, int steps, StepListener listener) {
+        if (units.isEmpty()) return listener;
+        WebUiControl control = new WebUiControl(model.backend(), units, steps);
+        guidance.controlWith(control);
+        return (i, x, sigma, sigmaHat, denoised) -> {
+            listener.onStep(i, x, sigma, sigmaHat, denoised);
+            control.stepDone(i);
+        };
+    }
+
+    static StepListener listener(GenerationTrace trace, Progress progress, int steps, int channels, int h, int w) {
+        return listener(trace, progress, steps, channels, h, w, new float[1][]);
+    }
+
+    private static StepListener listener(GenerationTrace trace, Progress progress, int steps, int channels, int h, int w, float[][] last) {
         return (i, xi, sigma, sigmaHat, denoised) -> {
+            last[0] = denoised;
             trace.stepInput(i, xi);
             progress.update(Progress.Phase.SAMPLE, Math.min(i + 1, steps), steps);
             if (progress.wantsLatents(i + 1)) progress.latents(i + 1, denoised, channels, h, w);
         };
     }
 
-    private List<GeneratedImage> decode(GenerationParams p, List<String> prompts, Map<String, String> networkInfo, InitImage init, float[] latents, long[] seeds, long[] subseeds,
+    private List<GeneratedImage> decode(GenerationParams p, List<String> prompts, Map<String, String> networkInfo, InitImage init, HiresFix hires, float[] latents, long[] seeds, long[] subseeds,
                                         int channels, int h, int w, Progress progress, GenerationTrace trace, int firstIndex,
                                         Resolved r) {
         Backend b = model.backend();
@@ -305,10 +390,16 @@ public final class Generator {
                 width = finished.width();
                 height = finished.height();
             }
-            // what this run's networks were, never what a pasted infotext said they were
-            InfoText info = InfoTexts.create(p.toBuilder().prompt(prompts.get(i)).build(), seeds[i], subseeds[i], model.name(), model.hash(),
-                    model.vaeName(), model.vaeHash(), init != null, init != null && init.mask() != null, r.usesEnsd(),
-                    init != null && init.pasteTo() != null, networkInfo);
+            GenerationParams.Builder ib = p.toBuilder().prompt(prompts.get(i));
+            if (hires != null) ib.extra = HiresFix.withoutHiresKeys(ib.extra);
+            // after the fixed keys what this run did: its hires pass, then the networks it used (never what a pasted
+            // infotext said they were); InfoTexts.create ends with Version
+            Map<String, String> ran = new java.util.LinkedHashMap<>();
+            if (hires != null) HiresPass.addInfotext(ran, hires, p);
+            ran.putAll(networkInfo);
+            InfoText info = InfoTexts.create(ib.build(), seeds[i], subseeds[i], model.name(), model.hash(),
+                    model.vaeName(), model.vaeHash(), init != null || hires != null, init != null && init.mask() != null, r.usesEnsd(),
+                    init != null && init.pasteTo() != null, ran);
             out.add(new GeneratedImage(rgb, width, height, seeds[i], subseeds[i], info));
         }
         progress.update(Progress.Phase.DECODE, seeds.length, seeds.length);

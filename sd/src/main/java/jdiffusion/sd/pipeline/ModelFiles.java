@@ -9,7 +9,7 @@ import java.nio.file.Path;
  * @param model     {@code .safetensors}/{@code .ckpt} file or diffusers folder
  * @param vae       a stand-alone VAE replacing the checkpoint's, or null
  * @param tokenizer a CLIP tokenizer folder, or null for the model's own (diffusers), a {@code <stem>/tokenizer/} or
- *                  {@code tokenizer/} folder beside a single file, else the Hugging Face cache
+ *                  {@code tokenizer/} folder beside a single file, else CLIP's vocabulary shipped in the jar
  * @param ownVae    true for the WebUI's VAE "None": the checkpoint's own VAE even when a sibling {@code <model>.vae.*} exists
  */
 public record ModelFiles(Path model, Path vae, Path tokenizer, boolean ownVae) {

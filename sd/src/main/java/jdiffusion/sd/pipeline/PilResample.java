@@ -69,6 +69,31 @@ public final class PilResample {
         return cur;
     }
 
+    /**
+     * Pillow's {@code resize(size, NEAREST)} (an affine transform with nearest sampling): the source coordinate is
+     * accumulated in double from {@code 0.5·in/out} in steps of {@code in/out} and truncated, which differs from
+     * {@code floor((x + 0.5)·in/out)} where the sum lands just below a whole number.
+     */
+    public static byte[] nearest(byte[] pixels, int w, int h, int channels, int outW, int outH) {
+        if (outW < 1 || outH < 1) throw new IllegalArgumentException("resize to " + outW + "x" + outH);
+        int[] xs = nearestSources(w, outW), ys = nearestSources(h, outH);
+        byte[] out = new byte[outW * outH * channels];
+        for (int y = 0; y < outH; y++)
+            for (int x = 0; x < outW; x++)
+                System.arraycopy(pixels, (ys[y] * w + xs[x]) * channels, out, (y * outW + x) * channels, channels);
+        return out;
+    }
+
+    private static int[] nearestSources(int in, int out) {
+        double step = (double) in / out, xo = 0.5 * step;
+        int[] src = new int[out];
+        for (int x = 0; x < out; x++) {
+            src[x] = Math.min((int) xo, in - 1);
+            xo += step;
+        }
+        return src;
+    }
+
     private static byte[] pass(byte[] in, int w, int h, int channels, int outSize, Filter filter, double from, double to, boolean alongX) {
         int inSize = alongX ? w : h;
         double scale = (to - from) / outSize, filterScale = Math.max(scale, 1.0);

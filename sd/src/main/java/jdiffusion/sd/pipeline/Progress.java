@@ -16,6 +16,16 @@ public interface Progress {
         public String label() { return label; }
     }
 
+    /**
+     * Thrown from {@link #update} to stop the generation (the WebUI's Interrupt). Thrown while sampling, the run ends as
+     * the WebUI's does: the batch being sampled is decoded from the sampler's last prediction of the clean latents and
+     * returned after the batches already finished, and no further batch starts. Thrown in another phase, it leaves the
+     * generator.
+     */
+    final class Interrupted extends RuntimeException {
+        public Interrupted() { super("interrupted", null, false, false); }
+    }
+
     Progress NONE = new Progress() {
         @Override public void update(Phase phase, int done, int total) {}
     };

@@ -116,8 +116,14 @@ public final class PromptEncoder {
     }
 
     /** The schedule of {@code prompt} over {@code steps} denoiser calls: every distinct text of its prompt editing, encoded together. */
-    public ConditioningSchedule schedule(String prompt, int steps, int clipSkip) {
-        List<ScheduledText> schedule = PromptSchedules.of(prompt, steps);
+    public ConditioningSchedule schedule(String prompt, int steps, int clipSkip) { return schedule(prompt, steps, null, clipSkip); }
+
+    /**
+     * The schedule for a hires pass of {@code hiresSteps} denoiser calls after a first pass of {@code steps}
+     * (null: a first pass): prompt-editing steps given as integers count from the first pass's start.
+     */
+    public ConditioningSchedule schedule(String prompt, int steps, Integer hiresSteps, int clipSkip) {
+        List<ScheduledText> schedule = PromptSchedules.of(prompt, steps, hiresSteps, false);
         List<String> texts = new ArrayList<>();
         for (ScheduledText s : schedule) texts.add(s.text());
         List<TextConditioning> conds = encode(texts, clipSkip);
@@ -130,10 +136,13 @@ public final class PromptEncoder {
      * The WebUI's {@code get_multicond_learned_conditioning} for one prompt: split at {@code AND} into weighted parts,
      * each with its own schedule. Negative prompts are not split (use {@link #schedule}).
      */
-    public List<WeightedSchedule> multiSchedule(String prompt, int steps, int clipSkip) {
+    public List<WeightedSchedule> multiSchedule(String prompt, int steps, int clipSkip) { return multiSchedule(prompt, steps, null, clipSkip); }
+
+    /** {@link #multiSchedule(String, int, int)} for a hires pass of {@code hiresSteps} (null: a first pass). */
+    public List<WeightedSchedule> multiSchedule(String prompt, int steps, Integer hiresSteps, int clipSkip) {
         List<WeightedSchedule> out = new ArrayList<>();
         for (CompositePrompt.WeightedPrompt part : CompositePrompt.split(prompt))
-            out.add(new WeightedSchedule(schedule(part.text(), steps, clipSkip), part.weight()));
+            out.add(new WeightedSchedule(schedule(part.text(), steps, hiresSteps, clipSkip), part.weight()));
         return out;
     }
 

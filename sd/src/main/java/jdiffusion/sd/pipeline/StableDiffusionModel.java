@@ -60,7 +60,10 @@ public final class StableDiffusionModel implements AutoCloseable {
         this.variant = variant;
     }
 
-    /** Opens the checkpoint, the VAE (explicit, else a sibling {@code <model>.vae.safetensors/.pt/.ckpt}, else the checkpoint's own) and the tokenizer. */
+    /**
+     * Opens the checkpoint, the VAE (explicit, else a sibling {@code <model>.vae.safetensors/.pt/.ckpt}, else the checkpoint's own) and the
+     * tokenizer (explicit, else the model's own or one beside it, else the bundled one with the text encoder's padding).
+     */
     public static StableDiffusionModel load(Backend backend, ModelFiles files) {
         Path path = files.model();
         if (path == null) throw new PipelineException("no model given: pass --model FILE.safetensors (or a diffusers folder)");
@@ -68,8 +71,8 @@ public final class StableDiffusionModel implements AutoCloseable {
         Checkpoint ckpt = Checkpoint.open(path);
         VaeFile vaeFile = null;
         try {
-            Path tokDir = ClipTokenizer.locate(files.tokenizer(), Files.isDirectory(path) ? path : tokenizerHomeBeside(path));
-            ClipTokenizer tokenizer = ClipTokenizer.load(tokDir);
+            ClipTokenizer tokenizer = ClipTokenizer.forModel(files.tokenizer(), Files.isDirectory(path) ? path : tokenizerHomeBeside(path),
+                    ckpt.config().textEncoder().padTokenId());
             ClipTextEncoder text = new ClipTextEncoder(backend, new Weights(ckpt.textEncoder()), ckpt.config().textEncoder());
             UNet unet = new UNet(backend, new Weights(ckpt.unet()), ckpt.config().unet());
             Path vaePath = files.vae() != null ? files.vae() : files.ownVae() ? null : siblingVae(path);
@@ -81,9 +84,8 @@ public final class StableDiffusionModel implements AutoCloseable {
             } else {
                 vae = new AutoencoderKL(backend, new Weights(ckpt.vae()), ckpt.config().vae());
             }
-            float[] alphas = ckpt.alphasCumprod().orElseGet(() -> schedule(ckpt.config().schedule()).alphasCumprod());
             Prediction prediction = Prediction.parse(ckpt.config().predictionType());
-            KDiffusionDenoiser denoiser = new KDiffusionDenoiser(NoiseSchedule.fromAlphasCumprod(alphas), prediction);
+            KDiffusionDenoiser denoiser = new KDiffusionDenoiser(noiseSchedule(ckpt), prediction);
             return new StableDiffusionModel(backend, path, ckpt, vaeFile, vaePath, tokenizer, text, unet, vae, denoiser, ckpt.config().variant());
         } catch (RuntimeException e) {
             if (vaeFile != null) vaeFile.close();
@@ -94,8 +96,8 @@ public final class StableDiffusionModel implements AutoCloseable {
 
     /**
      * Where a single-file model's tokenizer may sit: a diffusers copy of the same model beside it
-     * ({@code <stem>/tokenizer/}), else a {@code tokenizer/} folder beside it; null when neither exists (then the
-     * Hugging Face cache is searched).
+     * ({@code <stem>/tokenizer/}), else a {@code tokenizer/} folder beside it; null when neither exists (then CLIP's
+     * vocabulary shipped in the jar serves).
      */
     static Path tokenizerHomeBeside(Path file) {
         Path dir = file.toAbsolutePath().getParent();
@@ -103,6 +105,11 @@ public final class StableDiffusionModel implements AutoCloseable {
         for (Path home : List.of(dir.resolve(stem(file)), dir))
             if (Files.isRegularFile(home.resolve("tokenizer").resolve("vocab.json"))) return home;
         return null;
+    }
+
+    /** The model's training noise schedule: its {@code alphas_cumprod} buffer when it has one, else from its config. */
+    public static NoiseSchedule noiseSchedule(Checkpoint ckpt) {
+        return NoiseSchedule.fromAlphasCumprod(ckpt.alphasCumprod().orElseGet(() -> schedule(ckpt.config().schedule()).alphasCumprod()));
     }
 
     /** The training schedule when the file carries no {@code alphas_cumprod} buffer. */

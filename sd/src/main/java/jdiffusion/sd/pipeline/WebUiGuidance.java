@@ -7,6 +7,9 @@ import jdiffusion.sd.sample.ModelFunction;
 import jdiffusion.sd.sample.NoiseSchedule;
 import jdiffusion.sd.sample.Prediction;
 import jdiffusion.sd.sample.WebUiTimesteps;
+import jdiffusion.sd.controlnet.UNetCall;
+import jdiffusion.sd.controlnet.UNetControl;
+import jdiffusion.sd.unet.ControlResiduals;
 import jdiffusion.sd.unet.UNet;
 import jdiffusion.tensor.Backend;
 import jdiffusion.tensor.Tensor;
@@ -42,6 +45,7 @@ final class WebUiGuidance {
     private float[] initLatent, keepMask;
     private float[] lastUncond;
     private int call;
+    private UNetControl control = UNetControl.NONE;
 
     /**
      * @param imageConditioning per-image extra UNet input {@code [B, conditioningChannels, h, w]}, or null
@@ -75,10 +79,13 @@ final class WebUiGuidance {
 
     int calls() { return call; }
 
+    /** ControlNet residuals asked for before every UNet call. */
+    void controlWith(UNetControl control) { this.control = control; }
+
     /** The guided x0 predictor for k-diffusion samplers over {@code kdiffusion} (the CompVis denoiser, or LCM's). */
     Denoiser denoiser(KDiffusionDenoiser kdiffusion) {
         return (x, sigma) -> {
-            float[] out = guided(x, (xIn, contexts) -> kdiffusion.denoise(xIn, sigma, (input, t) -> unet(input, t, contexts)));
+            float[] out = guided(x, (xIn, contexts, condRows) -> kdiffusion.denoise(xIn, sigma, (input, t) -> unet(input, t, contexts, condRows)));
             return keepMask == null ? out : blend(out);
         };
     }
@@ -92,8 +99,8 @@ final class WebUiGuidance {
             @Override
             public float[] predict(float[] x, float t) {
                 float[] in = keepMask == null ? x : blend(x);
-                return guided(in, (xIn, contexts) ->
-                        WebUiTimesteps.epsModel((input, tt) -> unet(input, tt, contexts), schedule, prediction).predict(xIn, t));
+                return guided(in, (xIn, contexts, condRows) ->
+                        WebUiTimesteps.epsModel((input, tt) -> unet(input, tt, contexts, condRows), schedule, prediction).predict(xIn, t));
             }
 
             @Override
@@ -105,7 +112,8 @@ final class WebUiGuidance {
     }
 
     private interface BatchModel {
-        float[] run(float[] x, TextConditioning[] contexts);
+        /** The first {@code condRows} rows carry the prompt, the rest the negative prompt. */
+        float[] run(float[] x, TextConditioning[] contexts, int condRows);
     }
 
     private float[] guided(float[] x, BatchModel model) {
@@ -138,13 +146,13 @@ final class WebUiGuidance {
             System.arraycopy(x, 0, xIn, parts * n, batch * n);
             TextConditioning[] all = Arrays.copyOf(cond, parts + batch);
             System.arraycopy(uncond, 0, all, parts, batch);
-            out = model.run(xIn, all);
+            out = model.run(xIn, all, parts);
         } else {
             float[] xCond = new float[parts * n];
             for (int i = 0; i < batch; i++)
                 for (int k = 0; k < weights.get(i).length; k++) System.arraycopy(x, i * n, xCond, (firstPart[i] + k) * n, n);
-            out = Arrays.copyOf(model.run(xCond, cond), (parts + batch) * n);
-            System.arraycopy(model.run(x, uncond), 0, out, parts * n, batch * n);
+            out = Arrays.copyOf(model.run(xCond, cond, parts), (parts + batch) * n);
+            System.arraycopy(model.run(x, uncond, 0), 0, out, parts * n, batch * n);
         }
         // combine_denoised: uncond, plus each part's difference times (weight * cfg)
         float[] guided = Arrays.copyOfRange(out, parts * n, (parts + batch) * n);
@@ -190,7 +198,7 @@ final class WebUiGuidance {
     }
 
     /** The UNet on {@code input} ({@code [contexts.length, C, h, w]}) with each sample's context (all of one token count). */
-    private float[] unet(float[] input, float t, TextConditioning[] contexts) {
+    private float[] unet(float[] input, float t, TextConditioning[] contexts, int condRows) {
         int samples = contexts.length, n = channels * height * width;
         int tokens = contexts[0].tokens(), dim = contexts[0].dim();
         float[] ctx = new float[samples * tokens * dim];
@@ -207,7 +215,11 @@ final class WebUiGuidance {
             }
             sample = backend.fromFloats(in, samples, channels + k, height, width);
         }
-        Tensor out = unet.forward(sample, new float[] {t}, backend.fromFloats(ctx, samples, tokens, dim));
+        boolean[] conditional = new boolean[samples];
+        Arrays.fill(conditional, 0, condRows, true);
+        ControlResiduals residuals = control.residuals(new UNetCall(input, samples, channels, height, width, t, ctx, tokens, dim, conditional));
+        Tensor out = unet.forward(sample, new float[] {t}, backend.fromFloats(ctx, samples, tokens, dim), null, residuals, null);
+        if (residuals != null) residuals.release(backend);
         float[] result = backend.toFloatArray(out);
         for (float v : result)
             if (!Float.isFinite(v))

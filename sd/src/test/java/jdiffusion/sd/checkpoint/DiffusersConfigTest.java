@@ -45,9 +45,15 @@ class DiffusersConfigTest {
     }
 
     @Test
-    void sdxlStyleUNetConfigIsRefused() {
+    void sdxlUNetConfigIsRealSdxlAndOtherAdditionEmbeddingsAreRefused() {
+        UNetConfig sdxl = DiffusersConfig.unet(json("""
+                {"addition_embed_type": "text_time", "addition_time_embed_dim": 256, "attention_head_dim": [5, 10, 20],
+                 "block_out_channels": [320, 640, 1280], "cross_attention_dim": 2048, "projection_class_embeddings_input_dim": 2816,
+                 "transformer_layers_per_block": [1, 2, 10], "use_linear_projection": true,
+                 "down_block_types": ["DownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D"]}"""));
+        assertEquals(UNetConfig.sdxl(4), sdxl);
         assertThrows(UnsupportedModelException.class, () -> DiffusersConfig.unet(json("""
-                {"addition_embed_type": "text_time", "block_out_channels": [320, 640, 1280],
+                {"addition_embed_type": "image", "block_out_channels": [320, 640, 1280],
                  "down_block_types": ["DownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D"]}""")));
     }
 }

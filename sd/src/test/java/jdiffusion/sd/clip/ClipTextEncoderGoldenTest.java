@@ -17,7 +17,7 @@ class ClipTextEncoderGoldenTest {
 
     @BeforeAll static void start() { backend = TestBackends.create(); }
 
-    @AfterAll static void stop() { backend.close(); }
+    @AfterAll static void stop() { if (backend != null) backend.close(); }
 
     private static void checkAllCases(String model) {
         try (Checkpoint ckpt = Checkpoint.open(Golden.model(model))) {

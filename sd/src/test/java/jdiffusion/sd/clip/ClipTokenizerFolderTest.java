@@ -31,7 +31,7 @@ class ClipTokenizerFolderTest {
         assertTrue(e.getMessage().contains(tmp.toString()), e.getMessage());
         assertTrue(e.getMessage().contains("merges.txt"), e.getMessage());
         assertTrue(e.getMessage().contains("--tokenizer"), e.getMessage());
-        assertTrue(e.getMessage().contains("models--openai--clip-vit-large-patch14"), e.getMessage());
+        assertTrue(e.getMessage().contains("ships in the jar"), e.getMessage());
         assertTrue(e.getMessage().contains("tokenizer/"), e.getMessage());
     }
 
@@ -107,34 +107,37 @@ class ClipTokenizerFolderTest {
         copyTokenizer(explicit);
         Path model = tmp.resolve("model");
         copyTokenizer(model.resolve("tokenizer"));
-        assertEquals(explicit, ClipTokenizer.locate(explicit, model, null));
-        assertEquals(model.resolve("tokenizer"), ClipTokenizer.locate(model, null, null), "an explicit diffusers folder means its tokenizer/");
+        assertEquals(explicit, ClipTokenizer.locate(explicit, model));
+        assertEquals(model.resolve("tokenizer"), ClipTokenizer.locate(model, null), "an explicit diffusers folder means its tokenizer/");
     }
 
     @Test
-    void locateUsesTheDiffusersTokenizerThenTheHubCache() throws IOException {
+    void locateUsesTheDiffusersTokenizerElseNone() throws IOException {
         Path model = tmp.resolve("model");
         copyTokenizer(model.resolve("tokenizer"));
-        assertEquals(model.resolve("tokenizer"), ClipTokenizer.locate(null, model, tmp.resolve("hub")));
-
-        Path hub = tmp.resolve("hub");
-        Path repo = hub.resolve(ClipTokenizer.HF_REPO_DIR);
-        Path snap = repo.resolve("snapshots").resolve("abc123");
-        copyTokenizer(snap);
-        Files.createDirectories(repo.resolve("refs"));
-        Files.writeString(repo.resolve("refs/main"), "abc123\n");
-        assertEquals(snap, ClipTokenizer.locate(null, tmp.resolve("bare-model"), hub));
-        assertEquals(snap, ClipTokenizer.locate(null, null, hub));
+        assertEquals(model.resolve("tokenizer"), ClipTokenizer.locate(null, model));
+        assertNull(ClipTokenizer.locate(null, tmp.resolve("bare-model")));
+        assertNull(ClipTokenizer.locate(null, null));
     }
 
     @Test
-    void locateFailsWithAMessageListingWhatWasSearched() {
-        ClipTokenizerException e = assertThrows(ClipTokenizerException.class,
-                () -> ClipTokenizer.locate(null, tmp.resolve("model"), tmp.resolve("hub")));
-        assertTrue(e.getMessage().contains(tmp.resolve("model").resolve("tokenizer").toString()), e.getMessage());
-        assertTrue(e.getMessage().contains("--tokenizer"), e.getMessage());
-        ClipTokenizerException bad = assertThrows(ClipTokenizerException.class, () -> ClipTokenizer.locate(tmp.resolve("x"), null, null));
+    void aBadExplicitTokenizerIsAnErrorNamingIt() {
+        ClipTokenizerException bad = assertThrows(ClipTokenizerException.class, () -> ClipTokenizer.locate(tmp.resolve("x"), null));
         assertTrue(bad.getMessage().contains("--tokenizer " + tmp.resolve("x")), bad.getMessage());
+        assertThrows(ClipTokenizerException.class, () -> ClipTokenizer.forModel(tmp.resolve("x"), null, 49407));
+    }
+
+    @Test
+    void forModelPrefersTheExplicitThenTheModelsOwnThenTheBundledTokenizer() throws IOException {
+        Path explicit = tmp.resolve("explicit");
+        copyTokenizer(explicit);
+        Path model = tmp.resolve("model");
+        copyTokenizer(model.resolve("tokenizer"));
+        assertEquals(explicit, ClipTokenizer.forModel(explicit, model, 0).folder());
+        assertEquals(model.resolve("tokenizer"), ClipTokenizer.forModel(null, model, 0).folder());
+        ClipTokenizer bundled = ClipTokenizer.forModel(null, tmp.resolve("bare"), 0);
+        assertNull(bundled.folder());
+        assertEquals(0, bundled.padId());
     }
 
     @Test

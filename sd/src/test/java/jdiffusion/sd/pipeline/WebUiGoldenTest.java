@@ -91,20 +91,41 @@ class WebUiGoldenTest {
         }
     }
 
+    /**
+     * A WebUI models folder holds the single file alone (with the ldm .yaml the tiny model needs for its head count):
+     * CLIP's vocabulary shipped in the jar gives the WebUI's image.
+     */
+    @org.junit.jupiter.api.Test
+    void aLoneSingleFileUsesTheBundledTokenizerAndGivesTheSameImage(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws java.io.IOException {
+        java.nio.file.Path lone = java.nio.file.Files.createSymbolicLink(tmp.resolve("tiny-sd15.safetensors"),
+                Golden.model("tiny-sd15.safetensors").toAbsolutePath());
+        java.nio.file.Files.createSymbolicLink(tmp.resolve("tiny-sd15.yaml"), Golden.model("tiny-sd15.yaml").toAbsolutePath());
+        try (StableDiffusionModel m = StableDiffusionModel.load(backend, ModelFiles.of(lone))) {
+            assertEquals(null, m.tokenizer().folder(), "no tokenizer folder: the bundled one");
+            assertFirstCaseImage(m, "the lone file");
+        }
+    }
+
     /** The same weights as a diffusers folder (tokenizer inside, schedule from scheduler_config.json) give the same image. */
     @org.junit.jupiter.api.Test
-    @SuppressWarnings("unchecked")
     void theDiffusersFolderLayoutGivesTheSameImage() {
+        try (StableDiffusionModel folder = StableDiffusionModel.load(backend, ModelFiles.of(Golden.model("tiny-sd15")))) {
+            assertEquals("tiny-sd15", assertFirstCaseImage(folder, "the diffusers folder").info().get("Model"));
+        }
+    }
+
+    /** Generates the first WebUI case's CLI parameters with {@code m} and checks the image against the WebUI's. */
+    @SuppressWarnings("unchecked")
+    private static GeneratedImage assertFirstCaseImage(StableDiffusionModel m, String from) {
         String name = cases().getFirst();
-        try (Golden.Case c = Golden.open("webui/" + name);
-             StableDiffusionModel folder = StableDiffusionModel.load(backend, ModelFiles.of(Golden.model("tiny-sd15")))) {
+        try (Golden.Case c = Golden.open("webui/" + name)) {
             GenerationParams p = paramsOf((Map<String, Object>) c.json().get("cli"));
-            GeneratedImage img = new Generator(folder).txt2img(p, Progress.NONE).getFirst();
+            GeneratedImage img = new Generator(m).txt2img(p, Progress.NONE).getFirst();
             float[] expected = c.floats("image_uint8");
             int worst = 0;
             for (int i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs((int) expected[i] - (img.rgb()[i] & 0xff)));
-            assertTrue(worst <= 2, name + " from the diffusers folder: uint8 image differs by up to " + worst);
-            assertEquals("tiny-sd15", img.info().get("Model"));
+            assertTrue(worst <= 2, name + " from " + from + ": uint8 image differs by up to " + worst);
+            return img;
         }
     }
 

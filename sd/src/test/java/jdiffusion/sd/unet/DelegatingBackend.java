@@ -26,6 +26,8 @@ class DelegatingBackend implements Backend {
     @Override public Tensor geluTanh(Tensor x) { return d.geluTanh(x); }
     @Override public Tensor quickGelu(Tensor x) { return d.quickGelu(x); }
     @Override public Tensor silu(Tensor x) { return d.silu(x); }
+    @Override public Tensor leakyRelu(Tensor x, float slope) { return d.leakyRelu(x, slope); }
+    @Override public Tensor prelu(Tensor x, Tensor slope) { return d.prelu(x, slope); }
     @Override public Tensor geglu(Tensor x) { return d.geglu(x); }
     @Override public Tensor add(Tensor a, Tensor b) { return d.add(a, b); }
     @Override public Tensor sub(Tensor a, Tensor b) { return d.sub(a, b); }

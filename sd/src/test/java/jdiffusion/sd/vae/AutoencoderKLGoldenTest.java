@@ -23,7 +23,7 @@ class AutoencoderKLGoldenTest {
 
     @BeforeAll static void start() { backend = TestBackends.create(); }
 
-    @AfterAll static void stop() { backend.close(); }
+    @AfterAll static void stop() { if (backend != null) backend.close(); }
 
     @ParameterizedTest
     @ValueSource(strings = {"tiny-sd15.safetensors", "tiny-sd15/"})

@@ -26,7 +26,7 @@ class AutoencoderKLHalfPrecisionTest {
 
     @BeforeAll static void start() { backend = new CpuBackend(2); }
 
-    @AfterAll static void stop() { backend.close(); }
+    @AfterAll static void stop() { if (backend != null) backend.close(); }
 
     @Test
     void halfPrecisionFileDecodesLikeRoundedF32WeightsAndNearGolden() {

@@ -10,12 +10,14 @@ import jdiffusion.sd.image.OutputFiles;
 import jdiffusion.sd.image.Png;
 import jdiffusion.sd.pipeline.GeneratedImage;
 import jdiffusion.sd.pipeline.GenerationParams;
+import jdiffusion.sd.pipeline.HiresFix;
 import jdiffusion.sd.pipeline.Generator;
 import jdiffusion.sd.pipeline.InfoTexts;
 import jdiffusion.sd.pipeline.InitImage;
 import jdiffusion.sd.pipeline.LatentPreview;
 import jdiffusion.sd.pipeline.MaskedContent;
 import jdiffusion.sd.pipeline.ModelFiles;
+import jdiffusion.sd.pipeline.GenerationTrace;
 import jdiffusion.sd.pipeline.Progress;
 import jdiffusion.sd.pipeline.ResizeMode;
 import jdiffusion.sd.pipeline.RgbImage;
@@ -69,7 +71,7 @@ public class GenerateCommand implements Command {
                 .value("--model", "PATH", "checkpoint: .safetensors/.ckpt file (+ sibling .yaml) or diffusers folder, or with --models-dir a name the WebUI shows: name, name.safetensors, sub/name, \"name.safetensors [hash]\" or the short hash (required)")
                 .value("--vae", "PATH", "a separate VAE file or a name in models/VAE; auto (default: <model>.vae.safetensors beside the model, else the model's own) or none (the model's own)")
                 .value("--models-dir", "DIR", "a WebUI folder used as is: models/Stable-diffusion, models/VAE, models/Lora, models/LyCORIS, models/hypernetworks, embeddings/, wildcards/")
-                .value("--tokenizer", "DIR", "CLIP tokenizer folder (vocab.json, merges.txt); default: the model's, <model>/tokenizer or tokenizer/ beside it, else the Hugging Face cache")
+                .value("--tokenizer", "DIR", "CLIP tokenizer folder (vocab.json, merges.txt); default: the model's, <model>/tokenizer or tokenizer/ beside it, else CLIP's own, shipped with jsd")
                 .section("prompt")
                 .value("--prompt", "TEXT", "the prompt, in the WebUI's prompt language").alias("-p", "--prompt")
                 .value("--negative-prompt", "TEXT", "the negative prompt").alias("-n", "--negative-prompt")
@@ -92,6 +94,25 @@ public class GenerateCommand implements Command {
                 .value("--height", "PX", "image height, a multiple of 8 (default 512)").alias("-H", "--height")
                 .value("--batch-size", "N", "images per batch (one UNet call for the batch; default 1)")
                 .value("--batch-count", "N", "batches run one after another (default 1)");
+        if (mode == Mode.TXT2IMG) {
+            o.section("hires. fix (on when --enable-hr or any --hr-* option is given, or the infotext has Hires entries)")
+                    .flag("--enable-hr", "run the WebUI's Hires. fix: upscale the first pass, then denoise it again")
+                    .flag("--no-hr", "no hires fix even when the infotext has one")
+                    .value("--hr-upscaler", "NAME", "Latent (default), Latent (antialiased), Latent (bicubic), Latent (bicubic antialiased), Latent (nearest), "
+                            + "Latent (nearest-exact), None, Lanczos, Nearest, an ESRGAN model in models/ESRGAN, a Real-ESRGAN label (R-ESRGAN 4x+ ...) or a model file")
+                    .value("--hr-scale", "X", "upscale by this factor (default 2)")
+                    .value("--hr-resize-x", "PX", "upscale to this width instead (0: from --hr-resize-y and the aspect ratio)")
+                    .value("--hr-resize-y", "PX", "upscale to this height instead")
+                    .value("--hr-second-pass-steps", "N", "steps of the second pass (default 0: the first pass's)")
+                    .value("--denoising-strength", "X", "how much the second pass changes, 0..1 (default 0.75)")
+                    .value("--hr-prompt", "TEXT", "prompt of the second pass (default: the first pass's)")
+                    .value("--hr-negative-prompt", "TEXT", "negative prompt of the second pass (default: the first pass's)")
+                    .value("--hr-sampler", "NAME", "sampler of the second pass (default: the first pass's)")
+                    .value("--hr-scheduler", "TYPE", "schedule type of the second pass (default: the first pass's)")
+                    .value("--hr-cfg", "X", "CFG scale of the second pass (default: the first pass's)")
+                    .value("--upscaler-tile", "PX", "tile size for model upscalers (WebUI ESRGAN_tile, default 192; 0 = whole image)")
+                    .value("--upscaler-tile-overlap", "PX", "tile overlap for model upscalers (WebUI ESRGAN_tile_overlap, default 8)");
+        }
         if (mode != Mode.TXT2IMG) {
             o.section(mode == Mode.INPAINT ? "init image and mask" : "init image")
                     .value("--init-image", "FILE", "the image to start from (PNG or JPEG), required")
@@ -110,6 +131,8 @@ public class GenerateCommand implements Command {
                 .value("--outdir", "DIR", "folder for NNNNN-SEED.png files (default outputs/" + (mode == Mode.TXT2IMG ? "txt2img" : "img2img")
                         + "-images/YYYY-MM-DD, as the WebUI)")
                 .value("--preview-every", "N", "write a quick latent preview (preview.png in the output folder) every N steps")
+                .value("--save-steps", "DIR", "write every step of the first image into DIR (new or empty): the latent preview and the VAE-decoded\n"
+                        + "predicted x0 as step-NN-latent.png / step-NN-x0.png, contact-sheet.png and the animation steps.gif")
                 .value("--threads", "N", "CPU threads (default: all cores)")
                 .value("--device", "DEVICE", "compute device: " + DeviceSelector.HELP + " (default cpu)");
     }
@@ -130,6 +153,7 @@ public class GenerateCommand implements Command {
     public int run(List<String> args, PrintStream out, PrintStream err) throws IOException {
         Arguments a = options().parse(args);
         GenerationParams params = params(a, err);
+        HiresFix hires = hires(a, params);
         Path modelPath = a.path("--model");
         if (modelPath == null) throw new UsageException("--model is required (a .safetensors/.ckpt file or a diffusers folder)");
         // extra networks: a WebUI folder names models, VAEs, LoRAs, hypernetworks, embeddings and wildcards
@@ -146,6 +170,7 @@ public class GenerateCommand implements Command {
                 : a.has("--outdir") ? a.path("--outdir") : OutputFiles.defaultFolder(mode == Mode.TXT2IMG ? "txt2img" : "img2img");
         int previewEvery = a.intValue("--preview-every", 0, 0, Integer.MAX_VALUE);
         int threads = a.intValue("--threads", Runtime.getRuntime().availableProcessors(), 1, 4096);
+        Path saveSteps = a.has("--save-steps") ? StepImages.checkFolder(a.path("--save-steps")) : null;
 
         ProgressBar bar = new ProgressBar(err, System.console() != null);
         Progress progress = previewEvery <= 0 ? bar : new PreviewingProgress(bar, previewEvery, outDir.resolve("preview.png"), err);
@@ -163,8 +188,13 @@ public class GenerateCommand implements Command {
                 model.vaeHash();
                 progress.update(Progress.Phase.LOAD, 1, 1);
                 Generator generator = new Generator(model, folder);
-                List<GeneratedImage> images = init == null ? generator.txt2img(params, progress) : generator.img2img(params, init, progress);
+                StepImages steps = saveSteps == null ? null : new StepImages(progress, saveSteps, model);
+                Progress p = steps != null ? steps : progress;
+                GenerationTrace trace = steps != null ? steps : GenerationTrace.NONE;
+                List<GeneratedImage> images = init == null ? generator.txt2img(params, hires, p, trace) : generator.img2img(params, init, p, trace);
+                generator.upscalers().close();
                 for (GeneratedImage img : images) out.println(write(img, outFile, outDir));
+                if (steps != null) err.println("wrote " + steps.finish() + " steps of the first image to " + saveSteps);
             }
         } catch (RuntimeException | IOException e) {
             bar.clear(); // the error line must not land behind a half-drawn bar
@@ -227,8 +257,10 @@ public class GenerateCommand implements Command {
                 throw new UsageException(source + " has no parameter line (Steps: 20, Sampler: Euler a, Seed: 1, ...) after the prompt; give a prompt alone with --prompt");
             InfoTexts.Applied applied = InfoTexts.apply(parsed, b.build());
             b = applied.params().toBuilder();
-            if (!applied.unknownKeys().isEmpty())
-                err.println("jsd " + mode.name + ": ignored infotext keys jsd does not apply (left out of the output's infotext): " + String.join(", ", applied.unknownKeys()));
+            List<String> unknown = applied.unknownKeys().stream()
+                    .filter(k -> mode != Mode.TXT2IMG || !HiresFix.INFOTEXT_KEYS.contains(k)).toList();
+            if (!unknown.isEmpty())
+                err.println("jsd " + mode.name + ": ignored infotext keys jsd does not apply (left out of the output's infotext): " + String.join(", ", unknown));
         }
         if (a.has("--prompt")) b.prompt = a.value("--prompt", "");
         if (a.has("--negative-prompt")) b.negativePrompt = a.value("--negative-prompt", "");
@@ -262,8 +294,9 @@ public class GenerateCommand implements Command {
         b.height = a.intValue("--height", b.height, 8, 16384);
         b.batchSize = a.intValue("--batch-size", b.batchSize, 1, 64);
         b.batchCount = a.intValue("--batch-count", b.batchCount, 1, 100000);
+        b.denoisingStrength = a.doubleValue("--denoising-strength", b.denoisingStrength);
+        if (b.denoisingStrength < 0 || b.denoisingStrength > 1) throw new UsageException("--denoising-strength must lie in 0..1");
         if (mode != Mode.TXT2IMG) {
-            b.denoisingStrength = a.doubleValue("--denoising-strength", b.denoisingStrength);
             if (b.denoisingStrength < 0 || b.denoisingStrength > 1) throw new UsageException("--denoising-strength must lie in 0..1");
             if (a.has("--resize-mode")) b.resizeMode = ResizeMode.parse(a.value("--resize-mode", ""));
         }
@@ -283,6 +316,34 @@ public class GenerateCommand implements Command {
         GenerationParams p = b.build();
         Generator.checkSize(p.width(), p.height());
         return p;
+    }
+
+    /** The hires fix of a txt2img run: the infotext's Hires entries, then the --hr-* options; null when off. */
+    HiresFix hires(Arguments a, GenerationParams p) {
+        if (mode != Mode.TXT2IMG || a.flag("--no-hr")) return null;
+        HiresFix fromInfotext = HiresFix.fromInfotext(p.extra());
+        boolean asked = a.flag("--enable-hr") || java.util.stream.Stream.of("--hr-upscaler", "--hr-scale", "--hr-resize-x", "--hr-resize-y",
+                "--hr-second-pass-steps", "--hr-prompt", "--hr-negative-prompt", "--hr-sampler", "--hr-scheduler", "--hr-cfg").anyMatch(a::has);
+        if (fromInfotext == null && !asked) return null;
+        HiresFix h = fromInfotext != null ? fromInfotext : HiresFix.defaults();
+        if (a.has("--hr-upscaler")) h = h.withUpscaler(a.value("--hr-upscaler", "Latent"));
+        h = h.withScale(a.doubleValue("--hr-scale", h.scale()));
+        if (!(h.scale() > 0)) throw new UsageException("--hr-scale must be positive");
+        h = h.withResize(a.intValue("--hr-resize-x", h.resizeX(), 0, 16384), a.intValue("--hr-resize-y", h.resizeY(), 0, 16384));
+        h = h.withSecondPassSteps(a.intValue("--hr-second-pass-steps", h.secondPassSteps(), 0, 10000));
+        h = h.withPrompts(a.value("--hr-prompt", h.prompt()), a.value("--hr-negative-prompt", h.negativePrompt()));
+        String sampler = h.sampler();
+        ScheduleType schedule = h.schedule();
+        if (a.has("--hr-sampler")) {
+            Samplers.Choice c = Samplers.resolve(a.value("--hr-sampler", ""));
+            sampler = c.sampler().label();
+            if (c.schedule() != ScheduleType.AUTOMATIC) schedule = c.schedule();
+        }
+        if (a.has("--hr-scheduler")) schedule = ScheduleType.parse(a.value("--hr-scheduler", ""));
+        h = h.withSampler(sampler, schedule);
+        if (a.has("--hr-cfg")) h = h.withCfgScale(a.doubleValue("--hr-cfg", 7));
+        h = h.withTiles(a.intValue("--upscaler-tile", h.tile(), 0, 4096), a.intValue("--upscaler-tile-overlap", h.tileOverlap(), 0, 4096));
+        return h;
     }
 
     private InitImage initImage(Arguments a, GenerationParams p) {

@@ -60,6 +60,15 @@ final class DiffusersFolder {
         return new ModelSummary(folder, "diffusers folder", Identity.checkpoint(FileKind.DIFFUSERS, folder, List.of()), parts, pipeline(idx), scheduler, notes);
     }
 
+    /** A pipeline folder's component folders and the weight files the loader reads from each, in component order. */
+    static Map<String, List<Path>> componentWeights(Path folder) {
+        Path index = folder.resolve("model_index.json");
+        Map<String, Object> idx = Files.isRegularFile(index) ? readJson(index) : Map.of();
+        Map<String, List<Path>> out = new LinkedHashMap<>();
+        for (String component : components(folder, idx)) out.put(component, weights(folder.resolve(component), new ArrayList<>()));
+        return out;
+    }
+
     /** model_index.json's class, version and components as {@code library.Class}. */
     private static Map<String, Object> pipeline(Map<String, Object> idx) {
         Map<String, Object> p = new LinkedHashMap<>();

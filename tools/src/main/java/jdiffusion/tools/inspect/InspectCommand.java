@@ -25,6 +25,9 @@ public final class InspectCommand implements Command {
                 .positionals("FILE|DIR", "model files (.safetensors, .ckpt, .pt, .bin) or diffusers folders", 1, Integer.MAX_VALUE)
                 .flag("--tensors", "also list every tensor: name (prefixed by its component in a folder), dtype, shape")
                 .flag("--json", "print JSON instead of text: one object, or an array of them for several inputs")
+                .flag("--stats", "also read every value: per tensor min/max/mean/std/zeros/NaN/Inf, per block L2 norms; for a LoRA the\n"
+                        + "norm of its merged delta per module and block (which blocks it changes)")
+                .value("--plot", "DIR", "with --stats: write histograms, block-norm and LoRA-strength charts as PNGs into DIR")
                 .flag("--hash", "also each weight file's AutoV2, legacy hash and SHA-256 (reads the whole file once; cached)");
     }
 
@@ -49,13 +52,18 @@ public final class InspectCommand implements Command {
                 + "  algorithms, modules, ranks; an embedding's vectors, width), pipeline {class, diffusers_version, components}\n"
                 + "  and scheduler (folders), notes, hashes {autov2, legacy, sha256} (--hash, single file), files [{path,\n"
                 + "  component, format, file_bytes, header_bytes, tensors, parameters, hashes}], tensor_list [{name, component,\n"
-                + "  dtype, shape, bytes, data_offsets (safetensors), file (folders)}] (--tensors).\n\n"
+                + "  dtype, shape, bytes, data_offsets (safetensors), file (folders)}] (--tensors), stats {blocks [{component, block,\n"
+                + "  tensors, parameters, norm}], tensors [{name, component, block, dtype, shape, min, max, mean, std, norm, zeros,\n"
+                + "  nan, inf}], lora_blocks [{component, block, modules, norm}], lora_modules [{module, component, block, norm}]}\n"
+                + "  (--stats). Statistics stream through the values a chunk at a time, so multi-GiB files need little memory.\n\n"
                 + options().help();
     }
 
     @Override public int run(List<String> args, PrintStream out, PrintStream err) {
         Arguments a = options().parse(args);
         boolean json = a.flag("--json"), tensors = a.flag("--tensors");
+        Path plot = a.has("--plot") ? a.path("--plot") : null;
+        boolean stats = a.flag("--stats") || plot != null;
         FileHashes hashes = a.flag("--hash") ? new FileHashes(HashCache.standard()) : null;
         int n = a.positionals().size();
         List<Object> documents = new ArrayList<>();
@@ -73,13 +81,24 @@ public final class InspectCommand implements Command {
                 continue;
             }
             Map<Path, Map<String, Object>> h = hashes == null ? null : hashes.of(s);
-            if (json) documents.add(JsonReport.of(s, tensors, h));
-            else {
+            WeightStatsReport w = stats ? WeightStatsReport.gather(s, plot == null ? null : n == 1 ? plot : plot.resolve(stem(path))) : null;
+            if (json) {
+                Map<String, Object> doc = JsonReport.of(s, tensors, h);
+                if (w != null) doc.put("stats", w.json());
+                documents.add(doc);
+            } else {
                 if (i > 0) out.println();
                 out.print(TextReport.of(s, tensors, h));
+                if (w != null) out.print(w.text());
             }
         }
         if (json) out.println(Json.writePretty(n == 1 ? documents.getFirst() : documents));
+        if (plot != null) err.println("wrote charts to " + plot);
         return status;
+    }
+
+    private static String stem(Path p) {
+        String n = p.toAbsolutePath().normalize().getFileName().toString();
+        return n.contains(".") ? n.substring(0, n.lastIndexOf('.')) : n;
     }
 }

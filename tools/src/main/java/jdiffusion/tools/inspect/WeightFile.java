@@ -70,7 +70,7 @@ record WeightFile(Path path, String format, long fileBytes, long headerBytes, Ma
     }
 
     /** Every tensor below {@code root}, named by its dotted path of dict keys and list indexes. */
-    private static Map<String, Tensor> nested(Object root) {
+    static Map<String, Tensor> nested(Object root) {
         Map<String, Tensor> out = new LinkedHashMap<>();
         collect("", root, out, 0);
         return out;

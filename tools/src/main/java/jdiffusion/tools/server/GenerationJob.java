@@ -5,6 +5,7 @@ import jdiffusion.sd.pipeline.GeneratedImage;
 import jdiffusion.sd.pipeline.GenerationParams;
 import jdiffusion.sd.pipeline.Generator;
 import jdiffusion.sd.pipeline.InitImage;
+import jdiffusion.sd.pipeline.Progress;
 import jdiffusion.sd.pipeline.StableDiffusionModel;
 
 import java.util.ArrayList;
@@ -12,8 +13,8 @@ import java.util.List;
 
 /**
  * One txt2img/img2img request run on the worker: the model it asks for (loaded if another is held), then its batches
- * one by one, as the WebUI's {@code process_images} runs {@code n_iter} batches, so progress counts batches and an
- * interrupt keeps the batches already finished. Image i of the whole job gets seed + i, as in one pipeline call.
+ * one by one, as the WebUI's {@code process_images} runs {@code n_iter} batches, so progress counts batches; an
+ * interrupt keeps the batches already finished and the one being sampled, decoded from its latest prediction. Image i of the whole job gets seed + i, as in one pipeline call.
  * img2img runs as one pipeline call (its masked-content noise depends on the first batch's seeds).
  */
 final class GenerationJob implements JobQueue.Task<GenerationJob.Result> {
@@ -64,7 +65,7 @@ final class GenerationJob implements JobQueue.Task<GenerationJob.Result> {
                 images.addAll(generator.txt2img(params, progress));
             }
             interrupted = progress.interrupted();
-        } catch (JobProgress.Interrupted e) {
+        } catch (Progress.Interrupted e) {
             interrupted = true;
         }
         String name = model == null ? null : model.name(), hash = model == null ? null : model.hash();

@@ -37,9 +37,12 @@ record GenerationRequest(boolean img2img, GenerationParams params, WebUiSettings
         b.steps = 50;
         b.sampler = "Euler";
         String infotext = f.string("infotext", null);
+        Map<String, String> pasted = Map.of();
         if (infotext != null && !infotext.isBlank()) {
             try {
-                b = InfoTexts.apply(InfoText.parse(infotext), b.build()).params().toBuilder();
+                InfoText parsed = InfoText.parse(infotext);
+                pasted = parsed.parameters();
+                b = InfoTexts.apply(parsed, b.build()).params().toBuilder();
             } catch (PipelineException | SamplingException | IllegalArgumentException e) {
                 throw ApiException.invalid("field 'infotext': " + e.getMessage());
             }
@@ -116,9 +119,10 @@ record GenerationRequest(boolean img2img, GenerationParams params, WebUiSettings
 
         Map<String, Object> overrides = f.object("override_settings");
         WebUiSettings.Effective effective = settings.effective(overrides);
-        b.clipSkip = effective.clipSkip();
-        b.rng = effective.rng();
-        b.ensd = effective.ensd();
+        // as the WebUI's API: what the infotext sets of these settings applies unless override_settings sets it too
+        if (!pasted.containsKey("Clip skip") || overrides.containsKey("CLIP_stop_at_last_layers")) b.clipSkip = effective.clipSkip();
+        if (!pasted.containsKey("RNG") || overrides.containsKey("randn_source")) b.rng = effective.rng();
+        if (!pasted.containsKey("ENSD") || overrides.containsKey("eta_noise_seed_delta")) b.ensd = effective.ensd();
         GenerationParams params = b.build();
         boolean sendImages = f.bool("send_images", true);
         boolean restore = f.bool("override_settings_restore_afterwards", true);

@@ -47,6 +47,15 @@ final class ImageCodec {
         return s.replace('-', '+').replace('_', '/');
     }
 
+    /** Whether {@code data} starts as an image file does: JPEG, GIF, BMP, TIFF, WebP (PNG is read for its text elsewhere). */
+    static boolean looksLikeImage(byte[] data) {
+        if (data.length < 12) return false;
+        int b0 = data[0] & 0xff, b1 = data[1] & 0xff, b2 = data[2] & 0xff;
+        String head = new String(data, 0, 12, java.nio.charset.StandardCharsets.ISO_8859_1);
+        return (b0 == 0xff && b1 == 0xd8 && b2 == 0xff) || head.startsWith("GIF8") || head.startsWith("BM")
+                || head.startsWith("II*\0") || head.startsWith("MM\0*") || (head.startsWith("RIFF") && head.startsWith("WEBP", 8));
+    }
+
     /** Decodes a base64 image (PNG, JPEG, BMP, GIF) of at most {@code maxPixels} pixels, alpha kept. */
     static RgbImage decode(String encoded, String field, long maxPixels) {
         byte[] data = bytes(encoded, field);

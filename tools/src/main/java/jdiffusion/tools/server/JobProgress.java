@@ -13,14 +13,10 @@ import java.util.Map;
  * The state of the running job as the WebUI's {@code shared.state} keeps it (job, job_no of job_count batches,
  * sampling_step of sampling_steps, a live preview), fed by the pipeline's {@link Progress} calls and read by
  * {@code GET /sdapi/v1/progress} from other threads. It is also where an interrupt takes effect: the next progress call
- * of the sampler or text encoder throws {@link Interrupted}, so the job stops between two steps.
+ * of the sampler or text encoder throws {@link Progress.Interrupted}, so the job stops between two steps (an interrupted
+ * sampler's batch is still decoded, as the WebUI does).
  */
 final class JobProgress implements Progress {
-    /** Thrown into the pipeline to stop the job at the next step; the runner catches it. */
-    static final class Interrupted extends RuntimeException {
-        Interrupted() { super("interrupted", null, false, false); }
-    }
-
     private volatile int previewEvery;
     private String job = "";
     private String jobTimestamp = "0";

@@ -16,10 +16,11 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.regex.Pattern;
 
 /**
  * {@code jsd serve}: the WebUI's HTTP API ({@link SdApi}) and a web page, on the JDK's own HTTP server. Each request
@@ -33,8 +34,8 @@ import java.util.regex.Pattern;
  * }</pre>
  */
 public final class JsdServer implements AutoCloseable {
-    private static final Pattern STATIC = Pattern.compile("/[a-z0-9-]+\\.(html|js|css|png|svg|ico)");
-    private static final int MAX_BODY = 64 << 20;
+    /** A request from the page's own scripts: answered 401 without WWW-Authenticate, so the browser shows no dialog and the page asks itself. */
+    static final String PAGE_HEADER = "X-Requested-With";
 
     private final HttpServer http;
     private final ExecutorService handlers;
@@ -43,6 +44,9 @@ public final class JsdServer implements AutoCloseable {
     private final JobQueue queue;
     private final SdApi api;
     private final List<String> credentials = new ArrayList<>();
+    private final long maxBody;
+    private final List<Route> routes = new ArrayList<>();
+    private final Map<String, Map<String, Route>> byPath = new LinkedHashMap<>();
 
     private JsdServer(ServerConfig config) throws IOException {
         ModelCatalog catalog = new ModelCatalog(config.modelsDir(), config.model());
@@ -62,6 +66,14 @@ public final class JsdServer implements AutoCloseable {
         WebUiSettings settings = new WebUiSettings(catalog, checkpoints.getFirst());
         this.api = new SdApi(catalog, settings, slot, queue, new GenerationRequest.Limits(config.maxPixels(), 64, 10000),
                 catalog.networks());
+        this.maxBody = config.maxBody();
+        routes.addAll(pageRoutes());
+        routes.add(Route.get("/internal/ping", "Answers {} while the server runs (the WebUI's health check)", Schema.ref("Empty"), c -> Map.of()));
+        routes.add(Route.get("/openapi.json", "This document", Schema.map(Schema.any()), c -> OpenApi.document(routes, !credentials.isEmpty())));
+        routes.addAll(api.routes());
+        for (Route r : routes)
+            if (byPath.computeIfAbsent(r.path(), k -> new LinkedHashMap<>()).put(r.method(), r) != null)
+                throw new IllegalStateException("two routes for " + r.method() + " " + r.path());
         this.handlers = Executors.newVirtualThreadPerTaskExecutor();
         try {
             this.http = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 64);
@@ -88,19 +100,59 @@ public final class JsdServer implements AutoCloseable {
         return URI.create("http://" + host + ":" + port() + "/");
     }
 
+    /** Whether a model is in memory (unload-checkpoint frees it). */
+    boolean modelLoaded() { return slot.loaded(); }
+
+    /** Every route the server answers, in the order {@code /openapi.json} lists them. */
+    List<Route> routes() { return List.copyOf(routes); }
+
+    private static List<Route> pageRoutes() {
+        return List.of(
+                page("/", "index.html", "The page: generate, img2img, inpaint, paste generation data"),
+                page("/app.js", "app.js", "The page's script"),
+                page("/style.css", "style.css", "The page's style"),
+                page("/docs", "docs.html", "This API's documentation, rendered from /openapi.json"),
+                page("/docs.js", "docs.js", "The documentation page's script"));
+    }
+
+    private static Route page(String path, String resource, String summary) {
+        String type = switch (resource.substring(resource.lastIndexOf('.') + 1)) {
+            case "html" -> "text/html; charset=utf-8";
+            case "js" -> "text/javascript; charset=utf-8";
+            case "css" -> "text/css; charset=utf-8";
+            default -> throw new IllegalArgumentException(resource);
+        };
+        return Route.page(path, summary, type, c -> {
+            try (InputStream in = JsdServer.class.getResourceAsStream("web/" + resource)) {
+                if (in == null) throw new IllegalStateException("the page's " + resource + " is missing from the jar");
+                return new Route.Raw(type, in.readAllBytes());
+            }
+        });
+    }
+
     private void handle(HttpExchange ex) throws IOException {
         try (ex) {
             try {
-                if (!credentials.isEmpty() && !authorised(ex.getRequestHeaders().getFirst("Authorization"))) {
-                    ex.getResponseHeaders().set("WWW-Authenticate", "Basic realm=\"jsd\"");
+                String path = ex.getRequestURI().getPath();
+                if (path.length() > 1 && path.endsWith("/")) path = path.substring(0, path.length() - 1);
+                if (Route.needsAuth(path) && !credentials.isEmpty() && !authorised(ex.getRequestHeaders().getFirst("Authorization"))) {
+                    if (!ex.getRequestHeaders().containsKey(PAGE_HEADER)) ex.getResponseHeaders().set("WWW-Authenticate", "Basic realm=\"jsd\"");
                     throw new ApiException(401, "Unauthorized", "Incorrect username or password");
                 }
-                String path = ex.getRequestURI().getPath();
-                if (path.startsWith("/sdapi/")) {
-                    Object body = api.handle(ex.getRequestMethod(), path, ex.getRequestURI().getRawQuery(), () -> readBody(ex));
-                    sendJson(ex, 200, body);
+                Map<String, Route> methods = byPath.get(path);
+                if (methods == null) throw ApiException.notFound("Not Found: " + path);
+                boolean head = ex.getRequestMethod().equals("HEAD");
+                Route route = methods.get(head ? "GET" : ex.getRequestMethod());
+                if (route == null) {
+                    ex.getResponseHeaders().set("Allow", String.join(", ", methods.keySet()));
+                    throw new ApiException(405, "MethodNotAllowed", ex.getRequestMethod() + " is not allowed on " + path);
+                }
+                Object answer = route.handler().answer(new Route.Call(ex.getRequestURI().getRawQuery(), () -> readBody(ex)));
+                if (answer instanceof Route.Raw raw) {
+                    ex.getResponseHeaders().set("Content-Type", raw.contentType());
+                    send(ex, 200, head ? new byte[0] : raw.data());
                 } else {
-                    serveStatic(ex, path);
+                    sendJson(ex, 200, answer);
                 }
             } catch (ApiException e) {
                 sendJson(ex, e.status(), ApiResponses.error(e.error(), e.detail()));
@@ -126,12 +178,33 @@ public final class JsdServer implements AutoCloseable {
         return ok;
     }
 
-    private static String readBody(HttpExchange ex) throws IOException {
+    /**
+     * The request body, refused with 413 past {@code --max-body}: from its Content-Length before reading anything, and
+     * by counting for a chunked body, so an oversized request costs at most the limit.
+     */
+    private String readBody(HttpExchange ex) throws IOException {
+        String length = ex.getRequestHeaders().getFirst("Content-Length");
+        if (length != null) {
+            long declared;
+            try {
+                declared = Long.parseLong(length.strip());
+            } catch (NumberFormatException e) {
+                throw ApiException.badRequest("Content-Length '" + length + "' is not a number");
+            }
+            if (declared > maxBody) throw tooLarge(ex);
+        }
         try (InputStream in = ex.getRequestBody()) {
-            byte[] data = in.readNBytes(MAX_BODY + 1);
-            if (data.length > MAX_BODY) throw new ApiException(413, "PayloadTooLarge", "the request body is over " + (MAX_BODY >> 20) + " MiB");
+            byte[] data = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBody + 1));
+            if (data.length > maxBody) throw tooLarge(ex);
             return new String(data, StandardCharsets.UTF_8);
         }
+    }
+
+    /** The body is left unread: the connection closes after the answer, so a client does not send its next request on it. */
+    private ApiException tooLarge(HttpExchange ex) {
+        ex.getResponseHeaders().set("Connection", "close");
+        return new ApiException(413, "PayloadTooLarge", "the request body is over the server's limit of " + ServeCommand.size(maxBody)
+                + " (--max-body)");
     }
 
     private static void sendJson(HttpExchange ex, int status, Object body) throws IOException {
@@ -144,28 +217,6 @@ public final class JsdServer implements AutoCloseable {
         ex.getResponseHeaders().set("Cache-Control", "no-store");
         ex.sendResponseHeaders(status, data.length == 0 ? -1 : data.length);
         if (data.length > 0) try (OutputStream out = ex.getResponseBody()) { out.write(data); }
-    }
-
-    private void serveStatic(HttpExchange ex, String path) throws IOException {
-        if (!ex.getRequestMethod().equals("GET") && !ex.getRequestMethod().equals("HEAD"))
-            throw new ApiException(405, "MethodNotAllowed", ex.getRequestMethod() + " " + path + " is not allowed");
-        String name = path.equals("/") ? "/index.html" : path;
-        if (!STATIC.matcher(name).matches()) throw ApiException.notFound("Not Found: " + path);
-        byte[] data;
-        try (InputStream in = JsdServer.class.getResourceAsStream("web" + name)) {
-            if (in == null) throw ApiException.notFound("Not Found: " + path);
-            data = in.readAllBytes();
-        }
-        String type = switch (name.substring(name.lastIndexOf('.') + 1)) {
-            case "html" -> "text/html; charset=utf-8";
-            case "js" -> "text/javascript; charset=utf-8";
-            case "css" -> "text/css; charset=utf-8";
-            case "png" -> "image/png";
-            case "svg" -> "image/svg+xml";
-            default -> "application/octet-stream";
-        };
-        ex.getResponseHeaders().set("Content-Type", type);
-        send(ex, 200, ex.getRequestMethod().equals("HEAD") ? new byte[0] : data);
     }
 
     /** Stops accepting requests, interrupts the running job, unloads the model. */

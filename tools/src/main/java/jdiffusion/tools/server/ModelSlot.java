@@ -38,6 +38,8 @@ final class ModelSlot implements AutoCloseable {
         return model;
     }
 
+    synchronized boolean loaded() { return model != null; }
+
     synchronized void unload() {
         if (model != null) model.close();
         model = null;

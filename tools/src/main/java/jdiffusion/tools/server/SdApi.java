@@ -16,16 +16,17 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 
+import static jdiffusion.tools.server.Schema.any;
+import static jdiffusion.tools.server.Schema.array;
+import static jdiffusion.tools.server.Schema.map;
+import static jdiffusion.tools.server.Schema.ref;
+
 /**
- * The {@code /sdapi/v1/*} routes: request JSON in, response JSON out, errors as {@link ApiException}. Generation
- * requests are checked here and queued; everything else answers at once.
+ * The {@code /sdapi/v1/*} routes ({@link #routes}): request JSON in, response JSON out, errors as {@link ApiException}.
+ * Generation requests are checked here and queued; model loading and unloading go through the queue too (only its
+ * worker touches the model); everything else answers at once.
  */
 final class SdApi {
-    /** Reads the request body when a route needs it. */
-    interface Body {
-        String read() throws IOException;
-    }
-
     private final ModelCatalog catalog;
     private final WebUiSettings settings;
     private final ModelSlot slot;
@@ -42,66 +43,66 @@ final class SdApi {
         this.limits = limits;
     }
 
-    Object handle(String method, String path, String query, Body body) throws IOException {
-        String route = path.endsWith("/") && path.length() > 1 ? path.substring(0, path.length() - 1) : path;
-        return switch (route) {
-            case "/sdapi/v1/txt2img" -> post(method, route, () -> generate(object(body), false));
-            case "/sdapi/v1/img2img" -> post(method, route, () -> generate(object(body), true));
-            case "/sdapi/v1/progress" -> get(method, route, () -> queue.progress().snapshot(flag(query, "skip_current_image"), queue.waiting()));
-            case "/sdapi/v1/interrupt" -> post(method, route, () -> {
-                queue.interrupt();
-                return Map.of();
-            });
-            case "/sdapi/v1/skip" -> post(method, route, Map::of);
-            case "/sdapi/v1/sd-models" -> get(method, route, this::sdModels);
-            case "/sdapi/v1/sd-vae" -> get(method, route, () -> entries(catalog.vaes(), "model_name", "filename"));
-            case "/sdapi/v1/samplers" -> get(method, route, ApiResponses::samplers);
-            case "/sdapi/v1/schedulers" -> get(method, route, ApiResponses::schedulers);
-            case "/sdapi/v1/loras" -> get(method, route, this::loras);
-            case "/sdapi/v1/embeddings" -> get(method, route, this::embeddings);
-            case "/sdapi/v1/hypernetworks" -> get(method, route, () -> entries(catalog.hypernetworks(), "name", "path"));
-            // what this engine does not have, listed empty so WebUI clients that ask at start-up carry on
-            case "/sdapi/v1/upscalers", "/sdapi/v1/latent-upscale-modes", "/sdapi/v1/prompt-styles", "/sdapi/v1/face-restorers",
-                 "/sdapi/v1/realesrgan-models", "/sdapi/v1/script-info", "/sdapi/v1/extensions" -> get(method, route, List::of);
-            case "/sdapi/v1/scripts" -> get(method, route, () -> Map.of("txt2img", List.of(), "img2img", List.of()));
-            case "/sdapi/v1/cmd-flags" -> get(method, route, Map::of);
-            case "/sdapi/v1/memory" -> get(method, route, SdApi::memory);
-            case "/sdapi/v1/refresh-checkpoints", "/sdapi/v1/refresh-vae", "/sdapi/v1/refresh-loras", "/sdapi/v1/refresh-embeddings" -> post(method, route, () -> {
+    /** The API's routes, in the order the documentation lists them. */
+    List<Route> routes() {
+        Schema empty = ref("Empty");
+        List<Route> r = new ArrayList<>();
+        r.add(Route.post("/sdapi/v1/txt2img", "Text to image: waits in the queue, runs, answers with the images",
+                ref("StableDiffusionProcessingTxt2Img"), ref("GenerationResponse"), c -> generate(object(c.body()), false)));
+        r.add(Route.post("/sdapi/v1/img2img", "Image to image, and inpainting with a mask",
+                ref("StableDiffusionProcessingImg2Img"), ref("GenerationResponse"), c -> generate(object(c.body()), true)));
+        r.add(Route.get("/sdapi/v1/progress", "The running job: progress, ETA, live preview (?skip_current_image=true leaves it out)",
+                ref("ProgressResponse"), c -> queue.progress().snapshot(flag(c.query(), "skip_current_image"), queue.waiting()))
+                .withQuery("skip_current_image", Schema.bool().defaultValue(false)));
+        r.add(Route.post("/sdapi/v1/interrupt", "Stops the running job at its next step; it answers with what it made so far", null, empty, c -> {
+            queue.interrupt();
+            return Map.of();
+        }));
+        r.add(Route.post("/sdapi/v1/skip", "Accepted for WebUI clients; does nothing", null, empty, c -> Map.of()));
+        r.add(Route.get("/sdapi/v1/options", "The settings", ref("Options"), c -> settings.snapshot()));
+        r.add(Route.post("/sdapi/v1/options", "Changes settings; a new checkpoint or VAE is loaded at once (through the queue)",
+                ref("Options"), any().nullable(), c -> {
+                    setOptions(object(c.body()));
+                    return null;
+                }));
+        r.add(Route.get("/sdapi/v1/cmd-flags", "Empty: jsd has no WebUI command-line flags", map(any()), c -> Map.of()));
+        r.add(Route.get("/sdapi/v1/sd-models", "The checkpoints", array(ref("SDModelItem")), c -> sdModels()));
+        r.add(Route.get("/sdapi/v1/sd-vae", "The VAEs", array(ref("SDVaeItem")), c -> entries(catalog.vaes(), "model_name", "filename")));
+        r.add(Route.get("/sdapi/v1/samplers", "The samplers", array(ref("SamplerItem")), c -> ApiResponses.samplers()));
+        r.add(Route.get("/sdapi/v1/schedulers", "The schedule types", array(ref("SchedulerItem")), c -> ApiResponses.schedulers()));
+        r.add(Route.get("/sdapi/v1/loras", "The LoRAs (models/Lora)", array(ref("LoraItem")), c -> loras()));
+        r.add(Route.get("/sdapi/v1/embeddings", "The textual-inversion embeddings", ref("EmbeddingsResponse"), c -> embeddings()));
+        r.add(Route.get("/sdapi/v1/hypernetworks", "The hypernetworks", array(ref("HypernetworkItem")),
+                c -> entries(catalog.hypernetworks(), "name", "path")));
+        // what this engine does not have, listed empty so WebUI clients that ask at start-up carry on
+        for (String none : List.of("upscalers", "latent-upscale-modes", "prompt-styles", "face-restorers", "realesrgan-models", "script-info", "extensions"))
+            r.add(Route.get("/sdapi/v1/" + none, "Always empty: not supported by jsd", array(any()), c -> List.of()));
+        r.add(Route.get("/sdapi/v1/scripts", "No scripts: always empty lists", ref("ScriptsList"), c -> Map.of("txt2img", List.of(), "img2img", List.of())));
+        r.add(Route.get("/sdapi/v1/memory", "The Java heap as 'ram'", ref("MemoryResponse"), c -> memory()));
+        for (String what : List.of("checkpoints", "vae", "loras", "embeddings"))
+            r.add(Route.post("/sdapi/v1/refresh-" + what, "Reads the models folder again", null, empty, c -> {
                 catalog.refresh();
                 return Map.of();
-            });
-            case "/sdapi/v1/options" -> switch (method) {
-                case "GET" -> settings.snapshot();
-                case "POST" -> {
-                    setOptions(object(body));
-                    yield null;
-                }
-                default -> throw notAllowed(method, route);
-            };
-            case "/sdapi/v1/png-info" -> post(method, route, () -> pngInfo(object(body)));
-            default -> throw ApiException.notFound("Not Found: " + path);
-        };
+            }));
+        r.add(Route.post("/sdapi/v1/unload-checkpoint", "Frees the loaded model's memory (after the running job); the next job loads it again",
+                null, empty, c -> {
+                    await(queue.submit(progress -> {
+                        slot.unload();
+                        return null;
+                    }));
+                    return Map.of();
+                }));
+        r.add(Route.post("/sdapi/v1/reload-checkpoint", "Loads the selected checkpoint and VAE now (after an unload), through the queue",
+                null, empty, c -> {
+                    load(settings.effective(Map.of()));
+                    return Map.of();
+                }));
+        r.add(Route.post("/sdapi/v1/png-info", "The infotext and other text of a PNG", ref("PNGInfoRequest"), ref("PNGInfoResponse"),
+                c -> pngInfo(object(c.body()))));
+        return r;
     }
 
-    private interface Route {
-        Object answer() throws IOException;
-    }
-
-    private static Object get(String method, String route, Route r) throws IOException {
-        if (!method.equals("GET")) throw notAllowed(method, route);
-        return r.answer();
-    }
-
-    private static Object post(String method, String route, Route r) throws IOException {
-        if (!method.equals("POST")) throw notAllowed(method, route);
-        return r.answer();
-    }
-
-    private static ApiException notAllowed(String method, String route) {
-        return new ApiException(405, "MethodNotAllowed", method + " is not allowed on " + route);
-    }
-
-    private static Map<String, Object> object(Body body) throws IOException {
+    private static Map<String, Object> object(Route.Body body) throws IOException {
         String text = body.read();
         if (text.isBlank()) throw ApiException.badRequest("the request body is empty; send a JSON object");
         try {
@@ -123,14 +124,18 @@ final class SdApi {
      */
     private void setOptions(Map<String, Object> changes) {
         if (changes.containsKey("sd_model_checkpoint") || changes.containsKey("sd_vae")) {
-            WebUiSettings.Effective wanted = settings.effective(changes);
-            await(queue.submit(progress -> {
-                progress.begin("load model", 1, 0);
-                slot.acquire(wanted.checkpoint(), wanted.vae(), progress);
-                return null;
-            }));
+            load(settings.effective(changes));
         }
         settings.set(changes);
+    }
+
+    /** Loads {@code wanted}'s checkpoint and VAE on the worker, after the jobs queued before; a model that cannot load fails here. */
+    private void load(WebUiSettings.Effective wanted) {
+        await(queue.submit(progress -> {
+            progress.begin("load model", 1, 0);
+            slot.acquire(wanted.checkpoint(), wanted.vae(), progress);
+            return null;
+        }));
     }
 
     private static <T> T await(CompletableFuture<T> done) {
@@ -260,9 +265,11 @@ final class SdApi {
         try {
             text = Png.readText(data, "image");
         } catch (ImageFormatException e) {
-            // a JPEG or WebP carries its infotext in EXIF, which this server does not read: no parameters, as for a bare PNG
             if (data.length >= 8 && data[1] == 'P' && data[2] == 'N' && data[3] == 'G')
                 throw ApiException.badRequest("field 'image': " + e.getMessage());
+            if (!ImageCodec.looksLikeImage(data))
+                throw ApiException.badRequest("field 'image' is base64 but not an image (PNG, JPEG or WebP expected)");
+            // a JPEG or WebP carries its infotext in EXIF, which this server does not read: no parameters, as for a bare PNG
             text = Map.of();
         }
         return ApiResponses.pngInfo(text);

@@ -16,7 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** A server with --queue-size 1 and --api-auth: the bound answers 503, credentials are checked on every path. */
+/** A server with --queue-size 1 and --api-auth: the bound answers 503, credentials are checked on every API path. */
 class QueueAndAuthTest {
     @TempDir static Path dir;
     static TinyServer s;
@@ -56,20 +56,32 @@ class QueueAndAuthTest {
     }
 
     @Test
-    void withApiAuthEveryPathWantsTheCredentials() throws Exception {
-        for (String path : List.of("/sdapi/v1/progress", "/sdapi/v1/sd-models", "/")) {
+    void withApiAuthTheApiWantsTheCredentialsAndThePageAsksInItsOwnForm() throws Exception {
+        for (String path : List.of("/sdapi/v1/progress", "/sdapi/v1/sd-models", "/sdapi/v1/nothing")) {
             var none = s.http.send(HttpRequest.newBuilder(s.uri(path)).GET().build(), java.net.http.HttpResponse.BodyHandlers.ofString());
             assertEquals(401, none.statusCode(), path);
             assertEquals("Basic realm=\"jsd\"", none.headers().firstValue("WWW-Authenticate").orElse(""));
             assertTrue(none.body().contains("\"error\""), none.body());
+            // the page's own requests: no WWW-Authenticate, so the browser shows no dialog and the page's form asks
+            var fromPage = s.http.send(HttpRequest.newBuilder(s.uri(path)).header(JsdServer.PAGE_HEADER, "XMLHttpRequest").GET().build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(401, fromPage.statusCode(), path);
+            assertTrue(fromPage.headers().firstValue("WWW-Authenticate").isEmpty(), path);
             String wrong = "Basic " + Base64.getEncoder().encodeToString("alice:nope".getBytes(StandardCharsets.UTF_8));
             var bad = s.http.send(HttpRequest.newBuilder(s.uri(path)).header("Authorization", wrong).GET().build(),
                     java.net.http.HttpResponse.BodyHandlers.ofString());
             assertEquals(401, bad.statusCode(), path);
-            assertEquals(200, s.get(path).status(), path);
+            assertEquals(path.endsWith("nothing") ? 404 : 200, s.get(path).status(), path);
         }
         var garbage = s.http.send(HttpRequest.newBuilder(s.uri("/sdapi/v1/progress")).header("Authorization", "Basic %%%").GET().build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString());
         assertEquals(401, garbage.statusCode());
+        // the page, its documentation and the health check load without credentials (the page then asks for them)
+        for (String path : List.of("/", "/app.js", "/docs", "/openapi.json", "/internal/ping")) {
+            var open = s.http.send(HttpRequest.newBuilder(s.uri(path)).GET().build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, open.statusCode(), path);
+        }
+        var doc = s.http.send(HttpRequest.newBuilder(s.uri("/openapi.json")).GET().build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertTrue(doc.body().contains("\"securitySchemes\""), "the schema says the API wants basic authentication");
     }
 }

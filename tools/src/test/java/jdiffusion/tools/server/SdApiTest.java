@@ -185,10 +185,47 @@ class SdApiTest {
         assertEquals(200, s.post("/sdapi/v1/interrupt", Map.of()).status());
         TinyServer.Reply r = job.get();
         assertEquals(200, r.status(), r.text());
-        assertEquals(List.of(), images(r), "the interrupted batch gives no image");
+        // as the WebUI: the batch being sampled is decoded from the sampler's latest prediction, with its infotext
+        assertEquals(1, images(r).size(), "the interrupted batch gives its partial image");
         assertEquals(true, info(r).get("interrupted"));
+        List<?> infotexts = (List<?>) info(r).get("infotexts");
+        assertEquals(1, infotexts.size());
+        assertTrue(((String) infotexts.getFirst()).contains("Steps: 1000, ") && ((String) infotexts.getFirst()).contains("Seed: 7,"), infotexts.toString());
+        assertEquals(infotexts.getFirst(), Png.readText(png(images(r).getFirst()), "image").get("parameters"));
         assertTrue(System.nanoTime() - start < 60e9, "stopped long before 1000 steps");
         assertEquals(200, s.post("/sdapi/v1/txt2img", body("steps", 1L)).status(), "the next job runs");
+    }
+
+    @Test
+    void anInterruptedBatchRunKeepsTheFinishedBatchesAndThePartialOneInOrder() throws Exception {
+        int steps = s.stepsLasting(1.5);
+        Map<String, Object> request = body("steps", (long) steps, "seed", 11L, "n_iter", 3L, "prompt", "interrupted batches");
+        CompletableFuture<TinyServer.Reply> job = CompletableFuture.supplyAsync(() -> {
+            try { return s.post("/sdapi/v1/txt2img", request); }
+            catch (Exception e) { throw new RuntimeException(e); }
+        });
+        // interrupt while the second of three batches samples
+        while (!job.isDone()) {
+            @SuppressWarnings("unchecked") Map<String, Object> state = (Map<String, Object>) s.get("/sdapi/v1/progress").json().get("state");
+            if ((Long) state.get("job_no") == 1 && (Long) state.get("sampling_step") >= 1) break;
+            Thread.sleep(10);
+        }
+        assertEquals(200, s.post("/sdapi/v1/interrupt", Map.of()).status());
+        TinyServer.Reply r = job.get();
+        assertEquals(200, r.status(), r.text());
+        Map<String, Object> info = info(r);
+        assertEquals(true, info.get("interrupted"));
+        List<?> infotexts = (List<?>) info.get("infotexts");
+        assertEquals(2, images(r).size(), "the finished batch and the partial one: " + infotexts);
+        assertEquals(2, infotexts.size());
+        for (int i = 0; i < 2; i++) {
+            String text = (String) infotexts.get(i);
+            assertTrue(text.startsWith("interrupted batches\n") && text.contains("Seed: " + (11 + i) + ","), text);
+            assertEquals(text, Png.readText(png(images(r).get(i)), "image").get("parameters"));
+        }
+        // the finished batch is exactly the uninterrupted run's image
+        TinyServer.Reply whole = s.post("/sdapi/v1/txt2img", body("steps", (long) steps, "seed", 11L, "prompt", "interrupted batches"));
+        assertArrayEquals(pixels(png(images(whole).getFirst())), pixels(png(images(r).getFirst())));
     }
 
     @Test
@@ -268,6 +305,18 @@ class SdApiTest {
                 "override_settings", Map.of("sd_model_checkpoint", "tiny")));
         assertEquals(200, again.status(), again.text());
         assertArrayEquals(pixels(png(image)), pixels(png(images(again).getFirst())));
+    }
+
+    @Test
+    void theInfotextFieldCarriesClipSkipUnlessOverrideSettingsSetsIt() throws Exception {
+        String text = "a boat\nSteps: 1, Sampler: Euler, CFG scale: 7, Seed: 9, Size: 64x64, Clip skip: 2";
+        TinyServer.Reply pasted = s.post("/sdapi/v1/txt2img", Map.of("infotext", text, "override_settings", Map.of("sd_model_checkpoint", "tiny")));
+        assertEquals(200, pasted.status(), pasted.text());
+        assertTrue(((String) ((List<?>) info(pasted).get("infotexts")).getFirst()).endsWith(", Clip skip: 2"), pasted.text());
+        assertEquals(2L, info(pasted).get("clip_skip"));
+        TinyServer.Reply overridden = s.post("/sdapi/v1/txt2img", Map.of("infotext", text,
+                "override_settings", Map.of("sd_model_checkpoint", "tiny", "CLIP_stop_at_last_layers", 1L)));
+        assertFalse(((String) ((List<?>) info(overridden).get("infotexts")).getFirst()).contains("Clip skip"), overridden.text());
     }
 
     @Test

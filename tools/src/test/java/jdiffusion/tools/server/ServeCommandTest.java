@@ -54,7 +54,7 @@ class ServeCommandTest {
         assertTrue(empty.err().startsWith("jsd: ") && empty.err().contains("no checkpoints found"), empty.err());
 
         try (TinyServer s = TinyServer.start(dir.resolve("webui"), 1, null)) {
-            ServerConfig same = new ServerConfig("127.0.0.1", s.server.port(), s.root, null, TinyServer.tokenizer(), null, 1, 4096, 1, "cpu");
+            ServerConfig same = new ServerConfig("127.0.0.1", s.server.port(), s.root, null, TinyServer.tokenizer(), null, 1, 4096, 1, "cpu", ServerConfig.DEFAULT_MAX_BODY);
             ServerException e = assertThrows(ServerException.class, () -> JsdServer.start(same));
             assertTrue(e.getMessage().contains("cannot listen on 127.0.0.1:" + s.server.port()), e.getMessage());
             assertEquals(200, s.get("/sdapi/v1/progress").status(), "the first server is unaffected");

@@ -58,9 +58,14 @@ final class TinyServer implements AutoCloseable {
     }
 
     static TinyServer start(Path dir, int queueSize, String auth) throws IOException {
+        return start(dir, c -> c.withQueueSize(queueSize).withAuth(auth));
+    }
+
+    /** A server over the WebUI folder with the test defaults (2 threads, 256x256 pixels at most) changed by {@code config}. */
+    static TinyServer start(Path dir, java.util.function.UnaryOperator<ServerConfig> config) throws IOException {
         Path root = webUiFolder(dir);
-        ServerConfig config = ServerConfig.loopback(root, null, tokenizer(), 2).withQueueSize(queueSize).withMaxPixels(256 * 256).withAuth(auth);
-        return new TinyServer(root, JsdServer.start(config), auth);
+        ServerConfig c = config.apply(ServerConfig.loopback(root, null, tokenizer(), 2).withQueueSize(4).withMaxPixels(256 * 256));
+        return new TinyServer(root, JsdServer.start(c), c.apiAuth());
     }
 
     URI uri(String path) { return server.uri().resolve(path); }
