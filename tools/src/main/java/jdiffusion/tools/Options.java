@@ -154,19 +154,7 @@ public final class Options {
         return best == null ? "" : " (did you mean " + best + "?)";
     }
 
-    static int editDistance(String a, String b) {
-        int[] prev = new int[b.length() + 1], cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) prev[j] = j;
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++)
-                cur[j] = Math.min(Math.min(cur[j - 1], prev[j]) + 1, prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
-    }
+    static int editDistance(String a, String b) { return jdiffusion.sd.extra.ModelsFolder.editDistance(a, b); }
 
     /** The usage words for the positionals and options, e.g. {@code FILE [--json] [--steps N]}. */
     public String synopsis() {

@@ -79,6 +79,62 @@ public final class ModelsFolder {
         return lookup(kind, name);
     }
 
+    private static final java.util.regex.Pattern TITLE = java.util.regex.Pattern.compile("(.*?)\\s*\\[([0-9a-fA-F]{8,64})]\\s*");
+    private static final java.util.regex.Pattern HASH = java.util.regex.Pattern.compile("[0-9a-fA-F]{8}|[0-9a-fA-F]{10}|[0-9a-fA-F]{64}");
+    private final Map<Path, String> sha256 = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * The file {@code name} refers to by any name the WebUI shows or an infotext carries: the name without
+     * extension, the file name ({@code name.safetensors}), the path below the kind's folder with or without
+     * extension ({@code sub/name}), the dropdown title {@code name.safetensors [c5aaa4db90]}, or a hash alone (the
+     * 10-digit short hash, the 8-digit legacy hash or the full SHA-256; files are hashed only for such a look-up).
+     */
+    public Optional<Path> resolve(Kind kind, String name) {
+        String key = name.strip().replace('\\', '/');
+        if (key.isEmpty()) return Optional.empty();
+        java.util.regex.Matcher title = TITLE.matcher(key);
+        String bare = title.matches() ? title.group(1) : key;
+        String hash = title.matches() ? title.group(2) : null;
+        if (!bare.isEmpty()) {
+            Optional<Path> byName = find(kind, bare);
+            if (byName.isEmpty() && hasExtension(Path.of(bare), kind.extensions)) byName = find(kind, bare.substring(0, bare.lastIndexOf('.')));
+            if (byName.isPresent()) return byName;
+        }
+        if (hash == null && HASH.matcher(key).matches()) hash = key;
+        return hash == null ? Optional.empty() : byHash(kind, hash.toLowerCase(Locale.ROOT));
+    }
+
+    private Optional<Path> byHash(Kind kind, String hash) {
+        for (Path p : files(kind).values()) {
+            String full = sha256.computeIfAbsent(p, jdiffusion.tensor.ckpt.ModelHash::sha256);
+            if (hash.length() == 8 ? jdiffusion.tensor.ckpt.ModelHash.legacy(p).equals(hash) : full.startsWith(hash)) return Optional.of(p);
+        }
+        return Optional.empty();
+    }
+
+    /** Up to {@code max} names of {@code kind} nearest to {@code name} (edit distance), for "did you mean" messages. */
+    public List<String> nearest(Kind kind, String name, int max) {
+        String key = name.strip().toLowerCase(Locale.ROOT);
+        return files(kind).keySet().stream()
+                .sorted(java.util.Comparator.comparingInt((String n) -> editDistance(key, n.toLowerCase(Locale.ROOT))).thenComparing(n -> n))
+                .limit(max).toList();
+    }
+
+    /** Levenshtein distance: insertions, deletions and substitutions. */
+    public static int editDistance(String a, String b) {
+        int[] prev = new int[b.length() + 1], cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) prev[j] = j;
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++)
+                cur[j] = Math.min(Math.min(cur[j - 1], prev[j]) + 1, prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+
     private Optional<Path> lookup(Kind kind, String name) {
         Map<String, Path> all = all(kind);
         Path p = all.get(name);

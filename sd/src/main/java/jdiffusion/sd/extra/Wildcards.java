@@ -1,7 +1,6 @@
 package jdiffusion.sd.extra;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,8 +63,10 @@ public final class Wildcards {
         String text;
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new ExtraNetworkException(file + ": not UTF-8 text; save the wildcard file as UTF-8");
         } catch (IOException e) {
-            throw new UncheckedIOException(file + ": cannot read: " + e.getMessage(), e);
+            throw new ExtraNetworkException(file + ": cannot read the wildcard file: " + e.getMessage());
         }
         List<String> lines = new ArrayList<>();
         int start = 0;

@@ -482,15 +482,14 @@ public final class Generator {
             }
             GenerationParams.Builder ib = p.toBuilder().prompt(prompts.get(i));
             if (hires != null) ib.extra = HiresFix.withoutHiresKeys(ib.extra);
+            // after the fixed keys what this run did: its hires pass, then the networks it used (never what a pasted
+            // infotext said they were); InfoTexts.create ends with Version
+            Map<String, String> ran = new java.util.LinkedHashMap<>();
+            if (hires != null) HiresPass.addInfotext(ran, hires, p);
+            ran.putAll(networkInfo);
             InfoText info = InfoTexts.create(ib.build(), seeds[i], subseeds[i], model.name(), model.hash(),
                     model.vaeName(), model.vaeHash(), init != null || hires != null, init != null && init.mask() != null, r.usesEnsd(),
-                    init != null && init.pasteTo() != null);
-            // what this run's networks were, never what a pasted infotext said they were
-            Map<String, String> params = new java.util.LinkedHashMap<>(info.parameters());
-            params.keySet().removeAll(NetworkActivation.INFOTEXT_KEYS);
-            if (hires != null) HiresPass.addInfotext(params, hires, p);
-            params.putAll(networkInfo);
-            info = new InfoText(info.prompt(), info.negativePrompt(), params);
+                    init != null && init.pasteTo() != null, ran);
             out.add(new GeneratedImage(rgb, width, height, seeds[i], subseeds[i], info));
         }
         progress.update(Progress.Phase.DECODE, seeds.length, seeds.length);

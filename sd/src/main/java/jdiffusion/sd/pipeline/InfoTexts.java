@@ -1,7 +1,9 @@
 package jdiffusion.sd.pipeline;
 
+import jdiffusion.sd.extra.NetworkActivation;
 import jdiffusion.sd.image.InfoText;
 import jdiffusion.sd.sample.RngSource;
+import jdiffusion.sd.sample.SamplerSpec;
 import jdiffusion.sd.sample.Samplers;
 import jdiffusion.sd.sample.ScheduleType;
 
@@ -15,10 +17,33 @@ import java.util.Map;
 /**
  * The WebUI's generation-parameter text for an image ({@code processing.create_infotext}, 1.10), and the way back:
  * a pasted or PNG-embedded infotext onto {@link GenerationParams}. Keys appear in the WebUI's order and only when
- * the WebUI writes them (Variation seed only with a strength, Clip skip only above 1, RNG only for CPU, ...).
+ * the WebUI writes them (Variation seed only with a strength, Clip skip only above 1, RNG only for CPU, ...); the
+ * text states what this run applied, never a pasted key jsd does not implement (Hires, ADetailer, ...).
  */
 public final class InfoTexts {
     private InfoTexts() {}
+
+    /**
+     * The {@code Version:} value: {@code jsd} and its version. Not a bare version number on purpose: the WebUI reads a
+     * pasted {@code Version} with {@code packaging.version} and switches on old behaviour (prompt-editing timelines,
+     * alphas_cumprod downcast) for versions below 1.6/1.7; "jsd 0.1.0" does not parse, so the WebUI applies none,
+     * which is right since jsd reproduces 1.10.
+     */
+    public static final String VERSION = "jsd " + projectVersion();
+
+    private static String projectVersion() {
+        try (java.io.InputStream in = InfoTexts.class.getResourceAsStream("/jdiffusion/sd/version.properties")) {
+            java.util.Properties p = new java.util.Properties();
+            if (in != null) p.load(in);
+            String v = p.getProperty("version", "");
+            return v.isEmpty() || v.startsWith("$") ? "dev" : v;
+        } catch (java.io.IOException e) {
+            return "dev";
+        }
+    }
+
+    /** Pasted keys that describe the run but are recomputed rather than applied: the loaded model's and networks' names and hashes. */
+    private static final java.util.Set<String> RECOMPUTED = java.util.Set.of("Model hash", "Model", "VAE hash", "VAE", "Version");
 
     /**
      * The infotext of one image.
@@ -33,10 +58,20 @@ public final class InfoTexts {
     /** @param onlyMasked the run inpainted a crop around the mask ("Inpaint area: Only masked") */
     public static InfoText create(GenerationParams p, long seed, long subseed, String modelName, String modelHash,
                                   String vaeName, String vaeHash, boolean img2img, boolean inpaint, boolean usesEnsd, boolean onlyMasked) {
+        return create(p, seed, subseed, modelName, modelHash, vaeName, vaeHash, img2img, inpaint, usesEnsd, onlyMasked, Map.of());
+    }
+
+    /**
+     * @param networks the extra networks' entries ({@code Lora hashes}, {@code TI hashes}, ...) of what this run used;
+     *                 they come after the fixed keys, as the WebUI's {@code extra_generation_params} do, then {@code Version}
+     */
+    public static InfoText create(GenerationParams p, long seed, long subseed, String modelName, String modelHash,
+                                  String vaeName, String vaeHash, boolean img2img, boolean inpaint, boolean usesEnsd, boolean onlyMasked,
+                                  Map<String, String> networks) {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("Steps", Integer.toString(p.steps()));
         m.put("Sampler", p.sampler());
-        m.put("Schedule type", p.schedule().label());
+        m.put("Schedule type", resolvedSchedule(p).label());
         m.put("CFG scale", number(p.cfgScale()));
         m.put("Seed", Long.toString(seed));
         m.put("Size", p.width() + "x" + p.height());
@@ -59,9 +94,21 @@ public final class InfoTexts {
             m.put("Masked area padding", Integer.toString(p.inpaintPadding()));
         }
         if (inpaint && p.maskedContent() == MaskedContent.FILL) m.put("Masked content", "fill");
-        // what a run read from an infotext but does not implement stays visible in its own infotext
-        for (Map.Entry<String, String> e : p.extra().entrySet()) m.putIfAbsent(e.getKey(), e.getValue());
+        m.putAll(networks);
+        m.put("Version", VERSION);
         return new InfoText(p.prompt(), p.negativePrompt(), m);
+    }
+
+    /**
+     * The schedule the sampler ran with, as the WebUI writes it: its {@code get_sigmas} replaces "Automatic" by the
+     * sampler's own default when it has one (DPM++ 2M: Karras), and leaves it for samplers without (Euler a) and the
+     * timestep samplers (DDIM, PLMS, UniPC), which never ask for one.
+     */
+    static ScheduleType resolvedSchedule(GenerationParams p) {
+        if (p.schedule() != ScheduleType.AUTOMATIC) return p.schedule();
+        if (Samplers.find(p.sampler()).orElse(null) instanceof SamplerSpec k && k.defaultSchedule() != ScheduleType.UNIFORM)
+            return k.defaultSchedule();
+        return ScheduleType.AUTOMATIC;
     }
 
     /** Python's {@code str()} of a float as the WebUI writes it: {@code 7} for whole numbers from int sliders, else {@code 6.5}. */
@@ -70,13 +117,17 @@ public final class InfoTexts {
         return BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
     }
 
-    /** What {@link #apply} did with an infotext: the parameters and the keys it did not use. */
+    /**
+     * What {@link #apply} did with an infotext: the parameters, and the keys it did not apply (Hires, ADetailer, ...),
+     * which the run's own infotext leaves out.
+     */
     public record Applied(GenerationParams params, List<String> unknownKeys) {}
 
     /**
      * {@code base} with everything {@code info} specifies: prompt, negative prompt, Steps, Sampler (legacy names such as
      * "DPM++ 2M Karras" included), Schedule type, CFG scale, Seed, Size, Variation seed (+strength), Seed resize from,
-     * Denoising strength, Clip skip, ENSD, RNG, Mask blur. Unknown keys are kept in {@code extra} and listed.
+     * Denoising strength, Clip skip, ENSD, RNG, Mask blur. The model's and networks' names and hashes are recomputed
+     * from what the run loads; other keys are listed as not applied (and kept in {@code extra}, never written back).
      */
     public static Applied apply(InfoText info, GenerationParams base) {
         GenerationParams.Builder b = base.toBuilder();
@@ -117,8 +168,9 @@ public final class InfoTexts {
                     case "Masked content" -> b.maskedContent = MaskedContent.parse(v);
                     case "Inpaint area" -> b.inpaintFullRes = v.equalsIgnoreCase("Only masked");
                     case "Masked area padding" -> b.inpaintPadding = Integer.parseInt(v);
-                    case "Model hash", "Model", "VAE hash", "VAE", "Version" -> { /* informational: the model is chosen with --model */ }
                     default -> {
+                        // informational: the model is chosen with --model, the networks by the prompt's tags
+                        if (RECOMPUTED.contains(k) || NetworkActivation.INFOTEXT_KEYS.contains(k)) continue;
                         unknown.add(k);
                         extra.put(k, e.getValue());
                     }

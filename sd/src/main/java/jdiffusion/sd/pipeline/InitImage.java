@@ -24,20 +24,23 @@ public record InitImage(RgbImage image, byte[] mask, RgbImage original, byte[] o
     public static InitImage prepare(RgbImage init, RgbImage mask, GenerationParams p) {
         int w = p.width(), h = p.height();
         if (mask == null) return new InitImage(Resize.image(init, w, h, p.resizeMode()), null, null, null, null);
-        if (mask.width() != init.width() || mask.height() != init.height())
-            throw new PipelineException("the mask is " + mask.width() + "x" + mask.height() + " but the init image is "
-                    + init.width() + "x" + init.height() + ": they must have the same size");
+        // a mask of another size than the image is fine, as in the WebUI: it is blurred at its own size and resized
+        // (Pillow's Lanczos, the resize_image path for an "L" image) to where it is used
         byte[] m = MaskBlur.blur(binaryOrLuma(mask), mask.width(), mask.height(), p.maskBlur());
         if (p.inpaintFullRes()) {
             int[] box = cropRegion(m, mask.width(), mask.height(), p.inpaintPadding());
             if (box != null) {
                 box = expandCropRegion(box, w, h, mask.width(), mask.height());
                 int cw = box[2] - box[0], ch = box[3] - box[1];
-                byte[] cropMask = crop(m, mask.width(), 1, box);
-                byte[] cropImage = crop(init.rgb(), init.width(), 3, box);
+                byte[] cropMask = crop(m, mask.width(), mask.height(), 1, box);
+                // the WebUI crops the image with the box found in the mask; outside the image Pillow's crop is black
+                byte[] cropImage = crop(init.rgb(), init.width(), init.height(), 3, box);
                 byte[] processingMask = Resize.mask(cropMask, cw, ch, w, h, ResizeMode.RESIZE_AND_FILL);
                 RgbImage image = new RgbImage(Resize.resize(cropImage, cw, ch, 3, w, h, ResizeMode.RESIZE_AND_FILL), w, h);
-                return new InitImage(filled(image, processingMask, p), processingMask, init, m, new int[] {box[0], box[1], cw, ch});
+                // its mask_for_overlay is resized to the image (with the run's resize mode) when their sizes differ
+                byte[] overlay = mask.width() == init.width() && mask.height() == init.height() ? m
+                        : Resize.mask(m, mask.width(), mask.height(), init.width(), init.height(), p.resizeMode());
+                return new InitImage(filled(image, processingMask, p), processingMask, init, overlay, new int[] {box[0], box[1], cw, ch});
             }
             // a blank mask: the WebUI falls back to plain img2img
             return new InitImage(Resize.image(init, w, h, p.resizeMode()), null, null, null, null);
@@ -107,10 +110,17 @@ public record InitImage(RgbImage image, byte[] mask, RgbImage original, byte[] o
         return new int[] {x1, y1, x2, y2};
     }
 
-    private static byte[] crop(byte[] px, int w, int ch, int[] box) {
+    /** Pillow's {@code crop}: the box may reach outside the {@code w x h} image, which reads as zeros there. */
+    private static byte[] crop(byte[] px, int w, int h, int ch, int[] box) {
         int cw = box[2] - box[0], chh = box[3] - box[1];
         byte[] out = new byte[cw * chh * ch];
-        for (int y = 0; y < chh; y++) System.arraycopy(px, ((box[1] + y) * w + box[0]) * ch, out, y * cw * ch, cw * ch);
+        int x0 = Math.max(0, box[0]), x1 = Math.min(w, box[2]);
+        if (x1 <= x0) return out;
+        for (int y = 0; y < chh; y++) {
+            int sy = box[1] + y;
+            if (sy < 0 || sy >= h) continue;
+            System.arraycopy(px, (sy * w + x0) * ch, out, (y * cw + x0 - box[0]) * ch, (x1 - x0) * ch);
+        }
         return out;
     }
 

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -26,23 +25,42 @@ public final class CompositePrompt {
 
     /** {@code \bAND\b} with Python's word characters (letters, numbers of any kind, '_'). */
     private static final Pattern AND = Pattern.compile("(?<![\\p{L}\\p{N}_])AND(?![\\p{L}\\p{N}_])");
-    private static final Pattern WEIGHT = Pattern.compile(
-            "^(.*?)(?:\\s*:\\s*([-+]?(?:\\d+\\.?|\\d*\\.\\d+)))?\\s*$",
-            Pattern.UNICODE_CHARACTER_CLASS | Pattern.DOTALL | Pattern.UNIX_LINES);
+    /** The weight after a sub-prompt's colon: {@code [-+]?(?:\d+\.?|\d*\.\d+)}. */
+    private static final Pattern NUMBER = Pattern.compile("[-+]?(?:\\d+\\.?|\\d*\\.\\d+)", Pattern.UNICODE_CHARACTER_CLASS);
 
     /** The sub-prompts of one prompt, in order (duplicates kept). */
     public static List<WeightedPrompt> split(String prompt) {
         List<WeightedPrompt> out = new ArrayList<>();
-        for (String sub : AND.split(prompt, -1)) {
-            Matcher m = WEIGHT.matcher(sub);
-            if (!m.find()) {
-                out.add(new WeightedPrompt(sub, 1.0));
-                continue;
-            }
-            String w = m.group(2);
-            out.add(new WeightedPrompt(m.group(1), w == null ? 1.0 : PromptAttention.parseWeight(w, prompt)));
-        }
+        for (String sub : AND.split(prompt, -1)) out.add(weighted(sub, prompt));
         return out;
+    }
+
+    /**
+     * The WebUI's {@code re_weight}, {@code ^((?:\s|.)*?)(?:\s*:\s*(NUMBER))?\s*$}: the text before an optional
+     * {@code : weight} at the very end, trailing spaces dropped. The weight can only be the last run of non-spaces
+     * (or its part after its last colon), so that is where this looks; the regex retries every position.
+     */
+    private static WeightedPrompt weighted(String sub, String prompt) {
+        int end = PromptText.spacesBefore(sub, sub.length(), 0);
+        int runStart = end;
+        while (runStart > 0) {
+            int cp = sub.codePointBefore(runStart);
+            if (PromptText.isSpace(cp)) break;
+            runStart -= Character.charCount(cp);
+        }
+        int colon = sub.lastIndexOf(':', end - 1);
+        int numberStart;
+        if (colon >= runStart) {
+            numberStart = colon + 1;
+        } else {
+            int spaces = PromptText.spacesBefore(sub, runStart, 0);
+            colon = spaces - 1;
+            numberStart = runStart;
+            if (spaces == runStart || colon < 0 || sub.charAt(colon) != ':') colon = -1;
+        }
+        String number = sub.substring(numberStart, end);
+        if (colon < 0 || !NUMBER.matcher(number).matches()) return new WeightedPrompt(sub.substring(0, end), 1.0);
+        return new WeightedPrompt(sub.substring(0, PromptText.spacesBefore(sub, colon, 0)), PromptAttention.parseWeight(number, prompt));
     }
 
     /** {@code get_multicond_prompt_list} over a batch of prompts. */

@@ -6,8 +6,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Extra-network tags in a prompt, as the WebUI's {@code extra_networks.parse_prompt} (v1.10.1) finds them:
@@ -25,18 +23,33 @@ public final class ExtraNetworks {
         }
     }
 
-    private static final Pattern TAG = Pattern.compile("<([\\p{L}\\p{N}_]+):([^>]+)>");
-
+    /**
+     * Cuts out every match of {@code <(\w+):([^>]+)>}, left to right. Scanned by hand: the regex runs to the end of
+     * the text from every {@code <name:} that no {@code >} closes.
+     */
     public static Parsed parse(String prompt) {
         Map<String, List<ExtraNetworkParams>> found = new LinkedHashMap<>();
-        Matcher m = TAG.matcher(prompt);
         StringBuilder rest = new StringBuilder(prompt.length());
-        while (m.find()) {
-            List<String> items = Arrays.asList(m.group(2).split(":", -1));
-            found.computeIfAbsent(m.group(1), k -> new ArrayList<>()).add(ExtraNetworkParams.of(items));
-            m.appendReplacement(rest, "");
+        int copied = 0;
+        int close = -1; // the first '>' at or after the colon of the tag being looked at
+        for (int open = prompt.indexOf('<'); open >= 0; open = prompt.indexOf('<', open + 1)) {
+            int colon = open + 1;
+            while (colon < prompt.length()) {
+                int cp = prompt.codePointAt(colon);
+                if (!PromptText.isWord(cp)) break;
+                colon += Character.charCount(cp);
+            }
+            if (colon == open + 1 || colon >= prompt.length() || prompt.charAt(colon) != ':') continue;
+            if (close <= colon) close = prompt.indexOf('>', colon + 1);
+            if (close < 0) break; // no '>' left: no further tag
+            if (close == colon + 1) continue;
+            List<String> items = Arrays.asList(prompt.substring(colon + 1, close).split(":", -1));
+            found.computeIfAbsent(prompt.substring(open + 1, colon), k -> new ArrayList<>()).add(ExtraNetworkParams.of(items));
+            rest.append(prompt, copied, open);
+            copied = close + 1;
+            open = close;
         }
-        m.appendTail(rest);
+        rest.append(prompt, copied, prompt.length());
         Map<String, List<ExtraNetworkParams>> frozen = new LinkedHashMap<>();
         found.forEach((k, v) -> frozen.put(k, List.copyOf(v)));
         return new Parsed(rest.toString(), Collections.unmodifiableMap(frozen));

@@ -18,9 +18,6 @@ public final class PromptAttention {
     private static final Pattern TOKEN = Pattern.compile(
             "\\\\\\(|\\\\\\)|\\\\\\[|\\\\]|\\\\\\\\|\\\\|\\(|\\[|:\\s*([+-]?[.\\d]+)\\s*\\)|\\)|]|[^\\\\()\\[\\]:]+|:",
             Pattern.UNICODE_CHARACTER_CLASS);
-    /** {@code \s*\bBREAK\b\s*} with Python's word characters (letters, numbers of any kind, '_'). */
-    private static final Pattern BREAK = Pattern.compile("\\s*(?<![\\p{L}\\p{N}_])BREAK(?![\\p{L}\\p{N}_])\\s*",
-            Pattern.UNICODE_CHARACTER_CLASS | Pattern.DOTALL);
 
     private static final double ROUND_MULTIPLIER = 1.1;
     private static final double SQUARE_MULTIPLIER = 1 / 1.1;
@@ -28,7 +25,7 @@ public final class PromptAttention {
     /** The prompt as (text, weight) runs; never empty ({@code [("", 1.0)]} for an empty prompt). */
     public static List<WeightedText> parse(String prompt) {
         List<String> texts = new ArrayList<>();
-        List<Double> weights = new ArrayList<>();
+        Weights weights = new Weights();
         List<Integer> round = new ArrayList<>();
         List<Integer> square = new ArrayList<>();
 
@@ -44,26 +41,26 @@ public final class PromptAttention {
             } else if (text.equals("[")) {
                 square.add(texts.size());
             } else if (weight != null && !round.isEmpty()) {
-                multiplyFrom(weights, round.removeLast(), parseWeight(weight, prompt));
+                weights.multiplyFrom(round.removeLast(), parseWeight(weight, prompt));
             } else if (text.equals(")") && !round.isEmpty()) {
-                multiplyFrom(weights, round.removeLast(), ROUND_MULTIPLIER);
+                weights.multiplyFrom(round.removeLast(), ROUND_MULTIPLIER);
             } else if (text.equals("]") && !square.isEmpty()) {
-                multiplyFrom(weights, square.removeLast(), SQUARE_MULTIPLIER);
+                weights.multiplyFrom(square.removeLast(), SQUARE_MULTIPLIER);
             } else {
-                String[] parts = BREAK.split(text, -1);
-                for (int i = 0; i < parts.length; i++) {
+                List<String> parts = splitAtBreaks(text);
+                for (int i = 0; i < parts.size(); i++) {
                     if (i > 0) {
                         texts.add(WeightedText.BREAK);
                         weights.add(-1.0);
                     }
-                    texts.add(parts[i]);
+                    texts.add(parts.get(i));
                     weights.add(1.0);
                 }
             }
         }
         // unclosed brackets apply to everything after them, in the order they were opened
-        for (int pos : round) multiplyFrom(weights, pos, ROUND_MULTIPLIER);
-        for (int pos : square) multiplyFrom(weights, pos, SQUARE_MULTIPLIER);
+        for (int pos : round) weights.multiplyFrom(pos, ROUND_MULTIPLIER);
+        for (int pos : square) weights.multiplyFrom(pos, SQUARE_MULTIPLIER);
 
         if (texts.isEmpty()) {
             texts.add("");
@@ -71,7 +68,7 @@ public final class PromptAttention {
         }
         List<WeightedText> out = new ArrayList<>();
         StringBuilder run = new StringBuilder(texts.getFirst());
-        double w = weights.getFirst();
+        double w = weights.get(0);
         for (int i = 1; i < texts.size(); i++) {
             if (weights.get(i) == w) {
                 run.append(texts.get(i));
@@ -86,8 +83,44 @@ public final class PromptAttention {
         return out;
     }
 
-    private static void multiplyFrom(List<Double> weights, int start, double multiplier) {
-        for (int p = start; p < weights.size(); p++) weights.set(p, weights.get(p) * multiplier);
+    /**
+     * {@code re.split(r"\s*\bBREAK\b\s*", text)}, scanning each space once (the regex retries a long run of spaces
+     * from each of its positions).
+     */
+    static List<String> splitAtBreaks(String text) {
+        List<String> parts = new ArrayList<>();
+        int from = 0;
+        for (int b = text.indexOf(WeightedText.BREAK); b >= 0; b = text.indexOf(WeightedText.BREAK, b + 1)) {
+            if (!PromptText.wholeWordAt(text, b, WeightedText.BREAK)) continue;
+            parts.add(text.substring(from, PromptText.spacesBefore(text, b, from)));
+            from = PromptText.spacesAfter(text, b + WeightedText.BREAK.length());
+            b = from - 1;
+        }
+        parts.add(text.substring(from));
+        return parts;
+    }
+
+    /**
+     * The weights of the texts so far. Primitive, because a closing bracket multiplies every weight since its
+     * opening one, one at a time in the WebUI's order (the products must be Python's): quadratic in the nesting, so
+     * a long prompt of unclosed brackets is many multiplications that must stay cheap.
+     */
+    private static final class Weights {
+        private double[] w = new double[16];
+        private int size;
+
+        void add(double v) {
+            if (size == w.length) w = java.util.Arrays.copyOf(w, size * 2);
+            w[size++] = v;
+        }
+
+        double get(int i) { return w[i]; }
+
+        int size() { return size; }
+
+        void multiplyFrom(int start, double multiplier) {
+            for (int p = start; p < size; p++) w[p] *= multiplier;
+        }
     }
 
     /** Python's {@code float()} of {@code [+-]?[.\d]+}; Unicode decimal digits count, as they do in Python. */

@@ -1,5 +1,6 @@
 package jdiffusion.sd.prompt;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
@@ -59,37 +60,47 @@ public final class PromptSchedules {
         }
     }
 
-    private static void collectSteps(PromptTree t, Timeline timeline, TreeSet<Integer> ends) {
-        switch (t) {
-            case PromptTree.Text ignored -> {}
-            case PromptTree.Sequence s -> s.parts().forEach(p -> collectSteps(p, timeline, ends));
-            case PromptTree.Edit e -> {
-                int when = timeline.editStep(e.when());
-                if (when >= 1) ends.add(when);
-                if (e.before() != null) collectSteps(e.before(), timeline, ends);
-                collectSteps(e.after(), timeline, ends);
-            }
-            case PromptTree.Alternation a -> {
-                for (int i = 1; i <= timeline.steps; i++) ends.add(i);
-                for (PromptTree o : a.options()) if (o != null) collectSteps(o, timeline, ends);
-            }
-        }
-    }
-
-    private static void render(PromptTree t, int step, Timeline timeline, StringBuilder out) {
-        switch (t) {
-            case PromptTree.Text x -> out.append(x.text());
-            case PromptTree.Sequence s -> s.parts().forEach(p -> render(p, step, timeline, out));
-            case PromptTree.Edit e -> {
-                if (step <= timeline.editStep(e.when())) {
-                    if (e.before() != null) render(e.before(), step, timeline, out);
-                } else {
-                    render(e.after(), step, timeline, out);
+    // both walks keep their own stack: a prompt may nest brackets deeper than the thread's stack allows
+    private static void collectSteps(PromptTree root, Timeline timeline, TreeSet<Integer> ends) {
+        ArrayDeque<PromptTree> todo = new ArrayDeque<>();
+        todo.push(root);
+        boolean everyStep = false;
+        while (!todo.isEmpty()) {
+            switch (todo.pop()) {
+                case PromptTree.Text ignored -> {}
+                case PromptTree.Sequence s -> s.parts().forEach(todo::push);
+                case PromptTree.Edit e -> {
+                    int when = timeline.editStep(e.when());
+                    if (when >= 1) ends.add(when);
+                    if (e.before() != null) todo.push(e.before());
+                    todo.push(e.after());
+                }
+                case PromptTree.Alternation a -> {
+                    everyStep = true;
+                    for (PromptTree o : a.options()) if (o != null) todo.push(o);
                 }
             }
-            case PromptTree.Alternation a -> {
-                PromptTree o = a.options().get(Math.floorMod(step - 1, a.options().size()));
-                if (o != null) render(o, step, timeline, out);
+        }
+        if (everyStep) for (int i = 1; i <= timeline.steps; i++) ends.add(i);
+    }
+
+    private static void render(PromptTree root, int step, Timeline timeline, StringBuilder out) {
+        ArrayDeque<PromptTree> todo = new ArrayDeque<>();
+        todo.push(root);
+        while (!todo.isEmpty()) {
+            switch (todo.pop()) {
+                case PromptTree.Text x -> out.append(x.text());
+                case PromptTree.Sequence s -> {
+                    for (int i = s.parts().size() - 1; i >= 0; i--) todo.push(s.parts().get(i));
+                }
+                case PromptTree.Edit e -> {
+                    PromptTree shown = step <= timeline.editStep(e.when()) ? e.before() : e.after();
+                    if (shown != null) todo.push(shown);
+                }
+                case PromptTree.Alternation a -> {
+                    PromptTree o = a.options().get(Math.floorMod(step - 1, a.options().size()));
+                    if (o != null) todo.push(o);
+                }
             }
         }
     }

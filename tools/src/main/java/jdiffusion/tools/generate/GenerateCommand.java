@@ -75,7 +75,7 @@ public class GenerateCommand implements Command {
     private Options options() {
         Options o = new Options()
                 .section("model")
-                .value("--model", "PATH", "checkpoint: .safetensors/.ckpt file (+ sibling .yaml) or diffusers folder, or a name in models/Stable-diffusion (required)")
+                .value("--model", "PATH", "checkpoint: .safetensors/.ckpt file (+ sibling .yaml) or diffusers folder, or with --models-dir a name the WebUI shows: name, name.safetensors, sub/name, \"name.safetensors [hash]\" or the short hash (required)")
                 .value("--vae", "PATH", "a separate VAE file or a name in models/VAE; auto (default: <model>.vae.safetensors beside the model, else the model's own) or none (the model's own)")
                 .value("--models-dir", "DIR", "a WebUI folder used as is: models/Stable-diffusion, models/VAE, models/Lora, models/LyCORIS, models/hypernetworks, embeddings/, wildcards/")
                 .value("--refiner", "PATH", "SDXL: a second SDXL model (usually the refiner: file, folder or a name in models/Stable-diffusion) that takes over sampling at --refiner-switch-at, as the WebUI's Refiner")
@@ -89,7 +89,8 @@ public class GenerateCommand implements Command {
                 .section("sampling")
                 .value("--steps", "N", "sampling steps (default 20)")
                 .value("--sampler", "NAME", "sampler by its WebUI name (default \"DPM++ 2M\"): " + String.join(", ", Samplers.labels()))
-                .value("--scheduler", "TYPE", "schedule type: automatic (default), uniform, karras, exponential, polyexponential, sgm_uniform")
+                .value("--scheduler", "TYPE", "schedule type: " + java.util.Arrays.stream(ScheduleType.values()).map(ScheduleType::id)
+                        .collect(java.util.stream.Collectors.joining(", ")) + " (default automatic: the sampler's own)")
                 .value("--cfg-scale", "X", "classifier-free guidance scale (default 7)")
                 .value("--seed", "N", "seed; -1 (default) picks a random one and reports it")
                 .value("--subseed", "N", "variation seed (default -1: random)")
@@ -290,10 +291,18 @@ public class GenerateCommand implements Command {
         return b.build();
     }
 
-    /** {@code given} when it exists, else the file of that name in the models folder, else {@code given} (whose absence is reported on loading). */
-    private static Path byName(ModelsFolder folder, ModelsFolder.Kind kind, Path given) {
+    /**
+     * {@code given} when it exists, else the file it names in the models folder by any of the WebUI's names (file
+     * name, {@code sub/name}, dropdown title {@code name.safetensors [hash]}, short hash); a miss lists the nearest
+     * names. Without a models folder a missing {@code given} is reported on loading.
+     */
+    static Path byName(ModelsFolder folder, ModelsFolder.Kind kind, Path given) {
         if (Files.exists(given) || folder == null) return given;
-        return folder.find(kind, given.toString()).orElse(given);
+        java.util.Optional<Path> found = folder.resolve(kind, given.toString());
+        if (found.isPresent()) return found.get();
+        List<String> near = folder.nearest(kind, given.toString(), 3);
+        throw new CommandException("no " + kind.label() + " '" + given + "' in " + folder.root().resolve(kind.folders().getFirst())
+                + (near.isEmpty() ? " (the folder holds none)" : "; nearest: " + String.join(", ", near)));
     }
 
     private static Path write(GeneratedImage img, Path outFile, Path outDir) throws IOException {
@@ -328,12 +337,18 @@ public class GenerateCommand implements Command {
             infotext = a.value("--infotext", "");
         }
         if (infotext != null) {
-            InfoTexts.Applied applied = InfoTexts.apply(InfoText.parse(infotext), b.build());
+            String source = a.has("--from-png") ? a.path("--from-png") + ": the \"parameters\" text" : "--infotext";
+            if (infotext.isBlank()) throw new UsageException(source + " is empty: paste the WebUI's generation parameters (prompt, then a line like Steps: 20, Sampler: Euler a, Seed: 1)");
+            InfoText parsed = InfoText.parse(infotext);
+            // without the parameter line the whole text would be taken as a prompt and run at the defaults
+            if (parsed.parameters().isEmpty())
+                throw new UsageException(source + " has no parameter line (Steps: 20, Sampler: Euler a, Seed: 1, ...) after the prompt; give a prompt alone with --prompt");
+            InfoTexts.Applied applied = InfoTexts.apply(parsed, b.build());
             b = applied.params().toBuilder();
             List<String> unknown = applied.unknownKeys().stream().filter(k -> !k.matches("ControlNet \\d+"))
                     .filter(k -> mode != Mode.TXT2IMG || !HiresFix.INFOTEXT_KEYS.contains(k)).toList();
             if (!unknown.isEmpty())
-                err.println("jsd " + mode.name + ": infotext keys not used by jsd (kept in the output's infotext): " + String.join(", ", unknown));
+                err.println("jsd " + mode.name + ": ignored infotext keys jsd does not apply (left out of the output's infotext): " + String.join(", ", unknown));
         }
         if (a.has("--prompt")) b.prompt = a.value("--prompt", "");
         if (a.has("--negative-prompt")) b.negativePrompt = a.value("--negative-prompt", "");

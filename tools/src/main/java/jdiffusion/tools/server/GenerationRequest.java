@@ -106,9 +106,7 @@ record GenerationRequest(boolean img2img, GenerationParams params, WebUiSettings
             String m = f.string("mask", null);
             if (m != null && !m.isEmpty()) {
                 mask = ImageCodec.decode(m, "mask", limits.maxPixels());
-                if (mask.width() != init.width() || mask.height() != init.height())
-                    throw ApiException.invalid("the mask is " + mask.width() + "x" + mask.height() + " but the init image is "
-                            + init.width() + "x" + init.height() + ": they must have the same size");
+                // a mask of another size is resized where it is used, as in the WebUI (InitImage.prepare)
                 if (f.integer("inpainting_mask_invert", 0, 0, 1) == 1) mask = inverted(mask);
             }
             int resize = f.integer("resize_mode", 0, 0, 3);

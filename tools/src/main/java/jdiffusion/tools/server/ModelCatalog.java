@@ -110,6 +110,14 @@ final class ModelCatalog {
             if (stripExtension(c.path().getFileName().toString()).equals(bare) || (h != null && h.equalsIgnoreCase(bare)))
                 return Optional.of(c);
         }
+        // the models folder's own resolution: sub/name with extension, a hash not computed by a load yet, ...
+        if (networks != null) {
+            Optional<Path> p = networks.resolve(ModelsFolder.Kind.CHECKPOINT, key);
+            if (p.isPresent()) {
+                Path want = p.get().toAbsolutePath().normalize();
+                for (Checkpoint c : all) if (c.path().toAbsolutePath().normalize().equals(want)) return Optional.of(c);
+            }
+        }
         return Optional.empty();
     }
 

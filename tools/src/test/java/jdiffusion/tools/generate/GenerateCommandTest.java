@@ -111,17 +111,20 @@ class GenerateCommandTest {
     void infotextTextWithUnknownKeysRunsAndReportsThem() throws Exception {
         Path out = dir.resolve("x.png");
         String text = "a castle\nNegative prompt: fog\nSteps: 3, Sampler: DPM++ 2M Karras, CFG scale: 5, Seed: 7, Size: 32x32, "
-                + "Model hash: 0123456789, Face restoration: CodeFormer, Clip skip: 2, RNG: CPU";
+                + "Model hash: 0123456789, Hires upscale: 2, Clip skip: 2, RNG: CPU, ADetailer model: face_yolov8n.pt";
         Captured c = jsd(model(), "txt2img", "--infotext", text, "--out", out.toString());
         assertEquals(0, c.status(), c.err());
-        assertTrue(c.err().contains("Face restoration"), c.err());
+        assertTrue(c.err().contains("ignored infotext keys") && c.err().contains("ADetailer model"), c.err());
+        assertFalse(c.err().contains("Hires upscale"), "txt2img runs the hires pass: " + c.err());
         InfoText info = InfoText.parse(infotext(out));
         assertEquals("DPM++ 2M", info.get("Sampler"));
         assertEquals("Karras", info.get("Schedule type"));
         assertEquals("7", info.get("Seed"));
         assertEquals("2", info.get("Clip skip"));
         assertEquals("CPU", info.get("RNG"));
-        assertEquals("CodeFormer", info.get("Face restoration"));
+        assertEquals("2", info.get("Hires upscale"), "the hires pass ran");
+        assertEquals(null, info.get("ADetailer model"), "no ADetailer ran, so the output does not claim one");
+        assertTrue(info.get("Version").startsWith("jsd "), info.get("Version"));
     }
 
     @Test
