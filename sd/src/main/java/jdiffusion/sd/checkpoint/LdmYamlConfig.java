@@ -150,8 +150,13 @@ final class LdmYamlConfig {
             else throw new ModelLoadException(p.where() + ": neither num_heads nor num_head_channels is set");
         }
         boolean linear = p.bool("use_linear_in_transformer", false);
-        return new UNetConfig(p.integer("in_channels", 4), p.integer("out_channels", 4), channels, p.integer("num_res_blocks", 2),
-                attention, heads, depthList, context, linear, 32, 1e-5f, true, 0, false);
+        try {
+            return new UNetConfig(p.integer("in_channels", 4), p.integer("out_channels", 4), channels, p.integer("num_res_blocks", 2),
+                    attention, heads, depthList, context, linear, 32, 1e-5f, true, 0, false);
+        } catch (IllegalArgumentException e) {
+            // a yaml whose lists disagree (transformer_depth for another channel_mult): the file's fault, not the model's
+            throw new ModelLoadException(p.where() + ": " + e.getMessage() + ": fix or remove the .yaml beside the checkpoint");
+        }
     }
 
     static VaeConfig vae(ConfigNode first, double scale) {

@@ -5,6 +5,8 @@ import jdiffusion.sd.vae.VaeConfig;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The stock ldm configs (trimmed to the parts that matter, quirks kept) give the SD1.5 and SD2.x shapes. */
 class LdmYamlConfigTest {
@@ -98,5 +100,19 @@ class LdmYamlConfigTest {
         ConfigNode params = new ConfigNode(YamlReader.parseMap(V2_V_UNET, "v2-inference-v.yaml"), "v2").path("model.params");
         assertEquals(UNetConfig.sd2(4), LdmYamlConfig.unet(params.path("unet_config.params"), ModelFamily.SD2));
         assertEquals("v", params.string("parameterization", null));
+    }
+
+    @Test
+    void transformerDepthListForAnotherLevelCountIsTheYamlsFault() {
+        ConfigNode unet = new ConfigNode(YamlReader.parseMap("""
+                model_channels: 32
+                channel_mult: [1, 2, 4, 4]
+                attention_resolutions: [2, 4]
+                num_head_channels: 16
+                transformer_depth: [1, 1, 2]
+                context_dim: 80
+                """, "bad.yaml"), "bad.yaml");
+        ModelLoadException e = assertThrows(ModelLoadException.class, () -> LdmYamlConfig.unet(unet, ModelFamily.SDXL));
+        assertTrue(e.getMessage().startsWith("bad.yaml: ") && e.getMessage().contains("differ in length"), e.getMessage());
     }
 }
