@@ -34,7 +34,7 @@ class SdxlTextEncodersGoldenTest {
 
     @BeforeAll static void start() { backend = TestBackends.create(); }
 
-    @AfterAll static void stop() { backend.close(); }
+    @AfterAll static void stop() { if (backend != null) backend.close(); }
 
     private static void checkTower(Golden.Case c, String te, ClipTextEncoder encoder, int[][] ids, double atol, String what) {
         ClipTextOutput out = encoder.forward(backend, ids);

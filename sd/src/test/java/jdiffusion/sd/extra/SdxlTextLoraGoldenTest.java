@@ -31,7 +31,7 @@ class SdxlTextLoraGoldenTest {
 
     @BeforeAll static void start() { backend = TestBackends.create(); }
 
-    @AfterAll static void stop() { backend.close(); }
+    @AfterAll static void stop() { if (backend != null) backend.close(); }
 
     private static ModelModules textOnly(SdxlTextEncoders text) {
         return new ModelModules("tiny-sdxl", null, null, null, text.clipL(), text.bigG());

@@ -32,7 +32,7 @@ class SdxlConditionerGoldenTest {
         tokenizer = ClipTokenizer.load(Golden.model("clip-tokenizer-sd1"));
     }
 
-    @AfterAll static void stop() { backend.close(); }
+    @AfterAll static void stop() { if (backend != null) backend.close(); }
 
     @SuppressWarnings("unchecked")
     static List<SdxlConditioning> encode(SdxlConditioner conditioner, Golden.Case c) {

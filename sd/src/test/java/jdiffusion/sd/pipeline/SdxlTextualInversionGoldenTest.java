@@ -39,7 +39,7 @@ class SdxlTextualInversionGoldenTest {
         tokenizer = ClipTokenizer.load(Golden.model("clip-tokenizer-sd1"));
     }
 
-    @AfterAll static void stop() { backend.close(); }
+    @AfterAll static void stop() { if (backend != null) backend.close(); }
 
     @ParameterizedTest
     @ValueSource(strings = {"tiny-sdxl.safetensors", "tiny-sdxl/", "tiny-sdxl.fp16.safetensors"})

@@ -24,7 +24,7 @@ class SdxlVaeGoldenTest {
 
     @BeforeAll static void start() { backend = TestBackends.create(); }
 
-    @AfterAll static void stop() { backend.close(); }
+    @AfterAll static void stop() { if (backend != null) backend.close(); }
 
     @ParameterizedTest
     @CsvSource({"tiny-sdxl.safetensors, 1e-4", "tiny-sdxl, 1e-4", "tiny-sdxl-refiner.safetensors, 1e-4", "tiny-sdxl.fp16.safetensors, 1e-2"})
