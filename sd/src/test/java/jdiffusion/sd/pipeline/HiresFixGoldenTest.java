@@ -43,10 +43,7 @@ class HiresFixGoldenTest {
         if (backend != null) backend.close();
     }
 
-    @SuppressWarnings("unchecked")
-    static List<String> cases() {
-        return (List<String>) jdiffusion.tensor.json.Json.parseObject(WebUiGoldenTest.read(Golden.file("upscale/index_hires.json"))).get("cases");
-    }
+    static List<String> cases() { return Golden.caseNames("upscale/index_hires.json"); }
 
     /** The hires fix a case's {@code cli} block describes. */
     static HiresFix hiresOf(Map<String, Object> cli) {

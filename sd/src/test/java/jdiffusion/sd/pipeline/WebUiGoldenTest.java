@@ -37,11 +37,7 @@ class WebUiGoldenTest {
         if (backend != null) backend.close();
     }
 
-    @SuppressWarnings("unchecked")
-    static List<String> cases() {
-        Map<String, Object> index = jdiffusion.tensor.json.Json.parseObject(read(Golden.file("webui/index.json")));
-        return (List<String>) index.get("cases");
-    }
+    static List<String> cases() { return Golden.caseNames("webui/index.json"); }
 
     static String read(java.nio.file.Path p) {
         try {

@@ -1,11 +1,7 @@
 package jdiffusion.sd.upscale;
 
-import jdiffusion.tensor.json.Json;
 import jdiffusion.tensor.testing.Golden;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -14,14 +10,8 @@ import java.util.Map;
 final class UpscaleGolden {
     private UpscaleGolden() {}
 
-    @SuppressWarnings("unchecked")
     static List<String> cases(String prefix) {
-        try {
-            Map<String, Object> index = Json.parseObject(Files.readString(Golden.file("upscale/index.json")));
-            return ((List<String>) index.get("cases")).stream().filter(n -> n.startsWith(prefix)).toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Golden.caseNames("upscale/index.json").stream().filter(n -> n.startsWith(prefix)).toList();
     }
 
     /** The case's {@code model_file} ("models/upscale/NAME.pth (...)") with extension {@code ext}. */

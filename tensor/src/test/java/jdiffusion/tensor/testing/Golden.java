@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -41,6 +42,16 @@ public final class Golden {
     }
 
     public static Path file(String relative) { return root().resolve(relative); }
+
+    /** The {@code cases} list of an index file such as {@code webui/index.json}: the names of the cases it holds. */
+    @SuppressWarnings("unchecked")
+    public static List<String> caseNames(String index) {
+        try {
+            return (List<String>) Json.parseObject(Files.readString(file(index))).get("cases");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 
     /** {@code ../shared/models/<relative>}. */
     public static Path model(String relative) {

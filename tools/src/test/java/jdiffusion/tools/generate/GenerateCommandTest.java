@@ -75,10 +75,7 @@ class GenerateCommandTest {
         assertEquals(info, infotext(again));
     }
 
-    @SuppressWarnings("unchecked")
-    static List<String> webUiCases() throws Exception {
-        return (List<String>) jdiffusion.tensor.json.Json.parseObject(Files.readString(Golden.file("webui/index.json"))).get("cases");
-    }
+    static List<String> webUiCases() { return Golden.caseNames("webui/index.json"); }
 
     /** golden/webui: each case's cli block, passed as jsd options (model file only, nothing else), gives its image within +-2. */
     @org.junit.jupiter.params.ParameterizedTest

@@ -48,8 +48,7 @@ class HiresApiTest {
     @Test
     @SuppressWarnings("unchecked")
     void goldenApiBodiesRunTheHiresFix() throws Exception {
-        List<String> cases = (List<String>) Json.parseObject(Files.readString(Golden.file("upscale/index_hires.json"))).get("cases");
-        for (String name : cases) {
+        for (String name : Golden.caseNames("upscale/index_hires.json")) {
             Map<String, Object> json = Json.parseObject(Files.readString(Golden.file("upscale/" + name + ".json")));
             Map<String, Object> body = new LinkedHashMap<>((Map<String, Object>) json.get("api_txt2img_request"));
             Map<String, Object> overrides = new LinkedHashMap<>((Map<String, Object>) body.get("override_settings"));
